@@ -1,0 +1,18 @@
+// Mistake: spawns the sleeps as tasks but returns without waiting for them.
+// Rejected by: spawned_tasks_are_waited_for
+// Message contains: returned before the sleeps finished
+
+use std::time::Duration;
+
+pub async fn sleepy(name: &str, delay: Duration) -> String {
+    tokio::time::sleep(delay).await;
+    name.to_string()
+}
+
+pub async fn run_concurrently(tasks: &[(&str, Duration)]) -> Vec<String> {
+    for &(name, delay) in tasks {
+        let name = name.to_string();
+        tokio::spawn(async move { sleepy(&name, delay).await });
+    }
+    tasks.iter().map(|&(name, _)| name.to_string()).collect()
+}

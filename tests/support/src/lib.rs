@@ -1,0 +1,45 @@
+//! Shared support for the graded suites in `tests/`.
+//!
+//! Every graded test runs the student's code through [`within`], [`paused`] or
+//! [`real_clock`]: the code runs on a thread of its own while the test's thread
+//! keeps a real-time watchdog, so a blocked runtime or a deadlocked pool fails
+//! within seconds with a diagnosis instead of hanging the suite.
+//!
+//! Failures are reported with [`fail!`]-style messages that say what was
+//! observed and what to try; a panic in the student's code (e.g. `todo!()`)
+//! is reported as such.
+
+mod clock;
+mod diagnose;
+mod machine;
+mod watchdog;
+
+pub use clock::{paused, real_clock, timed, Timing};
+pub use diagnose::{fmt_duration, student_panic_message};
+pub use machine::{cores, parallel_or_skip};
+pub use watchdog::within;
+
+/// Fails the current test with a diagnosis: what was observed, then what to try.
+///
+/// ```ignore
+/// grading::fail!("took {} for three 1 s sleeps", fmt_duration(t); try = "start them all before awaiting");
+/// ```
+#[macro_export]
+macro_rules! fail {
+    ($($observed:expr),+ ; try = $($hint:expr),+) => {
+        panic!("\n{}\nTry: {}\n", format!($($observed),+), format!($($hint),+))
+    };
+    ($($observed:expr),+) => {
+        panic!("\n{}\n", format!($($observed),+))
+    };
+}
+
+/// Like `assert!`, but with a diagnosis instead of `assertion failed`.
+#[macro_export]
+macro_rules! check {
+    ($cond:expr, $($rest:tt)+) => {
+        if !$cond {
+            $crate::fail!($($rest)+);
+        }
+    };
+}

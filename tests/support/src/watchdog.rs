@@ -1,0 +1,76 @@
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{mpsc, Once};
+use std::thread;
+use std::time::Duration;
+
+use crate::diagnose::student_panic_message;
+
+/// The thread that runs the student's code: panics there are the student's.
+const WORK_THREAD: &str = "graded-work";
+
+/// Runs `work` on a thread of its own and waits at most `limit` of real time.
+///
+/// A blocked or deadlocked `work` cannot time itself out, so the watchdog lives
+/// on the test's own thread. When the limit passes, the test fails with
+/// `on_timeout` (the diagnosis: what probably blocks, and what to try); the
+/// stuck thread is abandoned and ends with the test process.
+///
+/// A panic inside `work` (a `todo!()`, an `unwrap` on an error) fails the test
+/// with that panic's message.
+#[track_caller]
+pub fn within<T, F>(limit: Duration, on_timeout: &str, work: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    install_panic_hook();
+    let (tx, rx) = mpsc::sync_channel(1);
+    let spawned = thread::Builder::new()
+        .name(WORK_THREAD.into())
+        .spawn(move || {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(work));
+            // The receiver is gone only if the watchdog already fired.
+            let _ = tx.send(outcome);
+        });
+    if let Err(e) = spawned {
+        panic!("the grader could not start a thread: {e}");
+    }
+    match rx.recv_timeout(limit) {
+        Ok(Ok(value)) => value,
+        Ok(Err(payload)) => panic!("\n{}\n", student_panic_message(payload.as_ref())),
+        Err(_) => panic!(
+            "\nWATCHDOG: no result after {} of real time, so the test was stopped.\n{}\n",
+            crate::fmt_duration(limit),
+            on_timeout.trim()
+        ),
+    }
+}
+
+/// Replaces the default panic output (a backtrace into tokio and the grader)
+/// with the two facts a student needs: where, and what. Set
+/// `GRADING_BACKTRACE=1` to get the default output back.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("GRADING_BACKTRACE").is_some_and(|v| v != "0") {
+            return;
+        }
+        panic::set_hook(Box::new(|info| {
+            let location = info
+                .location()
+                .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line()));
+            if thread::current().name() == Some(WORK_THREAD) {
+                // The watchdog re-reports the message with a diagnosis.
+                eprintln!("your code panicked at {location}");
+            } else {
+                let message = info
+                    .payload()
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| info.payload().downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                eprintln!("test failed at {location}:{message}");
+            }
+        }));
+    });
+}
