@@ -12,7 +12,17 @@ use serde::Deserialize;
 pub struct Built {
     pub executables: BTreeMap<String, PathBuf>,
     /// The first compiler error of each exercise that did not compile.
-    pub errors: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, CompileError>,
+}
+
+/// A compiler error, located.
+#[derive(Debug, Clone)]
+pub struct CompileError {
+    /// `file:line` relative to the workspace, when the compiler named one.
+    pub location: Option<String>,
+    pub message: String,
+    /// The compiler's full rendering, with the code excerpt.
+    pub rendered: String,
 }
 
 #[derive(Deserialize)]
@@ -32,7 +42,17 @@ struct Target {
 #[derive(Deserialize)]
 struct Diagnostic {
     level: String,
+    message: String,
     rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<Span>,
+}
+
+#[derive(Deserialize)]
+struct Span {
+    file_name: String,
+    line_start: u64,
+    is_primary: bool,
 }
 
 /// Runs `cargo build --tests` for `ids` in `workspace`, without stopping at
@@ -42,7 +62,7 @@ pub fn build_tests(workspace: &Path, target_dir: &Path, ids: &[&str]) -> Result<
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
         .args(["build", "--tests", "--keep-going", "--quiet"])
-        .args(["--message-format", "json-diagnostic-rendered-ansi"])
+        .args(["--message-format", "json"])
         .arg("--target-dir")
         .arg(target_dir);
     for id in ids {
@@ -68,10 +88,15 @@ pub fn build_tests(workspace: &Path, target_dir: &Path, ids: &[&str]) -> Result<
             }
             "compiler-message" => {
                 if let Some(d) = msg.message.filter(|d| d.level == "error") {
-                    built
-                        .errors
-                        .entry(target.name)
-                        .or_insert_with(|| strip_ansi(d.rendered.as_deref().unwrap_or("")));
+                    built.errors.entry(target.name).or_insert_with(|| CompileError {
+                        location: d
+                            .spans
+                            .iter()
+                            .find(|s| s.is_primary)
+                            .map(|s| format!("{}:{}", s.file_name, s.line_start)),
+                        message: d.message,
+                        rendered: strip_ansi(d.rendered.as_deref().unwrap_or("")),
+                    });
                 }
             }
             _ => {}
@@ -91,8 +116,8 @@ pub fn build_tests(workspace: &Path, target_dir: &Path, ids: &[&str]) -> Result<
     Ok(built)
 }
 
-/// Drops ANSI colour sequences (cargo renders them when asked for colour).
-pub fn strip_ansi(text: &str) -> String {
+/// Drops ANSI colour sequences (in case cargo is configured to colour them).
+fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

@@ -2,35 +2,98 @@
 
 mod candidates;
 mod cargo_build;
+mod check;
+mod hints;
 mod libtest;
 mod manifest;
+mod reset;
 mod run;
 mod scratch;
 mod verify;
+mod view;
+mod watch;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::check::Settings;
 use crate::manifest::Course;
 
 #[derive(Parser)]
 #[command(
     name = "checker",
     version,
-    about = "Checks your progress through the concurrency course, and proves its graders honest.",
-    after_help = "Exit status: 0 when the command ran and (for verify) every check held; \
-                  1 when a verify check failed; 2 on a usage or tool error."
+    about = "Shows where you stand in the concurrency course and what to do next.",
+    long_about = "Shows where you stand in the concurrency course and what to do next.\n\n\
+        Without a command it checks every exercise: it builds the graded suites in one \
+        cargo call, runs them, and prints a table with each exercise's status, then the \
+        first unsolved exercise's first failing test and the commands to run next.",
+    after_help = "Exit status:\n  0  the command ran (whatever your progress)\n  \
+        1  verify: a check of the graders failed\n  \
+        2  usage error, or the tool could not do its job (not in the course folder, \
+        a broken course.toml, cargo failed, ...)"
 )]
 struct Cli {
+    /// When to colour the output: auto (a terminal without NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+
     #[command(subcommand)]
     command: Option<Command>,
+
+    #[command(flatten)]
+    status: StatusArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Clone)]
+struct StatusArgs {
+    /// Check only this exercise (repeatable), e.g. `--only ex03`.
+    #[arg(long, value_name = "ID")]
+    only: Vec<String>,
+    /// Seconds a suite may run before it counts as hung (default: per exercise
+    /// in course.toml, 60 s unless set).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    limit: Option<u64>,
+    /// Cargo target folder for the graded suites (default: the course's target/).
+    #[arg(long, value_name = "DIR", env = "CHECKER_TARGET_DIR", hide = true)]
+    target_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check the exercises and show your progress (the default).
+    Status(StatusArgs),
+    /// Show the next hint for an exercise: a nudge, then the idiom, then a near-solution.
+    Hint {
+        /// The exercise, e.g. ex03.
+        exercise: String,
+        /// Show every hint at once.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Re-check an exercise each time you save its file; Ctrl-C to quit.
+    Watch(StatusArgs),
+    /// Put the untouched stub back; your version is kept as src/lib.rs.bak.
+    Reset {
+        /// The exercise, e.g. ex03.
+        exercise: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// List the exercises, their topics and the course checklist, ticked when solved.
+    List(StatusArgs),
     /// For course authors: prove on a scratch copy that every untouched stub
     /// fails, every reference solution passes and every catalogued mistake is
     /// rejected by the test it names. Never touches your files.
@@ -46,12 +109,26 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let choice = match cli.color {
+        Color::Auto => anstream::ColorChoice::Auto,
+        Color::Always => anstream::ColorChoice::Always,
+        Color::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("checker: {e:#}");
+            anstream::eprintln!("checker: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn settings(args: &StatusArgs) -> Settings {
+    Settings {
+        limit: args.limit.map(Duration::from_secs),
+        target_dir: args.target_dir.clone(),
+        jobs: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
     }
 }
 
@@ -59,17 +136,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let here = std::env::current_dir().context("cannot read the current folder")?;
     let course = Course::discover(&here)?;
     match cli.command {
+        None => status(&course, &cli.status)?,
+        Some(Command::Status(args)) => status(&course, &args)?,
+        Some(Command::Watch(args)) => watch::watch(&course, &args.only, &settings(&args))?,
+        Some(Command::List(args)) => list(&course, &args)?,
+        Some(Command::Hint { exercise, all }) => {
+            let e = course.exercise(&exercise)?;
+            anstream::print!("{}", hints::hint(&course, e, all)?);
+        }
+        Some(Command::Reset { exercise, yes }) => {
+            let e = course.exercise(&exercise)?;
+            anstream::println!("{}", reset::reset(&course, e, yes)?);
+        }
         Some(Command::Verify { only, limit }) => {
             let options = verify::Options {
                 only,
                 limit: Duration::from_secs(limit),
             };
             let all_held = verify::verify(&course, &options)?;
-            Ok(if all_held { ExitCode::SUCCESS } else { ExitCode::from(1) })
-        }
-        None => {
-            println!("The student view comes next; for now: `cargo run -- verify`.");
-            Ok(ExitCode::SUCCESS)
+            return Ok(if all_held { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(course: &Course, args: &StatusArgs) -> Result<()> {
+    let exercises = course.select(&args.only)?;
+    let reports = watch::check_with_spinner(course, &exercises, &settings(args))?;
+    anstream::print!("{}", view::render(&reports, view::BarStyle::detect()));
+    Ok(())
+}
+
+fn list(course: &Course, args: &StatusArgs) -> Result<()> {
+    let exercises = course.select(&args.only)?;
+    let reports = watch::check_with_spinner(course, &exercises, &settings(args))?;
+    anstream::print!("{}", view::render_list(&reports));
+    Ok(())
 }

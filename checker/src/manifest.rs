@@ -25,6 +25,26 @@ pub struct Exercise {
     pub title: String,
     /// The exercise crate, relative to the repository root.
     pub path: PathBuf,
+    /// One line: what the exercise teaches.
+    #[serde(default)]
+    pub topic: String,
+    /// The course checklist items this exercise proves, once solved.
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    /// Progressive hints: a nudge, then the idiom, then a near-solution.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// Real time the whole suite may take before it counts as hung.
+    #[serde(default = "default_limit")]
+    pub limit_secs: u64,
+    /// Run this suite alone: its checks use the real clock (e.g. real HTTP),
+    /// so a neighbour competing for the CPU could distort them.
+    #[serde(default)]
+    pub exclusive: bool,
+}
+
+fn default_limit() -> u64 {
+    60
 }
 
 impl Exercise {
@@ -81,6 +101,11 @@ impl Course {
         })
     }
 
+    /// The exercise with this id, or an error listing the known ones.
+    pub fn exercise(&self, id: &str) -> Result<&Exercise> {
+        Ok(self.select(&[id.to_string()])?[0])
+    }
+
     /// The exercises named by `only` (all when empty), in course order.
     pub fn select(&self, only: &[String]) -> Result<Vec<&Exercise>> {
         for id in only {
@@ -112,6 +137,9 @@ fn validate(exercises: &[Exercise]) -> Result<()> {
                 "exercise id `{}` must be a cargo package name (letters, digits, - and _)",
                 e.id
             );
+        }
+        if e.limit_secs == 0 {
+            bail!("exercise `{}`: limit_secs must be at least 1", e.id);
         }
         if !seen.insert(&e.id) {
             bail!("exercise id `{}` is listed twice", e.id);

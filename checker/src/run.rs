@@ -4,10 +4,14 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+
+/// Set on Ctrl-C: running suites are killed and `run_suite` returns an error.
+pub static CANCELLED: AtomicBool = AtomicBool::new(false);
 
 /// Output kept per stream; a flooding test is cut, not buffered forever.
 const OUTPUT_CAP: usize = 1 << 20;
@@ -46,6 +50,10 @@ pub fn run_suite(exe: &Path, dir: &Path, limit: Duration) -> Result<Run> {
             // Anything the suite started and left behind goes too.
             kill_tree(&mut child);
             break Ending::Exited(status);
+        }
+        if CANCELLED.load(Ordering::SeqCst) {
+            kill_tree(&mut child);
+            anyhow::bail!("cancelled");
         }
         if start.elapsed() >= limit {
             kill_tree(&mut child);

@@ -135,7 +135,7 @@ fn build_all<'a>(
                 None => Err(built
                     .errors
                     .get(&exercise.id)
-                    .cloned()
+                    .map(|e| e.rendered.clone())
                     .unwrap_or_else(|| "no test binary was built".into())),
             };
             prepared.push(Prepared {
