@@ -71,8 +71,8 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
         let name = path.file_name().expect("a file").to_string_lossy();
         let what = name.trim_start_matches(&prefix).trim_end_matches(".rs");
         let file = dir.join(name.as_ref());
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", file.display()))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", file.display()))?;
         list.push(Candidate {
             label: format!("mistake {what}"),
             expect: parse_header(&text).with_context(|| format!("{}", file.display()))?,

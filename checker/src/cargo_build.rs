@@ -88,15 +88,18 @@ pub fn build_tests(workspace: &Path, target_dir: &Path, ids: &[&str]) -> Result<
             }
             "compiler-message" => {
                 if let Some(d) = msg.message.filter(|d| d.level == "error") {
-                    built.errors.entry(target.name).or_insert_with(|| CompileError {
-                        location: d
-                            .spans
-                            .iter()
-                            .find(|s| s.is_primary)
-                            .map(|s| format!("{}:{}", s.file_name, s.line_start)),
-                        message: d.message,
-                        rendered: strip_ansi(d.rendered.as_deref().unwrap_or("")),
-                    });
+                    built
+                        .errors
+                        .entry(target.name)
+                        .or_insert_with(|| CompileError {
+                            location: d
+                                .spans
+                                .iter()
+                                .find(|s| s.is_primary)
+                                .map(|s| format!("{}:{}", s.file_name, s.line_start)),
+                            message: d.message,
+                            rendered: strip_ansi(d.rendered.as_deref().unwrap_or("")),
+                        });
                 }
             }
             _ => {}

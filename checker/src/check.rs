@@ -109,9 +109,7 @@ pub fn check(course: &Course, exercises: &[&Exercise], settings: &Settings) -> R
     let run_one = |i: usize| -> Result<()> {
         let e = exercises[i];
         let exe = &built.executables[&e.id];
-        let limit = settings
-            .limit
-            .unwrap_or(Duration::from_secs(e.limit_secs));
+        let limit = settings.limit.unwrap_or(Duration::from_secs(e.limit_secs));
         let run = run::run_suite(exe, &course.root.join(&e.path), limit)?;
         *slots[i].lock().expect("no panic while held") = Some(classify(e, run));
         Ok(())
@@ -142,7 +140,11 @@ pub fn check(course: &Course, exercises: &[&Exercise], settings: &Settings) -> R
     }
     Ok(slots
         .into_iter()
-        .map(|s| s.into_inner().expect("no panic while held").expect("every slot filled"))
+        .map(|s| {
+            s.into_inner()
+                .expect("no panic while held")
+                .expect("every slot filled")
+        })
         .collect())
 }
 
@@ -158,13 +160,25 @@ fn classify(exercise: &Exercise, run: Run) -> Report {
             Status::Crashed("the graded suite reported no test at all".into())
         }
         Ending::Exited(_) => {
-            let failed: Vec<&TestResult> =
-                tests.iter().filter(|t| t.outcome == Outcome::Failed).collect();
-            let passed = tests.iter().filter(|t| t.outcome == Outcome::Passed).count();
+            let failed: Vec<&TestResult> = tests
+                .iter()
+                .filter(|t| t.outcome == Outcome::Failed)
+                .collect();
+            let passed = tests
+                .iter()
+                .filter(|t| t.outcome == Outcome::Passed)
+                .count();
+            let stopped: Vec<Duration> = failed
+                .iter()
+                .filter_map(|t| watchdog_limit(&t.message))
+                .collect();
             if failed.is_empty() {
                 Status::Solved
             } else if passed == 0 && failed.iter().all(|t| reached_todo(&t.message)) {
                 Status::NotStarted
+            } else if stopped.len() == failed.len() {
+                // Every failure is a hang the grader's watchdog stopped.
+                Status::TimedOut(stopped.into_iter().max().unwrap_or_default())
             } else {
                 Status::Failing
             }
@@ -176,6 +190,14 @@ fn classify(exercise: &Exercise, run: Run) -> Report {
         tests,
         elapsed: run.elapsed,
     }
+}
+
+/// The limit of a test the grader's watchdog stopped (the `grading` crate
+/// reports "WATCHDOG: no result after 3.0 s of real time").
+fn watchdog_limit(message: &str) -> Option<Duration> {
+    let rest = message.split("WATCHDOG: no result after ").nth(1)?;
+    let secs: f64 = rest.split(" s of real time").next()?.trim().parse().ok()?;
+    Some(Duration::from_secs_f64(secs))
 }
 
 /// `todo!()` panics say "not yet implemented".

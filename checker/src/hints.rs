@@ -11,7 +11,11 @@ use crate::manifest::{Course, Exercise};
 /// How many hints each exercise has shown. Kept under `target/`, so it
 /// never shows up in the student's `git status`.
 fn state_file(course: &Course) -> PathBuf {
-    course.root.join("target").join("checker").join("hints-shown.json")
+    course
+        .root
+        .join("target")
+        .join("checker")
+        .join("hints-shown.json")
 }
 
 fn load(course: &Course) -> BTreeMap<String, usize> {
@@ -38,9 +42,20 @@ pub fn hint(course: &Course, exercise: &Exercise, all: bool) -> Result<String> {
     if hints.is_empty() {
         bail!("exercise {} has no hints in course.toml", exercise.id);
     }
-    let numbered = |i: usize| format!("Hint {} of {} for {}:\n{}\n", i + 1, hints.len(), exercise.id, hints[i]);
+    let numbered = |i: usize| {
+        format!(
+            "Hint {} of {} for {}:\n{}\n",
+            i + 1,
+            hints.len(),
+            exercise.id,
+            hints[i]
+        )
+    };
     if all {
-        return Ok((0..hints.len()).map(numbered).collect::<Vec<_>>().join("\n"));
+        return Ok((0..hints.len())
+            .map(numbered)
+            .collect::<Vec<_>>()
+            .join("\n"));
     }
     let mut shown = load(course);
     let seen = shown.get(&exercise.id).copied().unwrap_or(0);

@@ -56,7 +56,8 @@ fn failure_sections(stdout: &str) -> BTreeMap<String, String> {
         let header = line
             .strip_prefix("---- ")
             .and_then(|l| l.strip_suffix(" stdout ----"));
-        let ends_section = header.is_some() || line == "failures:" || line.starts_with("test result:");
+        let ends_section =
+            header.is_some() || line == "failures:" || line.starts_with("test result:");
         if ends_section {
             if let Some((name, body)) = current.take() {
                 sections.insert(name, body.join("\n").trim().to_string());
@@ -86,8 +87,10 @@ mod tests {
     #[test]
     fn reads_outcomes_and_failure_messages() {
         let results = parse(SAMPLE);
-        let summary: Vec<(&str, Outcome)> =
-            results.iter().map(|r| (r.name.as_str(), r.outcome)).collect();
+        let summary: Vec<(&str, Outcome)> = results
+            .iter()
+            .map(|r| (r.name.as_str(), r.outcome))
+            .collect();
         assert_eq!(
             summary,
             [

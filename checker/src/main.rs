@@ -104,6 +104,9 @@ enum Command {
         /// Seconds one suite may run before it is killed.
         #[arg(long, default_value_t = 60, value_name = "SECONDS")]
         limit: u64,
+        /// Cargo target folder for the scratch copy.
+        #[arg(long, value_name = "DIR", env = "CHECKER_TARGET_DIR", hide = true)]
+        target_dir: Option<PathBuf>,
     },
 }
 
@@ -148,13 +151,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let e = course.exercise(&exercise)?;
             anstream::println!("{}", reset::reset(&course, e, yes)?);
         }
-        Some(Command::Verify { only, limit }) => {
+        Some(Command::Verify {
+            only,
+            limit,
+            target_dir,
+        }) => {
             let options = verify::Options {
                 only,
                 limit: Duration::from_secs(limit),
+                target_dir,
             };
             let all_held = verify::verify(&course, &options)?;
-            return Ok(if all_held { ExitCode::SUCCESS } else { ExitCode::from(1) });
+            return Ok(if all_held {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -111,7 +111,10 @@ impl Course {
         for id in only {
             if !self.exercises.iter().any(|e| &e.id == id) {
                 let known: Vec<&str> = self.exercises.iter().map(|e| e.id.as_str()).collect();
-                bail!("no exercise `{id}` in the course (known: {})", known.join(", "));
+                bail!(
+                    "no exercise `{id}` in the course (known: {})",
+                    known.join(", ")
+                );
             }
         }
         Ok(self

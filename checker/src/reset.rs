@@ -11,11 +11,18 @@ use crate::manifest::{Course, Exercise};
 pub fn reset(course: &Course, exercise: &Exercise, yes: bool) -> Result<String> {
     let student = course.root.join(exercise.student_file());
     let stub_path = course.root.join(exercise.stub());
-    let stub = fs::read(&stub_path)
-        .with_context(|| format!("cannot read the untouched stub {}", exercise.stub().display()))?;
+    let stub = fs::read(&stub_path).with_context(|| {
+        format!(
+            "cannot read the untouched stub {}",
+            exercise.stub().display()
+        )
+    })?;
     let current = fs::read(&student).ok();
     if current.as_deref() == Some(stub.as_slice()) {
-        return Ok(format!("{} is already the untouched stub.", exercise.student_file().display()));
+        return Ok(format!(
+            "{} is already the untouched stub.",
+            exercise.student_file().display()
+        ));
     }
     if !yes && !confirm(exercise)? {
         return Ok("Nothing changed.".into());
@@ -27,7 +34,10 @@ pub fn reset(course: &Course, exercise: &Exercise, yes: bool) -> Result<String> 
             .with_context(|| format!("cannot write the backup {}", backup.display()))?;
         note = format!(
             " Your version is kept in {}.",
-            backup.strip_prefix(&course.root).unwrap_or(&backup).display()
+            backup
+                .strip_prefix(&course.root)
+                .unwrap_or(&backup)
+                .display()
         );
     }
     fs::write(&student, stub).with_context(|| format!("cannot write {}", student.display()))?;

@@ -23,24 +23,30 @@ pub struct Scratch {
 impl Scratch {
     /// Brings `<root>/target/<name>/` up to date with the course. Unchanged
     /// files keep their timestamps, so cargo rebuilds only what changed.
-    pub fn sync(root: &Path, name: &str) -> Result<Scratch> {
+    pub fn sync(root: &Path, name: &str, target_dir: Option<&Path>) -> Result<Scratch> {
         let base = root.join("target").join(name);
         let scratch = Scratch {
             workspace: base.join("course"),
-            target_dir: base.join("target"),
+            target_dir: target_dir.map_or_else(|| base.join("target"), Path::to_path_buf),
             bins: base.join("bins"),
         };
         let mut kept = HashSet::new();
-        copy_tree(root, &scratch.workspace, &mut kept)
-            .with_context(|| format!("cannot copy the course to {}", scratch.workspace.display()))?;
+        copy_tree(root, &scratch.workspace, &mut kept).with_context(|| {
+            format!("cannot copy the course to {}", scratch.workspace.display())
+        })?;
         prune(&scratch.workspace, &kept)?;
         fs::create_dir_all(&scratch.bins)?;
         Ok(scratch)
     }
 
-    /// Puts `content` in place of a file of the copy (e.g. a student file).
-    pub fn write(&self, relative: &Path, content: &[u8]) -> Result<()> {
-        write_if_changed(&self.workspace.join(relative), content)
+    /// Puts `content` in place of a file of the copy (e.g. a student file),
+    /// always with a fresh timestamp. Cargo names the artifacts of path crates
+    /// by their place in the workspace, so copies sharing a target folder
+    /// share artifact names; only a timestamp newer than the last build
+    /// guarantees cargo rebuilds from this content.
+    pub fn write_fresh(&self, relative: &Path, content: &[u8]) -> Result<()> {
+        let path = self.workspace.join(relative);
+        fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))
     }
 }
 

@@ -20,6 +20,9 @@ pub struct Options {
     pub only: Vec<String>,
     /// Real time one suite may run before it is killed.
     pub limit: Duration,
+    /// Cargo target folder for the scratch copy (default: its own, under
+    /// `target/verify/`).
+    pub target_dir: Option<PathBuf>,
 }
 
 /// One row of the report.
@@ -56,7 +59,7 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
         }
     }
     let started = Instant::now();
-    let scratch = Scratch::sync(&course.root, "verify")?;
+    let scratch = Scratch::sync(&course.root, "verify", options.target_dir.as_deref())?;
     let prepared = build_all(course, &scratch, &plans)?;
     eprintln!(
         "built {} candidates in {:.0} s; running their suites one at a time…",
@@ -114,11 +117,15 @@ fn build_all<'a>(
             if let Some(c) = list.get(round) {
                 let content = fs::read(course.root.join(&c.file))
                     .with_context(|| format!("cannot read {}", c.file.display()))?;
-                scratch.write(&exercise.student_file(), &content)?;
+                scratch.write_fresh(&exercise.student_file(), &content)?;
                 ids.push(exercise.id.as_str());
             }
         }
-        eprintln!("building round {} of {rounds}: {}", round + 1, ids.join(", "));
+        eprintln!(
+            "building round {} of {rounds}: {}",
+            round + 1,
+            ids.join(", ")
+        );
         let built = cargo_build::build_tests(&scratch.workspace, &scratch.target_dir, &ids)?;
         for (exercise, list) in plans {
             let Some(candidate) = list.get(round) else {
@@ -210,7 +217,9 @@ fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
     let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
     (row.ok, row.detail) = match &p.candidate.expect {
-        Expect::AllFail if failed == total => (true, format!("{failed}/{total} fail ({secs:.1} s)")),
+        Expect::AllFail if failed == total => {
+            (true, format!("{failed}/{total} fail ({secs:.1} s)"))
+        }
         Expect::AllFail => (
             false,
             format!(
@@ -219,7 +228,9 @@ fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
                 names(&results, |r| r.outcome != Outcome::Failed)
             ),
         ),
-        Expect::AllPass if passed == total => (true, format!("{passed}/{total} pass ({secs:.1} s)")),
+        Expect::AllPass if passed == total => {
+            (true, format!("{passed}/{total} pass ({secs:.1} s)"))
+        }
         Expect::AllPass => (
             false,
             format!(
@@ -252,7 +263,10 @@ fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
                     first_lines(&r.message, 6)
                 ),
             ),
-            Some(_) => (true, format!("rejected, {failed}/{total} fail ({secs:.1} s)")),
+            Some(_) => (
+                true,
+                format!("rejected, {failed}/{total} fail ({secs:.1} s)"),
+            ),
         },
     };
     row

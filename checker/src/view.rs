@@ -27,8 +27,18 @@ pub fn status_text(status: &Status, failed: usize, total: usize) -> (Style, Stri
         Status::NotStarted => (DIM, "not started".into()),
         Status::Failing => (YELLOW, format!("failing ({failed} of {total})")),
         Status::DoesNotCompile(_) => (RED, "does not compile".into()),
-        Status::TimedOut(limit) => (RED, format!("timed out ({} s)", limit.as_secs())),
+        Status::TimedOut(limit) => (RED, format!("timed out ({})", secs_short(*limit))),
         Status::Crashed(_) => (RED, "crashed".into()),
+    }
+}
+
+/// `3 s`, `2.5 s`.
+fn secs_short(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
     }
 }
 
@@ -118,14 +128,7 @@ fn next_steps(out: &mut String, r: &Report) {
                 "  Not started yet: read the sheet at the top of the file (or `cargo doc -p {id} --open`) and replace the `todo!()`s."
             );
         }
-        Status::Failing => {
-            if let Some(t) = r.first_failure() {
-                let _ = writeln!(out, "  First failing test: {}", paint(BOLD, &t.name));
-                for line in diagnosis(&t.message).lines() {
-                    let _ = writeln!(out, "    {line}");
-                }
-            }
-        }
+        Status::Failing => first_failure(out, r),
         Status::DoesNotCompile(error) => {
             let location = error.location.as_deref().unwrap_or("(no location)");
             let _ = writeln!(out, "  Does not compile: {location}: {}", error.message);
@@ -140,10 +143,11 @@ fn next_steps(out: &mut String, r: &Report) {
         Status::TimedOut(limit) => {
             let _ = writeln!(
                 out,
-                "  The tests were still running after {} s and were stopped: an infinite loop \
-                 or a deadlock (a lock or a channel waited on forever)?",
-                limit.as_secs()
+                "  Hung: the tests were still running after {} and were stopped. An infinite \
+                 loop, or a deadlock (a lock or a channel waited on forever)?",
+                secs_short(*limit)
             );
+            first_failure(out, r);
         }
         Status::Crashed(reason) => {
             let _ = writeln!(out, "  The test process crashed: {reason}.");
@@ -152,6 +156,15 @@ fn next_steps(out: &mut String, r: &Report) {
     }
     let _ = writeln!(out, "  Run:  cargo test -p {id}");
     let _ = writeln!(out, "  Hint: cargo run -- hint {id}");
+}
+
+fn first_failure(out: &mut String, r: &Report) {
+    if let Some(t) = r.first_failure() {
+        let _ = writeln!(out, "  First failing test: {}", paint(BOLD, &t.name));
+        for line in diagnosis(&t.message).lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
 }
 
 /// The grader's diagnosis, without harness noise; at most a dozen lines.
