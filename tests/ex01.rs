@@ -147,7 +147,11 @@ fn sleepy_returns_its_name_after_its_delay() {
 
 #[test]
 fn names_come_back_in_input_order() {
-    let tasks = [("download", secs(2)), ("upload", secs(1)), ("process", secs(3))];
+    let tasks = [
+        ("download", secs(2)),
+        ("upload", secs(1)),
+        ("process", secs(3)),
+    ];
     let (got, _) = run(&tasks);
     judge_names(&tasks, &got);
 }
@@ -162,7 +166,11 @@ fn three_one_second_sleeps_take_one_second() {
 
 #[test]
 fn uneven_sleeps_take_the_longest_delay() {
-    let tasks = [("download", secs(2)), ("upload", secs(1)), ("process", secs(3))];
+    let tasks = [
+        ("download", secs(2)),
+        ("upload", secs(1)),
+        ("process", secs(3)),
+    ];
     let (got, t) = run(&tasks);
     judge_timing(&tasks, t);
     judge_names(&tasks, &got);
@@ -204,11 +212,8 @@ fn ten_thousand_sleeps_take_the_longest_delay() {
     const N: usize = 10_000;
     let labels: Vec<String> = (0..N).map(|i| format!("task-{i}")).collect();
     let delays: Vec<Duration> = (0..N as u64).map(|i| ms(1 + i * 7919 % 5000)).collect();
-    let tasks: Vec<(&'static str, Duration)> = labels
-        .into_iter()
-        .map(|l| &*l.leak())
-        .zip(delays)
-        .collect();
+    let tasks: Vec<(&'static str, Duration)> =
+        labels.into_iter().map(|l| &*l.leak()).zip(delays).collect();
     let (got, t) = run(&tasks);
     judge_names(&tasks, &got);
     let longest = ms(5000);

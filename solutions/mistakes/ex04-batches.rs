@@ -1,0 +1,36 @@
+// Mistake: reads the files in batches of `workers`, with a fresh thread for every file of every batch: never more than `workers` reads at once, but not a pool.
+// Rejected by: forty_files_stay_within_four_workers
+// Message contains: a new thread for every file (or for every batch of files) is not a pool
+
+use std::io;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::thread;
+
+pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
+    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
+}
+
+pub fn read_all_with<F>(
+    paths: &[PathBuf],
+    workers: NonZeroUsize,
+    read: F,
+) -> Vec<io::Result<String>>
+where
+    F: Fn(&Path) -> io::Result<String> + Sync,
+{
+    let read = &read;
+    let mut results = Vec::with_capacity(paths.len());
+    for batch in paths.chunks(workers.get()) {
+        thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|path| scope.spawn(move || read(path)))
+                .collect();
+            for handle in handles {
+                results.push(handle.join().expect("a reader panicked"));
+            }
+        });
+    }
+    results
+}

@@ -1,0 +1,39 @@
+// Mistake: splits the files into `workers` fixed chunks up front, so a worker whose chunk is done sits idle while another one still has files queued.
+// Rejected by: a_slow_file_does_not_hold_up_the_others
+// Message contains: those files were queued behind the slow one
+
+use std::io;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::thread;
+
+pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
+    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
+}
+
+pub fn read_all_with<F>(
+    paths: &[PathBuf],
+    workers: NonZeroUsize,
+    read: F,
+) -> Vec<io::Result<String>>
+where
+    F: Fn(&Path) -> io::Result<String> + Sync,
+{
+    if paths.is_empty() {
+        return Vec::new();
+    }
+    let chunk = paths.len().div_ceil(workers.get());
+    let read = &read;
+    thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|files| {
+                scope.spawn(move || files.iter().map(|path| read(path)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a reader panicked"))
+            .collect()
+    })
+}

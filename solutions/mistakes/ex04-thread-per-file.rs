@@ -1,0 +1,33 @@
+// Mistake: spawns one thread per file and ignores `workers`: a thousand files, a thousand threads.
+// Rejected by: four_workers_read_ten_files_together
+// Message contains: different threads read the 10 files
+
+use std::io;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::thread;
+
+pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
+    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
+}
+
+pub fn read_all_with<F>(
+    paths: &[PathBuf],
+    _workers: NonZeroUsize,
+    read: F,
+) -> Vec<io::Result<String>>
+where
+    F: Fn(&Path) -> io::Result<String> + Sync,
+{
+    let read = &read;
+    thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .iter()
+            .map(|path| scope.spawn(move || read(path)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a reader panicked"))
+            .collect()
+    })
+}
