@@ -4,7 +4,7 @@
 //! calls the student's code with its URLs. Real network I/O cannot run on
 //! tokio's paused clock, so these tests use the real clock with wide margins
 //! (a correct solution and a wrong one are >= 2x apart on either side of each
-//! bound) and run one at a time (`#[serial]`) so they do not slow each other
+//! bound) and run one at a time (`grading::one_at_a_time`) so they do not slow each other
 //! down. Each call also gets a deadline inside the runtime, so "still waiting"
 //! is reported with a diagnosis; the watchdog only catches a blocked runtime.
 
@@ -19,7 +19,6 @@ use grading::{check, fail, fmt_duration, real_clock};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use serde_json::{json, Value};
-use serial_test::serial;
 
 /// Real time a test may take before the watchdog stops it (a correct test: < 0.3 s).
 const WATCHDOG: Duration = Duration::from_secs(2);
@@ -729,8 +728,8 @@ fn judge_timeouts<T: Debug + PartialEq>(obs: &Observed<Result<T, FetchError>>, w
 // ---------------------------------------------------------------------------
 
 #[test]
-#[serial]
 fn empty_input_gives_empty_output() {
+    let _alone = grading::one_at_a_time();
     let obs = statuses(vec![], GENEROUS, DEADLINE);
     let got = obs.results();
     check!(
@@ -748,8 +747,8 @@ fn empty_input_gives_empty_output() {
 }
 
 #[test]
-#[serial]
 fn five_slow_urls_are_fetched_concurrently() {
+    let _alone = grading::one_at_a_time();
     const D: Duration = Duration::from_millis(200);
     let paths = ["/posts/1", "/posts/2", "/posts/3", "/posts/4", "/posts/5"];
     let targets = paths.iter().map(|&p| get(p, 200).delay(D).into()).collect();
@@ -769,8 +768,8 @@ fn five_slow_urls_are_fetched_concurrently() {
 }
 
 #[test]
-#[serial]
 fn every_status_is_returned_as_is() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/ok", 200).into(),
         get("/missing", 404).text("<h1>Not Found</h1>").into(),
@@ -786,8 +785,8 @@ fn every_status_is_returned_as_is() {
 }
 
 #[test]
-#[serial]
 fn statuses_keep_input_order() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/slow", 201).delay(ms(100)).into(),
         get("/medium", 404).delay(ms(50)).into(),
@@ -800,8 +799,8 @@ fn statuses_keep_input_order() {
 }
 
 #[test]
-#[serial]
 fn slow_url_times_out_after_per_request() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/fast", 200).into(),
         get("/slow", 200).delay(NEVER).into(),
@@ -813,8 +812,8 @@ fn slow_url_times_out_after_per_request() {
 }
 
 #[test]
-#[serial]
 fn refused_connection_fails_only_its_own_slot() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/first", 200).into(),
         refused(),
@@ -826,8 +825,8 @@ fn refused_connection_fails_only_its_own_slot() {
 }
 
 #[test]
-#[serial]
 fn invalid_url_is_a_network_error() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         invalid("not a url"),
         get("/fine", 200).into(),
@@ -839,8 +838,8 @@ fn invalid_url_is_a_network_error() {
 }
 
 #[test]
-#[serial]
 fn titles_are_read_from_json() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/posts/1", 200)
             .json(json!({"userId": 1, "id": 1, "title": "sunt aut facere", "body": "quia et suscipit"}))
@@ -861,8 +860,8 @@ fn titles_are_read_from_json() {
 }
 
 #[test]
-#[serial]
 fn bad_bodies_are_body_errors() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/good", 200).json(json!({"title": "good"})).into(),
         get("/no-title", 200)
@@ -887,8 +886,8 @@ fn bad_bodies_are_body_errors() {
 }
 
 #[test]
-#[serial]
 fn error_statuses_are_status_errors_for_titles() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/deleted", 404)
             .json(json!({"title": "Not Found"}))
@@ -913,8 +912,8 @@ fn error_statuses_are_status_errors_for_titles() {
 }
 
 #[test]
-#[serial]
 fn titles_time_out_after_per_request() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/slow", 200)
             .json(json!({"title": "too late"}))
@@ -928,8 +927,8 @@ fn titles_time_out_after_per_request() {
 }
 
 #[test]
-#[serial]
 fn five_slow_titles_are_fetched_concurrently() {
+    let _alone = grading::one_at_a_time();
     const D: Duration = Duration::from_millis(150);
     let posts = [
         (1, "one"),
@@ -960,8 +959,8 @@ fn five_slow_titles_are_fetched_concurrently() {
 }
 
 #[test]
-#[serial]
 fn titles_keep_input_order() {
+    let _alone = grading::one_at_a_time();
     let targets = vec![
         get("/first", 200)
             .json(json!({"title": "first"}))

@@ -9,6 +9,7 @@ mod manifest;
 mod reset;
 mod run;
 mod scratch;
+mod soak;
 mod verify;
 mod view;
 mod watch;
@@ -33,7 +34,7 @@ use crate::manifest::Course;
         cargo call, runs them, and prints a table with each exercise's status, then the \
         first unsolved exercise's first failing test and the commands to run next.",
     after_help = "Exit status:\n  0  the command ran (whatever your progress)\n  \
-        1  verify: a check of the graders failed\n  \
+        1  verify or soak: a check of the graders failed\n  \
         2  usage error, or the tool could not do its job (not in the course folder, \
         a broken course.toml, cargo failed, ...)"
 )]
@@ -108,6 +109,19 @@ enum Command {
         #[arg(long, value_name = "DIR", env = "CHECKER_TARGET_DIR", hide = true)]
         target_dir: Option<PathBuf>,
     },
+    /// For course authors: run every reference suite many times in a row with
+    /// one core kept busy; any failure is a flaky grader.
+    Soak {
+        /// Check only these exercises.
+        #[arg(long, value_name = "ID")]
+        only: Vec<String>,
+        /// Runs per suite.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+        runs: u64,
+        /// Do not keep a core busy.
+        #[arg(long)]
+        no_load: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -161,15 +175,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 limit: Duration::from_secs(limit),
                 target_dir,
             };
-            let all_held = verify::verify(&course, &options)?;
-            return Ok(if all_held {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
+            return Ok(held(verify::verify(&course, &options)?));
+        }
+        Some(Command::Soak {
+            only,
+            runs,
+            no_load,
+        }) => {
+            let options = soak::Options {
+                only,
+                runs: usize::try_from(runs).unwrap_or(usize::MAX),
+                load: !no_load,
+            };
+            return Ok(held(soak::soak(&course, &options)?));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exit status of a proof: 0 when every check held, 1 otherwise.
+fn held(all: bool) -> ExitCode {
+    if all {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn status(course: &Course, args: &StatusArgs) -> Result<()> {

@@ -35,10 +35,10 @@ struct Row {
 }
 
 /// A candidate waiting to run: its built test binary, or why there is none.
-struct Prepared<'a> {
-    exercise: &'a Exercise,
-    candidate: Candidate,
-    binary: Result<PathBuf, String>,
+pub struct Prepared<'a> {
+    pub exercise: &'a Exercise,
+    pub candidate: Candidate,
+    pub binary: Result<PathBuf, String>,
 }
 
 /// Runs the proof and prints its table. Returns whether every row held.
@@ -66,13 +66,27 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
         prepared.len(),
         started.elapsed().as_secs_f64()
     );
-    print_header();
+    let widths = Widths {
+        label: prepared
+            .iter()
+            .map(|p| p.candidate.label.len())
+            .chain([9])
+            .max()
+            .unwrap_or(9),
+        expected: prepared
+            .iter()
+            .map(|p| expectation(&p.candidate.expect).len())
+            .chain([14])
+            .max()
+            .unwrap_or(14),
+    };
+    print_header(&widths);
     for row in &rows {
-        print_row(row);
+        print_row(row, &widths);
     }
     for p in prepared {
         let row = judge(&scratch, p, options.limit);
-        print_row(&row);
+        print_row(&row, &widths);
         rows.push(row);
     }
     let misses = rows.iter().filter(|r| !r.ok).count();
@@ -104,7 +118,7 @@ fn plan(course: &Course, exercise: &Exercise) -> Result<Vec<Candidate>> {
 
 /// Builds every candidate's test binary. Round k swaps candidate k of each
 /// exercise into the scratch copy; one cargo call builds the whole round.
-fn build_all<'a>(
+pub fn build_all<'a>(
     course: &Course,
     scratch: &Scratch,
     plans: &[(&'a Exercise, Vec<Candidate>)],
@@ -162,15 +176,10 @@ fn build_all<'a>(
 }
 
 fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
-    let expected = match &p.candidate.expect {
-        Expect::AllFail => "every test fails".to_string(),
-        Expect::AllPass => "every test passes".to_string(),
-        Expect::Rejects { test, .. } => format!("{test} fails"),
-    };
     let mut row = Row {
         exercise: p.exercise.id.clone(),
         label: p.candidate.label.clone(),
-        expected,
+        expected: expectation(&p.candidate.expect),
         ok: false,
         detail: String::new(),
     };
@@ -286,22 +295,42 @@ fn first_lines(text: &str, n: usize) -> String {
     lines.join("\n")
 }
 
-fn print_header() {
+fn expectation(expect: &Expect) -> String {
+    match expect {
+        Expect::AllFail => "every test fails".to_string(),
+        Expect::AllPass => "every test passes".to_string(),
+        Expect::Rejects { test, .. } => format!("{test} fails"),
+    }
+}
+
+/// Column widths, from the longest label and expectation.
+struct Widths {
+    label: usize,
+    expected: usize,
+}
+
+fn print_header(w: &Widths) {
     println!(
-        "{:<6} {:<28} {:<44} result",
-        "exer.", "candidate", "expected"
+        "{:<6} {:<lw$} {:<ew$} result",
+        "exer.",
+        "candidate",
+        "expected",
+        lw = w.label,
+        ew = w.expected
     );
 }
 
-fn print_row(row: &Row) {
+fn print_row(row: &Row, w: &Widths) {
     let verdict = if row.ok { "ok  " } else { "MISS" };
     let mut detail = row.detail.lines();
     println!(
-        "{:<6} {:<28} {:<44} {verdict} {}",
+        "{:<6} {:<lw$} {:<ew$} {verdict} {}",
         row.exercise,
         row.label,
         row.expected,
-        detail.next().unwrap_or("")
+        detail.next().unwrap_or(""),
+        lw = w.label,
+        ew = w.expected
     );
     for line in detail {
         println!("{:>8}{line}", "");

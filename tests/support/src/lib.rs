@@ -12,11 +12,13 @@
 mod clock;
 mod diagnose;
 mod machine;
+mod serial;
 mod watchdog;
 
 pub use clock::{paused, real_clock, timed, Timing};
 pub use diagnose::{fmt_duration, student_panic_message};
 pub use machine::{cores, parallel_or_skip};
+pub use serial::one_at_a_time;
 pub use watchdog::within;
 
 /// Fails the current test with a diagnosis: what was observed, then what to try.
