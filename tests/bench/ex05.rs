@@ -22,12 +22,18 @@ fn time_with_threads(threads: usize, ranges: &[Range<u64>]) -> Duration {
         .num_threads(threads)
         .build()
         .expect("a rayon pool");
-    pool.install(|| best_of(5, || drop(black_box(ex05::sums_of_squares(black_box(ranges))))))
+    pool.install(|| {
+        best_of(5, || {
+            drop(black_box(ex05::sums_of_squares(black_box(ranges))))
+        })
+    })
 }
 
 fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let even: Vec<Range<u64>> = (0..4u64).map(|i| i * 50_000_000..(i + 1) * 50_000_000).collect();
+    let even: Vec<Range<u64>> = (0..4u64)
+        .map(|i| i * 50_000_000..(i + 1) * 50_000_000)
+        .collect();
     let uneven = vec![0..190_000_000, 0..1_000, 0..1_000, 0..1_000];
     for (name, ranges) in [("4 even ranges", &even), ("1 huge + 3 tiny", &uneven)] {
         let one = time_with_threads(1, ranges);
