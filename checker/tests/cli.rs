@@ -148,7 +148,7 @@ fn status_tells_each_verdict_apart() {
             failing,
             "3 ex03 Fetch URLs concurrently not started 0/13",
             "4 ex04 Read files with a thread pool does not compile - -",
-            "5 ex05 Parallel sum of squares not started 0/10",
+            "5 ex05 Parallel sum of squares not started 0/7",
         ]
     );
     // Piped: no colour codes, an ASCII bar, and the next step for ex02.
