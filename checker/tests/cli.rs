@@ -417,3 +417,57 @@ fn help_documents_every_command_and_the_exit_status() {
     let out = run(checker(&course_root()).arg("--colour"));
     assert_eq!(out.code, 2, "a usage error");
 }
+
+#[cfg(unix)]
+#[test]
+#[serial]
+fn watch_rechecks_on_save_and_quits_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let course = scratch_course();
+    let root = course.path();
+    let mut child = Process::new(env!("CARGO_BIN_EXE_checker"))
+        .args(["watch", "--only", "ex01"])
+        .current_dir(root)
+        .env("CHECKER_TARGET_DIR", shared_target())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |text: &str| {
+        let mut seen = String::new();
+        while !seen.contains(text) {
+            match rx.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => seen.push_str(&(line + "\n")),
+                Err(_) => panic!("watch never printed {text:?}; it printed:\n{seen}"),
+            }
+        }
+        seen
+    };
+    let first = wait_for("Watching your files");
+    assert!(first.contains("not started"), "{first}");
+
+    // A file that does not compile, then a solution: watch survives both.
+    fs::write(student_file(root, "ex01"), "this is not rust\n").unwrap();
+    let broken = wait_for("Watching your files");
+    assert!(broken.contains("does not compile"), "{broken}");
+    put(root, "ex01", "ex01.rs");
+    let solved = wait_for("Watching your files");
+    assert!(solved.contains("solved"), "{solved}");
+
+    let pid = child.id().to_string();
+    Process::new("kill").args(["-INT", &pid]).status().unwrap();
+    wait_for("Stopped watching.");
+    assert!(child.wait().unwrap().success());
+}
