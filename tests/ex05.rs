@@ -39,7 +39,7 @@ const HUNG: &str = "Your code gave no result, though a correct solution needs we
     it waits for every piece and cannot deadlock.";
 
 /// The student's `f` type as the suite passes it: one type for every test, so
-/// the student's generic `par_sum_map` is compiled (at opt-level 3) only once.
+/// the student's generic `par_sum_map` is compiled only once.
 type Fun = Arc<dyn Fn(u64) -> u128 + Send + Sync>;
 
 /// Runs `work` (which calls the student's code) on a fresh rayon pool with one
