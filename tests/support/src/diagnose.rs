@@ -10,13 +10,18 @@ pub fn fmt_duration(d: Duration) -> String {
     }
 }
 
+/// The message a panic carries (`panic!` with a literal or a format).
+pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(a panic without a message)")
+}
+
 /// Explains a panic that came out of the student's code.
 pub fn student_panic_message(payload: &(dyn Any + Send)) -> String {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(a panic without a message)".to_string());
+    let text = payload_text(payload);
     if text.starts_with("not yet implemented") || text.starts_with("not implemented") {
         format!(
             "NOT STARTED: your code reached a `todo!()` ({text}).\n\

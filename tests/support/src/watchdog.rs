@@ -3,7 +3,7 @@ use std::sync::{mpsc, Once};
 use std::thread;
 use std::time::Duration;
 
-use crate::diagnose::student_panic_message;
+use crate::diagnose::{payload_text, student_panic_message};
 
 /// The thread that runs the student's code: panics there are the student's.
 const WORK_THREAD: &str = "graded-work";
@@ -56,19 +56,16 @@ fn install_panic_hook() {
             return;
         }
         panic::set_hook(Box::new(|info| {
-            let location = info
-                .location()
-                .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line()));
+            // Suites live at `exercises/exNN-*/../../tests/`: say `tests/`.
+            let location = info.location().map_or_else(String::new, |l| {
+                let file = l.file().rsplit_once("../").map_or(l.file(), |(_, f)| f);
+                format!("{file}:{}", l.line())
+            });
             if thread::current().name() == Some(WORK_THREAD) {
                 // The watchdog re-reports the message with a diagnosis.
                 eprintln!("your code panicked at {location}");
             } else {
-                let message = info
-                    .payload()
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| info.payload().downcast_ref::<&str>().copied())
-                    .unwrap_or("(no message)");
+                let message = payload_text(info.payload());
                 eprintln!("test failed at {location}:{message}");
             }
         }));
