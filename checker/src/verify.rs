@@ -16,6 +16,9 @@ use crate::manifest::{Course, Exercise};
 use crate::run::{self, Ending};
 use crate::scratch::Scratch;
 
+/// Wall time within which a catalogued mistake's suite must have failed.
+const MISTAKE_BUDGET: Duration = Duration::from_secs(30);
+
 pub struct Options {
     pub only: Vec<String>,
     /// Real time one suite may run before it is killed.
@@ -270,6 +273,14 @@ fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
                 format!(
                     "`{test}` fails, but its message does not contain \"{message}\":\n{}",
                     first_lines(&r.message, 6)
+                ),
+            ),
+            Some(_) if run.elapsed > MISTAKE_BUDGET => (
+                false,
+                format!(
+                    "rejected, but only after {secs:.1} s: a student waits at most {} s for a \
+                     verdict, so a watchdog or a wait in the suite is too long",
+                    MISTAKE_BUDGET.as_secs()
                 ),
             ),
             Some(_) => (
