@@ -111,8 +111,10 @@ pub fn build_tests(workspace: &Path, target_dir: &Path, ids: &[&str]) -> Result<
         .collect();
     if !missing.is_empty() {
         let stderr = String::from_utf8_lossy(&output.stderr);
+        let which: Vec<&str> = missing.iter().map(|id| **id).collect();
         anyhow::bail!(
-            "cargo built nothing for {missing:?} and reported no compiler error:\n{}",
+            "cargo could not build the graded suites of {}:\n{}",
+            which.join(", "),
             stderr.trim()
         );
     }
