@@ -148,47 +148,65 @@ pub fn check(course: &Course, exercises: &[&Exercise], settings: &Settings) -> R
         .collect())
 }
 
-/// Turns one suite run into a status.
-fn classify(exercise: &Exercise, run: Run) -> Report {
-    let tests = libtest::parse(&run.stdout);
-    let status = match run.ending {
-        Ending::TimedOut(limit) => Status::TimedOut(limit),
+/// The tests of a suite run that ran to its end, or why it did not: killed
+/// at its limit, or crashed before reporting (a signal, an abort, no test).
+/// The student view, `verify` and `soak` all judge runs through this.
+pub fn finished_tests(run: &Run) -> Result<Vec<TestResult>, Status> {
+    match run.ending {
+        Ending::TimedOut(limit) => Err(Status::TimedOut(limit)),
         Ending::Exited(status) if !run.stdout.contains("test result:") => {
-            Status::Crashed(crash_reason(status, &run.stderr))
-        }
-        Ending::Exited(_) if tests.is_empty() => {
-            Status::Crashed("the graded suite reported no test at all".into())
+            Err(Status::Crashed(crash_reason(status, &run.stderr)))
         }
         Ending::Exited(_) => {
-            let failed: Vec<&TestResult> = tests
-                .iter()
-                .filter(|t| t.outcome == Outcome::Failed)
-                .collect();
-            let passed = tests
-                .iter()
-                .filter(|t| t.outcome == Outcome::Passed)
-                .count();
-            let stopped: Vec<Duration> = failed
-                .iter()
-                .filter_map(|t| watchdog_limit(&t.message))
-                .collect();
-            if failed.is_empty() {
-                Status::Solved
-            } else if passed == 0 && failed.iter().all(|t| reached_todo(&t.message)) {
-                Status::NotStarted
-            } else if stopped.len() == failed.len() {
-                // Every failure is a hang the grader's watchdog stopped.
-                Status::TimedOut(stopped.into_iter().max().unwrap_or_default())
+            let tests = libtest::parse(&run.stdout);
+            if tests.is_empty() {
+                Err(Status::Crashed(
+                    "the graded suite reported no test at all".into(),
+                ))
             } else {
-                Status::Failing
+                Ok(tests)
             }
         }
+    }
+}
+
+/// Turns one suite run into a status.
+fn classify(exercise: &Exercise, run: Run) -> Report {
+    let (status, tests) = match finished_tests(&run) {
+        Err(status) => (status, libtest::parse(&run.stdout)),
+        Ok(tests) => (test_status(&tests), tests),
     };
     Report {
         exercise: exercise.clone(),
         status,
         tests,
         elapsed: run.elapsed,
+    }
+}
+
+/// The status of a suite that ran to its end.
+fn test_status(tests: &[TestResult]) -> Status {
+    let failed: Vec<&TestResult> = tests
+        .iter()
+        .filter(|t| t.outcome == Outcome::Failed)
+        .collect();
+    let passed = tests
+        .iter()
+        .filter(|t| t.outcome == Outcome::Passed)
+        .count();
+    let stopped: Vec<Duration> = failed
+        .iter()
+        .filter_map(|t| watchdog_limit(&t.message))
+        .collect();
+    if failed.is_empty() {
+        Status::Solved
+    } else if passed == 0 && failed.iter().all(|t| reached_todo(&t.message)) {
+        Status::NotStarted
+    } else if stopped.len() == failed.len() {
+        // Every failure is a hang the grader's watchdog stopped.
+        Status::TimedOut(stopped.into_iter().max().unwrap_or_default())
+    } else {
+        Status::Failing
     }
 }
 

@@ -9,9 +9,10 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::candidates::{self, Expect};
-use crate::libtest::{self, Outcome};
+use crate::check;
+use crate::libtest::Outcome;
 use crate::manifest::Course;
-use crate::run::{self, Ending};
+use crate::run;
 use crate::scratch::Scratch;
 use crate::verify::build_all;
 
@@ -72,20 +73,18 @@ pub fn soak(course: &Course, options: &Options) -> Result<bool> {
                 for _ in 0..options.runs {
                     let run = run::run_suite(binary, &dir, limit)?;
                     times.push(run.elapsed);
-                    let tests = libtest::parse(&run.stdout);
-                    let ok = matches!(run.ending, Ending::Exited(s) if s.success())
-                        && !tests.is_empty()
-                        && tests.iter().all(|t| t.outcome == Outcome::Passed);
-                    if ok {
-                        passed += 1;
-                    } else if first_failure.is_none() {
-                        first_failure = Some(
-                            tests
+                    match check::finished_tests(&run) {
+                        Ok(tests) if tests.iter().all(|t| t.outcome == Outcome::Passed) => {
+                            passed += 1;
+                        }
+                        _ if first_failure.is_some() => {}
+                        Ok(tests) => {
+                            first_failure = tests
                                 .iter()
-                                .find(|t| t.outcome == Outcome::Failed)
-                                .map(|t| format!("{}: {}", t.name, t.message))
-                                .unwrap_or_else(|| format!("{:?}", run.ending)),
-                        );
+                                .find(|t| t.outcome != Outcome::Passed)
+                                .map(|t| format!("{}: {}", t.name, t.message));
+                        }
+                        Err(status) => first_failure = Some(format!("{status:?}")),
                     }
                 }
                 times.sort();

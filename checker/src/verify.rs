@@ -11,9 +11,10 @@ use anyhow::{Context, Result};
 
 use crate::candidates::{self, Candidate, Expect};
 use crate::cargo_build;
-use crate::libtest::{self, Outcome, TestResult};
+use crate::check::{self, Status};
+use crate::libtest::{Outcome, TestResult};
 use crate::manifest::{Course, Exercise};
-use crate::run::{self, Ending};
+use crate::run;
 use crate::scratch::Scratch;
 
 /// Wall time within which a catalogued mistake's suite must have failed.
@@ -206,25 +207,27 @@ fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
         }
     };
     let secs = run.elapsed.as_secs_f64();
-    if let Ending::TimedOut(after) = run.ending {
-        row.detail = format!(
-            "the suite was still running after {} s and was killed: a test lacks a watchdog",
-            after.as_secs()
-        );
-        return row;
-    }
-    let results = libtest::parse(&run.stdout);
-    let finished = run.stdout.contains("test result:");
-    if results.is_empty() || !finished {
-        let Ending::Exited(status) = run.ending else {
-            unreachable!("a timed-out run returned above")
-        };
-        row.detail = format!(
-            "the suite crashed ({status}) before reporting every test:\n{}",
-            first_lines(&run.stderr, 4)
-        );
-        return row;
-    }
+    let results = match check::finished_tests(&run) {
+        Ok(results) => results,
+        Err(Status::TimedOut(after)) => {
+            row.detail = format!(
+                "the suite was still running after {} s and was killed: a test lacks a watchdog",
+                after.as_secs()
+            );
+            return row;
+        }
+        Err(status) => {
+            let reason = match status {
+                Status::Crashed(reason) => reason,
+                other => format!("{other:?}"),
+            };
+            row.detail = format!(
+                "the suite crashed before reporting every test: {reason}\n{}",
+                first_lines(&run.stderr, 4)
+            );
+            return row;
+        }
+    };
     let total = results.len();
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
     let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
