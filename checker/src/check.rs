@@ -172,10 +172,13 @@ pub fn finished_tests(run: &Run) -> Result<Vec<TestResult>, Status> {
 
 /// Turns one suite run into a status.
 fn classify(exercise: &Exercise, run: Run) -> Report {
-    let (status, tests) = match finished_tests(&run) {
+    let (status, mut tests) = match finished_tests(&run) {
         Err(status) => (status, libtest::parse(&run.stdout)),
         Ok(tests) => (test_status(&tests), tests),
     };
+    for t in &mut tests {
+        t.duration = run.timings.get(&t.name).copied();
+    }
     Report {
         exercise: exercise.clone(),
         status,

@@ -15,6 +15,8 @@ pub struct TestResult {
     pub name: String,
     pub outcome: Outcome,
     pub message: String,
+    /// Time spent in the student's code, when the grader timed it.
+    pub duration: Option<std::time::Duration>,
 }
 
 /// Parses `test <name> ... ok|FAILED|ignored` lines and the `---- <name> stdout ----`
@@ -38,6 +40,7 @@ pub fn parse(stdout: &str) -> Vec<TestResult> {
             name: name.to_string(),
             outcome,
             message: String::new(),
+            duration: None,
         });
     }
     let messages = failure_sections(stdout);

@@ -3,16 +3,20 @@
 mod candidates;
 mod cargo_build;
 mod check;
+mod class;
 mod hints;
 mod libtest;
 mod manifest;
+mod report;
 mod reset;
 mod run;
+mod scaffold;
 mod scratch;
 mod soak;
 mod verify;
 mod view;
 mod watch;
+mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,7 +38,8 @@ use crate::manifest::Course;
         cargo call, runs them, and prints a table with each exercise's status, then the \
         first unsolved exercise's first failing test and the commands to run next.",
     after_help = "Exit status:\n  0  the command ran (whatever your progress)\n  \
-        1  verify or soak: a check of the graders failed\n  \
+        1  verify or soak: a check of the graders failed; workflow --check: the \
+        workflow is stale\n  \
         2  usage error, or the tool could not do its job (not in the course folder, \
         a broken course.toml, cargo failed, ...)"
 )]
@@ -95,6 +100,49 @@ enum Command {
     },
     /// List the exercises, their topics and the course checklist, ticked when solved.
     List(StatusArgs),
+    /// For instructors and CI: check the exercises and write a report in a
+    /// format a dashboard, GitHub Classroom or Exercism reads.
+    Report {
+        /// json (versioned, see checker/schema/), junit, classroom, exercism or markdown.
+        #[arg(long, value_enum)]
+        format: report::Format,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The student's name, recorded in the report.
+        #[arg(long, value_name = "NAME")]
+        student: Option<String>,
+        #[command(flatten)]
+        check: StatusArgs,
+    },
+    /// For instructors: roll up many students' JSON reports (files or folders
+    /// of them) into a student × exercise matrix, completion rates and the
+    /// tests the class fails most. Works outside the course folder too.
+    Class {
+        /// Report files (`checker report --format json`) or folders of them.
+        #[arg(required = true, value_name = "REPORT|DIR")]
+        reports: Vec<PathBuf>,
+        /// text, csv, markdown or json.
+        #[arg(long, value_enum, default_value_t = class::Format::Text)]
+        format: class::Format,
+    },
+    /// For course authors: scaffold a new exercise (crate, sheet and stub,
+    /// graded suite, placeholder reference, course.toml entry); then
+    /// `verify --only <ID>` lists what is still to write.
+    New {
+        /// The exercise id, also its package name, e.g. ex14.
+        id: String,
+        /// The title students see.
+        #[arg(long)]
+        title: String,
+    },
+    /// For course authors: write .github/workflows/classroom.yml from
+    /// course.toml (one GitHub Classroom autograding step per exercise).
+    Workflow {
+        /// Only check that the committed file is up to date (exit 1 if not).
+        #[arg(long)]
+        check: bool,
+    },
     /// For course authors: prove on a scratch copy that every untouched stub
     /// fails, every reference solution passes and every catalogued mistake is
     /// rejected by the test it names. Never touches your files.
@@ -108,6 +156,15 @@ enum Command {
         /// Cargo target folder for the scratch copy.
         #[arg(long, value_name = "DIR", env = "CHECKER_TARGET_DIR", hide = true)]
         target_dir: Option<PathBuf>,
+        /// Name of the scratch copy under target/ (lets two proofs run at once).
+        #[arg(
+            long,
+            value_name = "NAME",
+            env = "CHECKER_SCRATCH",
+            default_value = "verify",
+            hide = true
+        )]
+        scratch: String,
     },
     /// For course authors: run every reference suite many times in a row with
     /// one core kept busy; any failure is a flaky grader.
@@ -121,6 +178,15 @@ enum Command {
         /// Do not keep a core busy.
         #[arg(long)]
         no_load: bool,
+        /// Name of the scratch copy under target/.
+        #[arg(
+            long,
+            value_name = "NAME",
+            env = "CHECKER_SCRATCH",
+            default_value = "verify",
+            hide = true
+        )]
+        scratch: String,
     },
 }
 
@@ -150,13 +216,29 @@ fn settings(args: &StatusArgs) -> Settings {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let command = match cli.command {
+        // Reading reports needs no course.
+        Some(Command::Class { reports, format }) => return class(&reports, format),
+        other => other,
+    };
     let here = std::env::current_dir().context("cannot read the current folder")?;
     let course = Course::discover(&here)?;
-    match cli.command {
+    match command {
         None => status(&course, &cli.status)?,
         Some(Command::Status(args)) => status(&course, &args)?,
         Some(Command::Watch(args)) => watch::watch(&course, &args.only, &settings(&args))?,
         Some(Command::List(args)) => list(&course, &args)?,
+        Some(Command::Report {
+            format,
+            output,
+            student,
+            check,
+        }) => {
+            let exercises = course.select(&check.only)?;
+            let reports = watch::check_with_spinner(&course, &exercises, &settings(&check))?;
+            let text = report::render(format, &course, &reports, &report::Meta { student })?;
+            report::write(format, &text, output.as_deref())?;
+        }
         Some(Command::Hint { exercise, all }) => {
             let e = course.exercise(&exercise)?;
             anstream::print!("{}", hints::hint(&course, e, all)?);
@@ -165,15 +247,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let e = course.exercise(&exercise)?;
             anstream::println!("{}", reset::reset(&course, e, yes)?);
         }
+        Some(Command::Class { .. }) => {} // handled before the course is read
+        Some(Command::Workflow { check }) => {
+            let file = workflow::path();
+            if workflow::run(&course, check)? {
+                anstream::println!("{} is up to date with course.toml", file.display());
+            } else {
+                anstream::eprintln!(
+                    "checker: {} is stale: it does not match course.toml. Run `cargo run -- workflow` and commit it.",
+                    file.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Some(Command::New { id, title }) => {
+            let created = scaffold::new_exercise(&course, &id, &title)?;
+            anstream::println!("Created exercise {}:", created.id);
+            for f in &created.files {
+                anstream::println!("  {}", f.display());
+            }
+            anstream::println!(
+                "\nNext: write the sheet and stub, the graded suite, the reference and at least \
+                 one mistake (solutions/mistakes/{id}-<what>.rs), then run\n  cargo run -- verify --only {id}"
+            );
+        }
         Some(Command::Verify {
             only,
             limit,
             target_dir,
+            scratch,
         }) => {
             let options = verify::Options {
                 only,
                 limit: Duration::from_secs(limit),
                 target_dir,
+                scratch,
             };
             return Ok(held(verify::verify(&course, &options)?));
         }
@@ -181,15 +289,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             only,
             runs,
             no_load,
+            scratch,
         }) => {
             let options = soak::Options {
                 only,
                 runs: usize::try_from(runs).unwrap_or(usize::MAX),
                 load: !no_load,
+                scratch,
             };
             return Ok(held(soak::soak(&course, &options)?));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn class(reports: &[PathBuf], format: class::Format) -> Result<ExitCode> {
+    let rollup = class::rollup(reports)?;
+    for s in &rollup.skipped {
+        anstream::eprintln!("checker: skipped {}: {}", s.file.display(), s.reason);
+    }
+    anstream::print!("{}", class::render(&rollup, format)?);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,5 @@
 //! `course.toml`: the course's single list of exercises.
 
-use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -13,7 +12,7 @@ pub const FILE_NAME: &str = "course.toml";
 #[serde(deny_unknown_fields)]
 struct RawCourse {
     #[serde(rename = "exercise", default)]
-    exercises: Vec<Exercise>,
+    exercises: Vec<toml::Spanned<Exercise>>,
 }
 
 /// One exercise, as listed in the manifest.
@@ -34,6 +33,8 @@ pub struct Exercise {
     /// Progressive hints: a nudge, then the idiom, then a near-solution.
     #[serde(default)]
     pub hints: Vec<String>,
+    /// What solving it is worth in reports (a positive whole number).
+    pub points: u32,
     /// Real time the whole suite may take before it counts as hung.
     #[serde(default = "default_limit")]
     pub limit_secs: u64,
@@ -94,10 +95,29 @@ impl Course {
             fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
         let raw: RawCourse =
             toml::from_str(&text).with_context(|| format!("{} is not valid", file.display()))?;
-        validate(&raw.exercises).with_context(|| format!("{} is not valid", file.display()))?;
+        for (i, entry) in raw.exercises.iter().enumerate() {
+            let line = text[..entry.span().start].matches('\n').count() + 1;
+            validate(root, entry.as_ref(), &raw.exercises[..i]).with_context(|| {
+                format!(
+                    "{}:{line}: the [[exercise]] entry `{}` is not valid",
+                    file.display(),
+                    entry.as_ref().id
+                )
+            })?;
+        }
+        if raw.exercises.is_empty() {
+            bail!(
+                "{} lists no exercise: add an [[exercise]] table",
+                file.display()
+            );
+        }
         Ok(Course {
             root: root.to_path_buf(),
-            exercises: raw.exercises,
+            exercises: raw
+                .exercises
+                .into_iter()
+                .map(toml::Spanned::into_inner)
+                .collect(),
         })
     }
 
@@ -125,39 +145,41 @@ impl Course {
     }
 }
 
-fn validate(exercises: &[Exercise]) -> Result<()> {
-    if exercises.is_empty() {
-        bail!("it lists no exercise: add an [[exercise]] table");
+/// Checks one entry, given the entries before it; says what to fix.
+fn validate(root: &Path, e: &Exercise, before: &[toml::Spanned<Exercise>]) -> Result<()> {
+    let valid_id = !e.id.is_empty()
+        && e.id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_id {
+        bail!("its id must be a cargo package name (letters, digits, - and _), like \"ex14\"");
     }
-    let mut seen = HashSet::new();
-    for e in exercises {
-        let valid_id = !e.id.is_empty()
-            && e.id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !valid_id {
-            bail!(
-                "exercise id `{}` must be a cargo package name (letters, digits, - and _)",
-                e.id
-            );
-        }
-        if e.limit_secs == 0 {
-            bail!("exercise `{}`: limit_secs must be at least 1", e.id);
-        }
-        if !seen.insert(&e.id) {
-            bail!("exercise id `{}` is listed twice", e.id);
-        }
-        let inside = e.path.is_relative()
-            && e.path
-                .components()
-                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-        if !inside {
-            bail!(
-                "exercise `{}`: path `{}` must be a folder inside the repository (relative, no `..`)",
-                e.id,
-                e.path.display()
-            );
-        }
+    if before.iter().any(|b| b.as_ref().id == e.id) {
+        bail!("its id is already used by an entry above: ids must be unique");
+    }
+    if e.points == 0 {
+        bail!("points must be a positive whole number, e.g. `points = 10`");
+    }
+    if e.limit_secs == 0 {
+        bail!("limit_secs must be at least 1 (or leave it out for the default of 60)");
+    }
+    let inside = e.path.is_relative()
+        && e.path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !inside {
+        bail!(
+            "path `{}` must be a folder inside the repository (relative, no `..`)",
+            e.path.display()
+        );
+    }
+    if !root.join(&e.path).join("Cargo.toml").is_file() {
+        bail!(
+            "its folder {} is missing or has no Cargo.toml: fix `path`, restore the folder \
+             (e.g. `git checkout -- {}`), or remove the entry",
+            e.path.display(),
+            e.path.display()
+        );
     }
     Ok(())
 }

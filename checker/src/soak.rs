@@ -21,6 +21,8 @@ pub struct Options {
     pub runs: usize,
     /// Keep one core busy with a spinning thread while the suites run.
     pub load: bool,
+    /// Name of the scratch copy under `target/`.
+    pub scratch: String,
 }
 
 /// Returns whether every run of every reference suite passed.
@@ -34,7 +36,7 @@ pub fn soak(course: &Course, options: &Options) -> Result<bool> {
             .collect();
         plans.push((e, reference));
     }
-    let scratch = Scratch::sync(&course.root, "verify", None)?;
+    let scratch = Scratch::sync(&course.root, &options.scratch, None)?;
     let prepared = build_all(course, &scratch, &plans)?;
 
     let stop = AtomicBool::new(false);

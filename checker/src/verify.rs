@@ -27,6 +27,8 @@ pub struct Options {
     /// Cargo target folder for the scratch copy (default: its own, under
     /// `target/verify/`).
     pub target_dir: Option<PathBuf>,
+    /// Name of the scratch copy under `target/`.
+    pub scratch: String,
 }
 
 /// One row of the report.
@@ -52,7 +54,10 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
     let mut plans: Vec<(&Exercise, Vec<Candidate>)> = Vec::new();
     for exercise in exercises {
         match plan(course, exercise) {
-            Ok(list) => plans.push((exercise, list)),
+            Ok(list) => {
+                rows.extend(catalogue(exercise, &list));
+                plans.push((exercise, list));
+            }
             Err(e) => rows.push(Row {
                 exercise: exercise.id.clone(),
                 label: "setup".into(),
@@ -63,7 +68,11 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
         }
     }
     let started = Instant::now();
-    let scratch = Scratch::sync(&course.root, "verify", options.target_dir.as_deref())?;
+    let scratch = Scratch::sync(
+        &course.root,
+        &options.scratch,
+        options.target_dir.as_deref(),
+    )?;
     let prepared = build_all(course, &scratch, &plans)?;
     eprintln!(
         "built {} candidates in {:.0} s; running their suites one at a time…",
@@ -105,6 +114,31 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
         println!("verify: {misses} of {} checks FAILED.", rows.len());
     }
     Ok(misses == 0)
+}
+
+/// What a student needs besides a grader: hints, and at least one known
+/// mistake proving the grader rejects something. A row only when lacking.
+fn catalogue(exercise: &Exercise, list: &[Candidate]) -> Option<Row> {
+    let mut missing = Vec::new();
+    if exercise.hints.is_empty() {
+        missing.push("no hints in course.toml (add `hints = [...]`)".to_string());
+    }
+    if !list
+        .iter()
+        .any(|c| matches!(c.expect, Expect::Rejects { .. }))
+    {
+        missing.push(format!(
+            "no catalogued mistake (add solutions/mistakes/{}-<what>.rs)",
+            exercise.id
+        ));
+    }
+    (!missing.is_empty()).then(|| Row {
+        exercise: exercise.id.clone(),
+        label: "catalogue".into(),
+        expected: "hints, mistakes".into(),
+        ok: false,
+        detail: missing.join("; "),
+    })
 }
 
 /// Checks an exercise's files and lists its candidates.

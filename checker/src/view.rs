@@ -237,11 +237,18 @@ pub fn render_list(reports: &[Report]) -> String {
     if !items.is_empty() {
         let _ = writeln!(out, "\n{}", paint(BOLD, "Course checklist"));
         for item in items {
-            let done = reports
+            let proving: Vec<&Report> = reports
                 .iter()
                 .filter(|r| r.exercise.checklist.iter().any(|i| i == item))
-                .all(|r| r.status.is_solved());
-            let _ = writeln!(out, "  {} {item}", tick(done));
+                .collect();
+            let done = proving.iter().all(|r| r.status.is_solved());
+            let ids: Vec<&str> = proving.iter().map(|r| r.exercise.id.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  {} {item} {}",
+                tick(done),
+                paint(DIM, &format!("({})", ids.join(", ")))
+            );
         }
     }
     out

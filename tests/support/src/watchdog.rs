@@ -1,7 +1,8 @@
+use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{mpsc, Once};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::diagnose::{payload_text, student_panic_message};
 
@@ -35,7 +36,10 @@ where
     if let Err(e) = spawned {
         panic!("the grader could not start a thread: {e}");
     }
-    match rx.recv_timeout(limit) {
+    let started = Instant::now();
+    let outcome = rx.recv_timeout(limit);
+    record_time(started.elapsed());
+    match outcome {
         Ok(Ok(value)) => value,
         Ok(Err(payload)) => panic!("\n{}\n", student_panic_message(payload.as_ref())),
         Err(_) => panic!(
@@ -43,6 +47,25 @@ where
             crate::fmt_duration(limit),
             on_timeout.trim()
         ),
+    }
+}
+
+/// Appends "<test name>\t<seconds>" to the file named by `GRADING_TIMINGS`
+/// (set by the checker, which reports per-test durations: libtest prints none
+/// on stable). libtest names each test's thread after the test.
+fn record_time(elapsed: Duration) {
+    let Some(path) = std::env::var_os("GRADING_TIMINGS") else {
+        return;
+    };
+    let name = thread::current().name().unwrap_or("main").to_string();
+    let line = format!("{name}\t{}\n", elapsed.as_secs_f64());
+    // One short append per call: concurrent tests do not interleave lines.
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+    {
+        let _ = file.write_all(line.as_bytes());
     }
 }
 
