@@ -11,13 +11,19 @@
 
 mod clock;
 mod diagnose;
+mod load;
 mod machine;
+mod preempt;
+mod processes;
 mod serial;
 mod watchdog;
 
 pub use clock::{paused, real_clock, timed, Timing};
 pub use diagnose::{fmt_duration, student_panic_message};
+pub use load::{raise_open_files_limit, reset_on_close};
 pub use machine::{cores, parallel_or_skip};
+pub use preempt::{preempt_often, Preempted};
+pub use processes::{child_state, kill_child, ChildState};
 pub use serial::one_at_a_time;
 pub use watchdog::within;
 

@@ -1,0 +1,48 @@
+// Mistake: collects the results from a `JoinSet` with `join_next`, so they come back in the order the jobs finished, not in the order of `inputs`.
+// Rejected by: results_keep_the_input_order
+// Message contains: in the order the jobs finished
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobPanicked {
+    pub index: usize,
+}
+
+impl fmt::Display for JobPanicked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "job {} panicked", self.index)
+    }
+}
+
+impl std::error::Error for JobPanicked {}
+
+pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> R + Send + Sync + 'static,
+{
+    let work = Arc::new(work);
+    let mut set = tokio::task::JoinSet::new();
+    let mut index_of = std::collections::HashMap::new();
+    for (index, input) in inputs.into_iter().enumerate() {
+        let work = Arc::clone(&work);
+        let handle = set.spawn_blocking(move || work(input));
+        index_of.insert(handle.id(), index);
+    }
+    let mut results = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        results.push(joined.map_err(|e| JobPanicked {
+            index: index_of[&e.id()],
+        }));
+    }
+    results
+}
+
+pub async fn count_lines(path: PathBuf) -> io::Result<usize> {
+    tokio::task::spawn_blocking(move || Ok(std::fs::read_to_string(path)?.lines().count())).await?
+}

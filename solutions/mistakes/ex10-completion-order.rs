@@ -1,0 +1,55 @@
+// Mistake: collects `buffer_unordered`'s outputs as they come, so they are in the order the jobs finished, not the order of `inputs`.
+// Rejected by: outputs_come_back_in_input_order
+// Message contains: in the order the jobs finished
+
+use std::future::Future;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub async fn run_bounded<I, T, F, Fut>(inputs: Vec<I>, limit: NonZeroUsize, job: F) -> Vec<T>
+where
+    F: Fn(I) -> Fut,
+    Fut: Future<Output = T>,
+{
+    futures::stream::iter(inputs)
+        .map(job)
+        .buffer_unordered(limit.get())
+        .collect()
+        .await
+}
+
+pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>
+where
+    I: Send + 'static,
+    T: Send + 'static,
+    F: Fn(I) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let n = inputs.len();
+    let mut tasks = JoinSet::new();
+    for (i, input) in inputs.into_iter().enumerate() {
+        let permit = Arc::clone(&limiter)
+            .acquire_owned()
+            .await
+            .expect("never closed");
+        let work = job(input);
+        tasks.spawn(async move {
+            let output = work.await;
+            drop(permit);
+            (i, output)
+        });
+    }
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        let (i, output) = joined.expect("a job panicked");
+        slots[i] = Some(output);
+    }
+    slots
+        .into_iter()
+        .map(|slot| slot.expect("one output per input"))
+        .collect()
+}

@@ -1,0 +1,56 @@
+// Mistake: collects the tasks' outputs with `JoinSet::join_next` as they come, so they are in the order the jobs finished, not the order of `inputs`.
+// Rejected by: spawned_outputs_come_back_in_input_order
+// Message contains: in the order the jobs finished
+
+use std::future::Future;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use futures::{FutureExt, StreamExt};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub async fn run_bounded<I, T, F, Fut>(inputs: Vec<I>, limit: NonZeroUsize, job: F) -> Vec<T>
+where
+    F: Fn(I) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let mut slots: Vec<Option<T>> = (0..inputs.len()).map(|_| None).collect();
+    let mut outputs = futures::stream::iter(inputs.into_iter().enumerate())
+        .map(|(i, input)| job(input).map(move |output| (i, output)))
+        .buffer_unordered(limit.get());
+    while let Some((i, output)) = outputs.next().await {
+        slots[i] = Some(output);
+    }
+    slots
+        .into_iter()
+        .map(|slot| slot.expect("one output per input"))
+        .collect()
+}
+
+pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>
+where
+    I: Send + 'static,
+    T: Send + 'static,
+    F: Fn(I) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let mut tasks = JoinSet::new();
+    for input in inputs {
+        let permit = Arc::clone(&limiter)
+            .acquire_owned()
+            .await
+            .expect("never closed");
+        let work = job(input);
+        tasks.spawn(async move {
+            let output = work.await;
+            drop(permit);
+            output
+        });
+    }
+    let mut outputs = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        outputs.push(joined.expect("a job panicked"));
+    }
+    outputs
+}
