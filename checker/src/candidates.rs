@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::manifest::Exercise;
+use crate::overlay;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
@@ -25,6 +26,30 @@ pub struct Candidate {
     /// Relative to the course root.
     pub file: PathBuf,
     pub expect: Expect,
+    /// A mistake stored as the items it changes, laid over the reference
+    /// (see `overlay`); `None` for a complete file.
+    pub overlay: Option<overlay::Changes>,
+}
+
+impl Candidate {
+    /// The complete student file this candidate stands for.
+    pub fn source(&self, root: &Path, exercise: &Exercise) -> Result<String> {
+        let text = fs::read_to_string(root.join(&self.file))
+            .with_context(|| format!("cannot read {}", self.file.display()))?;
+        let Some(changes) = &self.overlay else {
+            return Ok(text);
+        };
+        let reference = exercise.reference();
+        let base = fs::read_to_string(root.join(&reference))
+            .with_context(|| format!("cannot read {}", reference.display()))?;
+        overlay::apply(&base, &text, changes).with_context(|| {
+            format!(
+                "{} cannot be laid over {}",
+                self.file.display(),
+                reference.display()
+            )
+        })
+    }
 }
 
 /// Lists an exercise's candidates. A missing file or a malformed mistake
@@ -35,11 +60,13 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             label: "stub".into(),
             file: exercise.stub(),
             expect: Expect::AllFail,
+            overlay: None,
         },
         Candidate {
             label: "reference".into(),
             file: exercise.reference(),
             expect: Expect::AllPass,
+            overlay: None,
         },
     ];
     for c in &list {
@@ -73,38 +100,60 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
         let file = dir.join(name.as_ref());
         let text =
             fs::read_to_string(&path).with_context(|| format!("cannot read {}", file.display()))?;
+        let header = parse_header(&text).with_context(|| format!("{}", file.display()))?;
         list.push(Candidate {
             label: format!("mistake {what}"),
-            expect: parse_header(&text).with_context(|| format!("{}", file.display()))?,
+            expect: header.expect,
+            overlay: header.overlay,
             file,
         });
     }
     Ok(list)
 }
 
-/// Reads `// Rejected by: <test>` and `// Message contains: <text>` from the
-/// comment block at the top of a mistake file.
-pub fn parse_header(text: &str) -> Result<Expect> {
+/// What a mistake's header says.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Header {
+    pub expect: Expect,
+    /// `None` for a `// Whole file` mistake.
+    pub overlay: Option<overlay::Changes>,
+}
+
+/// Reads the comment block at the top of a mistake file: `// Rejected by:
+/// <test>`, `// Message contains: <text>`, and optionally `// Whole file`
+/// or `// Adds:` / `// Removes:` (see `overlay`).
+pub fn parse_header(text: &str) -> Result<Header> {
+    let lines: Vec<&str> = text.lines().take_while(|l| l.starts_with("//")).collect();
     let mut test = None;
     let mut message = None;
-    for line in text.lines().take_while(|l| l.starts_with("//")) {
+    let mut whole = false;
+    for line in &lines {
         let line = line.trim_start_matches('/').trim();
         if let Some(v) = line.strip_prefix("Rejected by:") {
             test = Some(v.trim().to_string());
         } else if let Some(v) = line.strip_prefix("Message contains:") {
             message = Some(v.trim().to_string());
+        } else if line == "Whole file" || line.starts_with("Whole file:") {
+            whole = true;
         }
     }
-    match (test, message) {
+    let expect = match (test, message) {
         (Some(test), Some(message)) if !test.is_empty() && !message.is_empty() => {
-            Ok(Expect::Rejects { test, message })
+            Expect::Rejects { test, message }
         }
         _ => bail!(
             "the header must name the test that rejects this mistake and a part of its \
              message, e.g.\n  // Mistake: awaits one after another\n  // Rejected by: \
              uneven_sleeps_take_the_longest_delay\n  // Message contains: one after another"
         ),
+    };
+    let overlay = (!whole).then(|| overlay::parse_changes(&lines));
+    if whole && overlay::parse_changes(&lines) != overlay::Changes::default() {
+        bail!(
+            "a `// Whole file` mistake replaces the whole file: drop its `Adds:`/`Removes:` lines"
+        );
     }
+    Ok(Header { expect, overlay })
 }
 
 #[cfg(test)]
@@ -114,13 +163,17 @@ mod tests {
     #[test]
     fn reads_a_mistake_header() {
         let text = "// Mistake: x\n// Rejected by: some_test\n// Message contains: one after another\n\nuse std::time::Duration;\n";
+        let header = parse_header(text).unwrap();
         assert_eq!(
-            parse_header(text).unwrap(),
+            header.expect,
             Expect::Rejects {
                 test: "some_test".into(),
                 message: "one after another".into()
             }
         );
+        assert_eq!(header.overlay, Some(overlay::Changes::default()));
+        let whole = parse_header(&format!("// Whole file\n{text}")).unwrap();
+        assert_eq!(whole.overlay, None);
     }
 
     #[test]

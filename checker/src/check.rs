@@ -8,6 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
+use grading_protocol::SuiteFacts;
 
 use crate::cargo_build::{self, CompileError};
 use crate::libtest::{self, Outcome, TestResult};
@@ -174,10 +175,10 @@ pub fn finished_tests(run: &Run) -> Result<Vec<TestResult>, Status> {
 fn classify(exercise: &Exercise, run: Run) -> Report {
     let (status, mut tests) = match finished_tests(&run) {
         Err(status) => (status, libtest::parse(&run.stdout)),
-        Ok(tests) => (test_status(&tests), tests),
+        Ok(tests) => (test_status(&tests, &run.facts), tests),
     };
     for t in &mut tests {
-        t.duration = run.timings.get(&t.name).copied();
+        t.duration = run.facts.get(&t.name).and_then(|f| f.student_time);
     }
     Report {
         exercise: exercise.clone(),
@@ -187,8 +188,9 @@ fn classify(exercise: &Exercise, run: Run) -> Report {
     }
 }
 
-/// The status of a suite that ran to its end.
-fn test_status(tests: &[TestResult]) -> Status {
+/// The status of a suite that ran to its end, from the outcomes and the
+/// facts the graders recorded (never from the wording of a message).
+fn test_status(tests: &[TestResult], facts: &SuiteFacts) -> Status {
     let failed: Vec<&TestResult> = tests
         .iter()
         .filter(|t| t.outcome == Outcome::Failed)
@@ -197,13 +199,14 @@ fn test_status(tests: &[TestResult]) -> Status {
         .iter()
         .filter(|t| t.outcome == Outcome::Passed)
         .count();
+    let fact = |t: &TestResult| facts.get(&t.name).cloned().unwrap_or_default();
     let stopped: Vec<Duration> = failed
         .iter()
-        .filter_map(|t| watchdog_limit(&t.message))
+        .filter_map(|t| fact(t).watchdog_stopped)
         .collect();
     if failed.is_empty() {
         Status::Solved
-    } else if passed == 0 && failed.iter().all(|t| reached_todo(&t.message)) {
+    } else if passed == 0 && failed.iter().all(|t| fact(t).not_started) {
         Status::NotStarted
     } else if stopped.len() == failed.len() {
         // Every failure is a hang the grader's watchdog stopped.
@@ -211,19 +214,6 @@ fn test_status(tests: &[TestResult]) -> Status {
     } else {
         Status::Failing
     }
-}
-
-/// The limit of a test the grader's watchdog stopped (the `grading` crate
-/// reports "WATCHDOG: no result after 3.0 s of real time").
-fn watchdog_limit(message: &str) -> Option<Duration> {
-    let rest = message.split("WATCHDOG: no result after ").nth(1)?;
-    let secs: f64 = rest.split(" s of real time").next()?.trim().parse().ok()?;
-    Some(Duration::from_secs_f64(secs))
-}
-
-/// `todo!()` panics say "not yet implemented".
-fn reached_todo(message: &str) -> bool {
-    message.contains("not yet implemented")
 }
 
 fn crash_reason(status: std::process::ExitStatus, stderr: &str) -> String {

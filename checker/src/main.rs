@@ -7,6 +7,7 @@ mod class;
 mod hints;
 mod libtest;
 mod manifest;
+mod overlay;
 mod report;
 mod reset;
 mod run;
@@ -150,9 +151,20 @@ enum Command {
         /// Check only these exercises (e.g. `--only ex03`).
         #[arg(long, value_name = "ID")]
         only: Vec<String>,
-        /// Seconds one suite may run before it is killed.
-        #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-        limit: u64,
+        /// Seconds one suite may run before it is killed (default: the
+        /// exercise's limit_secs in course.toml, as students have it).
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+        limit: Option<u64>,
+        /// Run each mistake's suite this many times: it must be rejected every time.
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        repeat: u64,
+        /// Check only this mistake (its file stem, e.g. ex06-join-in-loop).
+        #[arg(long, value_name = "MISTAKE")]
+        mistake: Option<String>,
+        /// Print the complete student file a mistake stands for (the reference
+        /// with the mistake's items laid over it), and stop.
+        #[arg(long, value_name = "MISTAKE_FILE")]
+        print: Option<PathBuf>,
         /// Cargo target folder for the scratch copy.
         #[arg(long, value_name = "DIR", env = "CHECKER_TARGET_DIR", hide = true)]
         target_dir: Option<PathBuf>,
@@ -274,12 +286,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Verify {
             only,
             limit,
+            repeat,
+            mistake,
+            print,
             target_dir,
             scratch,
         }) => {
+            if let Some(file) = print {
+                anstream::print!("{}", verify::expand(&course, &file)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             let options = verify::Options {
                 only,
-                limit: Duration::from_secs(limit),
+                limit: limit.map(Duration::from_secs),
+                repeat: usize::try_from(repeat).unwrap_or(usize::MAX),
+                only_mistake: mistake,
                 target_dir,
                 scratch,
             };

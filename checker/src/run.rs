@@ -1,7 +1,6 @@
 //! Runs one test binary with a time limit; a hung one is killed with its
 //! whole process group, and its output is capped.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -29,16 +28,16 @@ pub struct Run {
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
-    /// Time each test spent in the student's code, as the graders timed it.
-    pub timings: HashMap<String, Duration>,
+    /// What the graders recorded about each test (see `grading_protocol`).
+    pub facts: grading_protocol::SuiteFacts,
 }
 
 pub fn run_suite(exe: &Path, dir: &Path, limit: Duration) -> Result<Run> {
-    // The graders append "<test>\t<seconds>" lines here (see `grading`).
-    let timings_file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+    // The graders record typed facts about each test here (see `grading_protocol`).
+    let facts_file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
     let mut cmd = Command::new(exe);
     cmd.current_dir(dir)
-        .env("GRADING_TIMINGS", timings_file.path())
+        .env(grading_protocol::FACTS_FILE_VAR, facts_file.path())
         .args(["--color", "never"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -72,26 +71,8 @@ pub fn run_suite(exe: &Path, dir: &Path, limit: Duration) -> Result<Run> {
         elapsed: start.elapsed(),
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
-        timings: read_timings(timings_file.path()),
+        facts: grading_protocol::read(facts_file.path()),
     })
-}
-
-/// Sums the graders' timings per test (a test may call the student's code
-/// several times). A missing or garbled file means no timings, not an error.
-fn read_timings(path: &Path) -> HashMap<String, Duration> {
-    let mut timings: HashMap<String, Duration> = HashMap::new();
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    for line in text.lines() {
-        let Some((name, secs)) = line.split_once('\t') else {
-            continue;
-        };
-        if let Ok(secs) = secs.trim().parse::<f64>() {
-            if let Ok(d) = Duration::try_from_secs_f64(secs) {
-                *timings.entry(name.to_string()).or_default() += d;
-            }
-        }
-    }
-    timings
 }
 
 /// Reads a stream to its end on a thread of its own, keeping the first

@@ -3,6 +3,7 @@
 //! every test, and every catalogued mistake must fail the test it names with
 //! the diagnosis it names.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -22,8 +23,14 @@ const MISTAKE_BUDGET: Duration = Duration::from_secs(30);
 
 pub struct Options {
     pub only: Vec<String>,
-    /// Real time one suite may run before it is killed.
-    pub limit: Duration,
+    /// Real time one suite may run before it is killed (default: the
+    /// exercise's `limit_secs`, the limit students have).
+    pub limit: Option<Duration>,
+    /// Runs of each mistake's suite: a mistake must be rejected every time.
+    pub repeat: usize,
+    /// Only this mistake (its file stem, e.g. `ex06-join-in-loop`), without
+    /// the stub and the reference.
+    pub only_mistake: Option<String>,
     /// Cargo target folder for the scratch copy (default: its own, under
     /// `target/verify/`).
     pub target_dir: Option<PathBuf>,
@@ -54,7 +61,13 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
     let mut plans: Vec<(&Exercise, Vec<Candidate>)> = Vec::new();
     for exercise in exercises {
         match plan(course, exercise) {
-            Ok(list) => {
+            Ok(mut list) => {
+                if let Some(stem) = &options.only_mistake {
+                    list.retain(|c| c.file.file_stem().is_some_and(|f| f == stem.as_str()));
+                    if list.is_empty() {
+                        continue;
+                    }
+                }
                 rows.extend(catalogue(exercise, &list));
                 plans.push((exercise, list));
             }
@@ -65,6 +78,11 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
                 ok: false,
                 detail: format!("{e:#}"),
             }),
+        }
+    }
+    if let Some(stem) = &options.only_mistake {
+        if plans.is_empty() {
+            anyhow::bail!("no mistake solutions/mistakes/{stem}.rs in the exercises checked");
         }
     }
     let started = Instant::now();
@@ -97,10 +115,61 @@ pub fn verify(course: &Course, options: &Options) -> Result<bool> {
     for row in &rows {
         print_row(row, &widths);
     }
+    let mut failing_tests: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut all_tests: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in prepared {
-        let row = judge(&scratch, p, options.limit);
-        print_row(&row, &widths);
-        rows.push(row);
+        let limit = options
+            .limit
+            .unwrap_or(Duration::from_secs(p.exercise.limit_secs));
+        let runs = match p.candidate.expect {
+            Expect::Rejects { .. } => options.repeat.max(1),
+            _ => 1,
+        };
+        let id = p.exercise.id.clone();
+        let judged = judge(&scratch, p, limit, runs);
+        if judged.mistake {
+            failing_tests
+                .entry(id.clone())
+                .or_default()
+                .extend(judged.failed);
+        }
+        if !judged.all.is_empty() {
+            all_tests.insert(id, judged.all);
+        }
+        print_row(&judged.row, &widths);
+        rows.push(judged.row);
+    }
+    if options.only_mistake.is_none() && rows.iter().all(|r| r.label != "setup") {
+        for (id, tests) in &all_tests {
+            let proven = failing_tests.get(id).cloned().unwrap_or_default();
+            let unproven: Vec<&str> = tests
+                .iter()
+                .filter(|t| !proven.contains(*t))
+                .map(String::as_str)
+                .collect();
+            let row = Row {
+                exercise: id.clone(),
+                label: "every test".into(),
+                expected: "fails on a mistake".into(),
+                ok: unproven.is_empty(),
+                detail: if unproven.is_empty() {
+                    format!(
+                        "each of the {} tests rejects some catalogued mistake",
+                        tests.len()
+                    )
+                } else {
+                    format!(
+                        "{} of {} tests reject no catalogued mistake, so nothing shows they can \
+                         fail for a reason other than `todo!()`: {}",
+                        unproven.len(),
+                        tests.len(),
+                        unproven.join(", ")
+                    )
+                },
+            };
+            print_row(&row, &widths);
+            rows.push(row);
+        }
     }
     let misses = rows.iter().filter(|r| !r.ok).count();
     println!();
@@ -167,9 +236,8 @@ pub fn build_all<'a>(
         let mut ids = Vec::new();
         for (exercise, list) in plans {
             if let Some(c) = list.get(round) {
-                let content = fs::read(course.root.join(&c.file))
-                    .with_context(|| format!("cannot read {}", c.file.display()))?;
-                scratch.write_fresh(&exercise.student_file(), &content)?;
+                let content = c.source(&course.root, exercise)?;
+                scratch.write_fresh(&exercise.student_file(), content.as_bytes())?;
                 ids.push(exercise.id.as_str());
             }
         }
@@ -213,69 +281,150 @@ pub fn build_all<'a>(
     Ok(prepared)
 }
 
-fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
-    let mut row = Row {
-        exercise: p.exercise.id.clone(),
-        label: p.candidate.label.clone(),
-        expected: expectation(&p.candidate.expect),
-        ok: false,
-        detail: String::new(),
+/// A candidate's row, and which tests failed on it.
+struct Judged {
+    row: Row,
+    /// The candidate is a mistake (its failures prove tests).
+    mistake: bool,
+    /// Tests that failed in some run.
+    failed: Vec<String>,
+    /// Every test of the suite, when it ran to its end.
+    all: Vec<String>,
+}
+
+fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration, runs: usize) -> Judged {
+    let judged = judge_runs(scratch, &p, limit, runs);
+    // Test binaries are large: keep none once judged.
+    if let Ok(binary) = &p.binary {
+        let _ = fs::remove_file(binary);
+    }
+    judged
+}
+
+fn judge_runs(scratch: &Scratch, p: &Prepared<'_>, limit: Duration, runs: usize) -> Judged {
+    let mistake = matches!(p.candidate.expect, Expect::Rejects { .. });
+    let mut judged = Judged {
+        row: Row {
+            exercise: p.exercise.id.clone(),
+            label: p.candidate.label.clone(),
+            expected: expectation(&p.candidate.expect),
+            ok: false,
+            detail: String::new(),
+        },
+        mistake,
+        failed: Vec::new(),
+        all: Vec::new(),
     };
-    let binary = match p.binary {
-        Ok(b) => b,
+    let binary = match &p.binary {
+        Ok(b) => b.clone(),
         Err(error) => {
-            row.detail = format!(
+            judged.row.detail = format!(
                 "{} does not compile:\n{}",
                 p.candidate.file.display(),
-                first_lines(&error, 6)
+                first_lines(error, 6)
             );
-            return row;
+            return judged;
         }
     };
     let dir = scratch.workspace.join(&p.exercise.path);
-    let run = match run::run_suite(&binary, &dir, limit) {
-        Ok(run) => run,
-        Err(e) => {
-            row.detail = format!("{e:#}");
-            return row;
+    let mut details = Vec::new();
+    for run_number in 1..=runs {
+        let (ok, detail, results) = judge_run(p, &binary, &dir, limit);
+        if let Some(results) = &results {
+            judged.all = results.iter().map(|r| r.name.clone()).collect();
+            judged.failed.extend(
+                results
+                    .iter()
+                    .filter(|r| r.outcome == Outcome::Failed)
+                    .map(|r| r.name.clone()),
+            );
         }
+        if !ok {
+            judged.row.ok = false;
+            judged.row.detail = if runs > 1 {
+                format!("run {run_number} of {runs}: {detail}")
+            } else {
+                detail
+            };
+            return judged;
+        }
+        details.push(detail);
+    }
+    judged.row.ok = true;
+    judged.row.detail = match details.len() {
+        1 => details.remove(0),
+        n => format!("{} (every one of {n} runs)", details.remove(0)),
+    };
+    judged
+}
+
+/// One run of a candidate's suite: whether it met the expectation, the
+/// detail, and the tests' results when the suite ran to its end.
+fn judge_run(
+    p: &Prepared<'_>,
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    limit: Duration,
+) -> (bool, String, Option<Vec<TestResult>>) {
+    let run = match run::run_suite(binary, dir, limit) {
+        Ok(run) => run,
+        Err(e) => return (false, format!("{e:#}"), None),
     };
     let secs = run.elapsed.as_secs_f64();
     let results = match check::finished_tests(&run) {
         Ok(results) => results,
         Err(Status::TimedOut(after)) => {
-            row.detail = format!(
-                "the suite was still running after {} s and was killed: a test lacks a watchdog",
-                after.as_secs()
+            return (
+                false,
+                format!(
+                    "the suite was still running after {} s and was killed: a test lacks a watchdog",
+                    after.as_secs()
+                ),
+                None,
             );
-            return row;
         }
         Err(status) => {
             let reason = match status {
                 Status::Crashed(reason) => reason,
                 other => format!("{other:?}"),
             };
-            row.detail = format!(
-                "the suite crashed before reporting every test: {reason}\n{}",
-                first_lines(&run.stderr, 4)
+            return (
+                false,
+                format!(
+                    "the suite crashed before reporting every test: {reason}\n{}",
+                    first_lines(&run.stderr, 4)
+                ),
+                None,
             );
-            return row;
         }
     };
     let total = results.len();
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
     let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
-    (row.ok, row.detail) = match &p.candidate.expect {
-        Expect::AllFail if failed == total => {
-            (true, format!("{failed}/{total} fail ({secs:.1} s)"))
-        }
-        Expect::AllFail => (
+    let not_started = |r: &TestResult| run.facts.get(&r.name).is_some_and(|f| f.not_started);
+    let (ok, detail) = match &p.candidate.expect {
+        Expect::AllFail if failed < total => (
             false,
             format!(
                 "{} of {total} tests do not fail on the untouched stub, so they test nothing: {}",
                 total - failed,
                 names(&results, |r| r.outcome != Outcome::Failed)
             ),
+        ),
+        Expect::AllFail if !results.iter().all(not_started) => (
+            false,
+            format!(
+                "every test fails, but {} do not record that the student's code reached a \
+                 `todo!()`, so the checker would say \"failing\" instead of \"not started\": {}. \
+                 Call the student's code through `grading::within`, `paused` or `real_clock`, \
+                 or explain its panics with `grading::student_panic_message` on the test's thread.",
+                results.iter().filter(|r| !not_started(r)).count(),
+                names(&results, |r| !not_started(r))
+            ),
+        ),
+        Expect::AllFail => (
+            true,
+            format!("{failed}/{total} fail, not started ({secs:.1} s)"),
         ),
         Expect::AllPass if passed == total => {
             (true, format!("{passed}/{total} pass ({secs:.1} s)"))
@@ -326,7 +475,7 @@ fn judge(scratch: &Scratch, p: Prepared<'_>, limit: Duration) -> Row {
             ),
         },
     };
-    row
+    (ok, detail, Some(results))
 }
 
 fn names(results: &[TestResult], keep: impl Fn(&TestResult) -> bool) -> String {
@@ -345,7 +494,7 @@ fn first_lines(text: &str, n: usize) -> String {
 
 fn expectation(expect: &Expect) -> String {
     match expect {
-        Expect::AllFail => "every test fails".to_string(),
+        Expect::AllFail => "every test fails, not started".to_string(),
         Expect::AllPass => "every test passes".to_string(),
         Expect::Rejects { test, .. } => format!("{test} fails"),
     }
@@ -383,4 +532,22 @@ fn print_row(row: &Row, w: &Widths) {
     for line in detail {
         println!("{:>8}{line}", "");
     }
+}
+
+/// The complete student file a mistake stands for (`verify --print`): the
+/// reference with the mistake's items laid over it.
+pub fn expand(course: &Course, mistake: &std::path::Path) -> Result<String> {
+    let stem = mistake
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .context("a mistake file name, e.g. solutions/mistakes/ex06-join-in-loop.rs")?;
+    for exercise in &course.exercises {
+        if let Some(c) = candidates::for_exercise(&course.root, exercise)?
+            .into_iter()
+            .find(|c| c.file.file_stem().is_some_and(|f| f == stem))
+        {
+            return c.source(&course.root, exercise);
+        }
+    }
+    anyhow::bail!("no catalogued mistake is called {stem} (looked in solutions/mistakes/)")
 }

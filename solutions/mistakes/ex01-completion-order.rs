@@ -2,18 +2,13 @@
 // Rejected by: names_come_back_in_input_order
 // Message contains: in the order the sleeps finished
 
-use std::time::Duration;
-
 use futures::stream::{FuturesUnordered, StreamExt};
 
-pub async fn sleepy(name: &str, delay: Duration) -> String {
-    tokio::time::sleep(delay).await;
-    name.to_string()
-}
-
 pub async fn run_concurrently(tasks: &[(&str, Duration)]) -> Vec<String> {
-    let mut running: FuturesUnordered<_> =
-        tasks.iter().map(|&(name, delay)| sleepy(name, delay)).collect();
+    let mut running: FuturesUnordered<_> = tasks
+        .iter()
+        .map(|&(name, delay)| sleepy(name, delay))
+        .collect();
     let mut names = Vec::new();
     while let Some(name) = running.next().await {
         names.push(name);

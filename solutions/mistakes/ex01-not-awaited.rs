@@ -2,13 +2,6 @@
 // Rejected by: spawned_tasks_are_waited_for
 // Message contains: returned before the sleeps finished
 
-use std::time::Duration;
-
-pub async fn sleepy(name: &str, delay: Duration) -> String {
-    tokio::time::sleep(delay).await;
-    name.to_string()
-}
-
 pub async fn run_concurrently(tasks: &[(&str, Duration)]) -> Vec<String> {
     for &(name, delay) in tasks {
         let name = name.to_string();

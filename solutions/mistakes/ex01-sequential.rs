@@ -2,13 +2,6 @@
 // Rejected by: uneven_sleeps_take_the_longest_delay
 // Message contains: ran one after another
 
-use std::time::Duration;
-
-pub async fn sleepy(name: &str, delay: Duration) -> String {
-    tokio::time::sleep(delay).await;
-    name.to_string()
-}
-
 pub async fn run_concurrently(tasks: &[(&str, Duration)]) -> Vec<String> {
     let mut names = Vec::new();
     for &(name, delay) in tasks {

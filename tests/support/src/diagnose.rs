@@ -1,17 +1,16 @@
-use std::any::Any;
-use std::time::Duration;
+//! Panics of the student's code, explained. Also records the typed fact
+//! (`todo!()` reached, or another panic) that the checker reads: the
+//! checker never decides a status from a message's wording.
 
-/// Formats a duration the way the messages speak: `3.0 s`, `250 ms`.
-pub fn fmt_duration(d: Duration) -> String {
-    if d >= Duration::from_secs(1) {
-        format!("{:.1} s", d.as_secs_f64())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
-}
+use std::any::Any;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::task::Poll;
+
+use grading_protocol::Fact;
 
 /// The message a panic carries (`panic!` with a literal or a format).
-pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> &str {
+pub fn payload_text(payload: &(dyn Any + Send)) -> &str {
     payload
         .downcast_ref::<&str>()
         .copied()
@@ -19,26 +18,66 @@ pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> &str {
         .unwrap_or("(a panic without a message)")
 }
 
-/// Explains a panic that came out of the student's code.
+/// Whether a panic is a `todo!()` or `unimplemented!()`: the student has not
+/// written this part yet. (These are the standard library's own words, not
+/// a grader's message.)
+pub fn reached_todo(payload: &(dyn Any + Send)) -> bool {
+    let text = payload_text(payload);
+    text.starts_with("not yet implemented") || text.starts_with("not implemented")
+}
+
+/// Explains a panic that came out of the student's code, and records it for
+/// the checker as "not started" (a `todo!()`) or "the student's code
+/// panicked". Call it on the test's own thread: facts are filed under the
+/// thread's name, which libtest sets to the test's name.
 pub fn student_panic_message(payload: &(dyn Any + Send)) -> String {
     let text = payload_text(payload);
-    if text.starts_with("not yet implemented") || text.starts_with("not implemented") {
+    if reached_todo(payload) {
+        record(&Fact::NotStarted);
         format!(
             "NOT STARTED: your code reached a `todo!()` ({text}).\n\
              Try: replace the `todo!()` in src/lib.rs with your implementation; \
              the doc comment above it says what to do."
         )
     } else if text.contains("with overflow") {
+        record(&Fact::StudentPanicked);
         format!(
             "Your code panicked: {text}.\n\
              Try: the result does not fit in the type you used; do the arithmetic in a wider \
              type (u128) before adding up."
         )
     } else {
+        record(&Fact::StudentPanicked);
         format!(
             "Your code panicked: {text}.\n\
              Try: read the panic above (file and line); errors should be returned as values, \
              not unwrapped."
         )
     }
+}
+
+/// Records a fact about the test running on this thread (see
+/// `grading_protocol`); a no-op unless the checker asked for facts.
+pub(crate) fn record(fact: &Fact) {
+    let thread = std::thread::current();
+    grading_protocol::record(thread.name().unwrap_or("main"), fact);
+}
+
+/// Runs `work`, turning a panic into `Err(payload)`.
+pub fn catch_panic<T>(work: impl FnOnce() -> T) -> Result<T, Box<dyn Any + Send>> {
+    panic::catch_unwind(AssertUnwindSafe(work))
+}
+
+/// Awaits `fut`, turning a panic while it is polled into `Err(payload)`:
+/// the async twin of [`catch_panic`], without pulling in `futures`.
+pub async fn catch_panic_async<F: Future>(fut: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(move |cx| {
+        match panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    })
+    .await
 }

@@ -7,7 +7,14 @@
 //!
 //! Failures are reported with [`fail!`]-style messages that say what was
 //! observed and what to try; a panic in the student's code (e.g. `todo!()`)
-//! is reported as such.
+//! is reported as such. What the checker needs to know (not started, stopped
+//! by the watchdog, time spent) is recorded as typed facts through
+//! `grading_protocol`, never read back from the messages.
+//!
+//! Helpers that every suite needs live here once: [`Rendezvous`] and
+//! [`Patience`] (proving overlap without the clock), [`catch_panic`] and
+//! [`catch_panic_async`], and the message helpers of [`text`](crate::cut)
+//! ([`cut`], [`preview`], [`count`], [`fmt_duration`], ...).
 
 mod clock;
 mod diagnose;
@@ -15,16 +22,24 @@ mod load;
 mod machine;
 mod preempt;
 mod processes;
+mod rendezvous;
 mod serial;
+mod text;
 mod watchdog;
 
 pub use clock::{paused, real_clock, timed, Timing};
-pub use diagnose::{fmt_duration, student_panic_message};
+pub use diagnose::{
+    catch_panic, catch_panic_async, payload_text, reached_todo, student_panic_message,
+};
 pub use load::{raise_open_files_limit, reset_on_close};
 pub use machine::{cores, parallel_or_skip};
 pub use preempt::{preempt_often, Preempted};
 pub use processes::{child_state, kill_child, ChildState};
+pub use rendezvous::{Inside, Miss, Patience, Rendezvous};
 pub use serial::one_at_a_time;
+pub use text::{
+    count, count_of, cut, fmt_duration, fmt_duration_exact, ms, preview, preview_with, secs,
+};
 pub use watchdog::within;
 
 /// Fails the current test with a diagnosis: what was observed, then what to try.

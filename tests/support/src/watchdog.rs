@@ -1,10 +1,11 @@
-use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{mpsc, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::diagnose::{payload_text, student_panic_message};
+use grading_protocol::Fact;
+
+use crate::diagnose::{payload_text, record, student_panic_message};
 
 /// The thread that runs the student's code: panics there are the student's.
 const WORK_THREAD: &str = "graded-work";
@@ -38,34 +39,18 @@ where
     }
     let started = Instant::now();
     let outcome = rx.recv_timeout(limit);
-    record_time(started.elapsed());
+    record(&Fact::StudentTime(started.elapsed()));
     match outcome {
         Ok(Ok(value)) => value,
         Ok(Err(payload)) => panic!("\n{}\n", student_panic_message(payload.as_ref())),
-        Err(_) => panic!(
-            "\nWATCHDOG: no result after {} of real time, so the test was stopped.\n{}\n",
-            crate::fmt_duration(limit),
-            on_timeout.trim()
-        ),
-    }
-}
-
-/// Appends "<test name>\t<seconds>" to the file named by `GRADING_TIMINGS`
-/// (set by the checker, which reports per-test durations: libtest prints none
-/// on stable). libtest names each test's thread after the test.
-fn record_time(elapsed: Duration) {
-    let Some(path) = std::env::var_os("GRADING_TIMINGS") else {
-        return;
-    };
-    let name = thread::current().name().unwrap_or("main").to_string();
-    let line = format!("{name}\t{}\n", elapsed.as_secs_f64());
-    // One short append per call: concurrent tests do not interleave lines.
-    if let Ok(mut file) = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-    {
-        let _ = file.write_all(line.as_bytes());
+        Err(_) => {
+            record(&Fact::WatchdogStopped(limit));
+            panic!(
+                "\nWATCHDOG: no result after {} of real time, so the test was stopped.\n{}\n",
+                crate::fmt_duration(limit),
+                on_timeout.trim()
+            )
+        }
     }
 }
 

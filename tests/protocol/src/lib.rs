@@ -1,0 +1,187 @@
+//! The contract between the graded suites and the checker.
+//!
+//! A suite's messages are for students and may be reworded at any time; the
+//! checker must never decide a status by reading them. So the `grading` crate
+//! also records *facts* about each test (the student's code reached a
+//! `todo!()`, the watchdog stopped the test, how long the student's code ran)
+//! in a side file, and the checker reads that file. Both sides use this crate,
+//! so the format is defined once.
+//!
+//! The file is named by the environment variable [`FACTS_FILE_VAR`], which the
+//! checker sets for each suite run; when it is unset (a plain `cargo test`)
+//! nothing is recorded. Each fact is one line, `<test>\t<kind>[\t<value>]`,
+//! appended with a single write so that tests running in parallel never
+//! interleave their lines. Unknown kinds are skipped, so an older checker can
+//! read a newer suite's file.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// The environment variable naming the facts file.
+pub const FACTS_FILE_VAR: &str = "GRADING_FACTS";
+
+/// One thing a grader observed about a test.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fact {
+    /// Real time spent in the student's code (one call; a test may make several).
+    StudentTime(Duration),
+    /// The grader's watchdog gave up on the student's code after this long:
+    /// the code blocked or never finished.
+    WatchdogStopped(Duration),
+    /// The student's code reached a `todo!()` or `unimplemented!()`.
+    NotStarted,
+    /// The student's code panicked (anything but a `todo!()`).
+    StudentPanicked,
+}
+
+impl Fact {
+    fn kind(&self) -> &'static str {
+        match self {
+            Fact::StudentTime(_) => "student-time",
+            Fact::WatchdogStopped(_) => "watchdog-stopped",
+            Fact::NotStarted => "not-started",
+            Fact::StudentPanicked => "student-panicked",
+        }
+    }
+
+    /// The line recording this fact about `test` (with its newline).
+    pub fn to_line(&self, test: &str) -> String {
+        let test = test.replace(['\t', '\n', '\r'], " ");
+        match self {
+            Fact::StudentTime(d) | Fact::WatchdogStopped(d) => {
+                format!("{test}\t{}\t{}\n", self.kind(), d.as_secs_f64())
+            }
+            Fact::NotStarted | Fact::StudentPanicked => format!("{test}\t{}\n", self.kind()),
+        }
+    }
+
+    /// Reads one line; `None` for a line this version does not understand.
+    pub fn parse(line: &str) -> Option<(String, Fact)> {
+        let mut fields = line.trim_end_matches(['\r', '\n']).split('\t');
+        let test = fields.next().filter(|t| !t.is_empty())?.to_string();
+        let kind = fields.next()?;
+        let mut secs = || {
+            fields
+                .next()?
+                .parse::<f64>()
+                .ok()
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        };
+        let fact = match kind {
+            "student-time" => Fact::StudentTime(secs()?),
+            "watchdog-stopped" => Fact::WatchdogStopped(secs()?),
+            "not-started" => Fact::NotStarted,
+            "student-panicked" => Fact::StudentPanicked,
+            _ => return None,
+        };
+        Some((test, fact))
+    }
+}
+
+/// Appends `fact` about `test` to the facts file, if the checker asked for
+/// one. Best effort: a grader never fails because the file cannot be written.
+pub fn record(test: &str, fact: &Fact) {
+    let Some(path) = std::env::var_os(FACTS_FILE_VAR) else {
+        return;
+    };
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+    {
+        let _ = file.write_all(fact.to_line(test).as_bytes());
+    }
+}
+
+/// Everything recorded about one test.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TestFacts {
+    /// Total real time spent in the student's code, if the grader timed it.
+    pub student_time: Option<Duration>,
+    /// The longest watchdog limit that stopped the student's code, if any.
+    pub watchdog_stopped: Option<Duration>,
+    pub not_started: bool,
+    pub student_panicked: bool,
+}
+
+impl TestFacts {
+    fn add(&mut self, fact: Fact) {
+        match fact {
+            Fact::StudentTime(d) => *self.student_time.get_or_insert(Duration::ZERO) += d,
+            Fact::WatchdogStopped(d) => {
+                self.watchdog_stopped = Some(self.watchdog_stopped.map_or(d, |w| w.max(d)));
+            }
+            Fact::NotStarted => self.not_started = true,
+            Fact::StudentPanicked => self.student_panicked = true,
+        }
+    }
+}
+
+/// The facts of a whole suite run, by test name.
+pub type SuiteFacts = BTreeMap<String, TestFacts>;
+
+/// Reads facts from the text of a facts file; unreadable lines are skipped.
+pub fn parse_all(text: &str) -> SuiteFacts {
+    let mut facts = SuiteFacts::new();
+    for (test, fact) in text.lines().filter_map(Fact::parse) {
+        facts.entry(test).or_default().add(fact);
+    }
+    facts
+}
+
+/// Reads a facts file; a missing or unreadable file means no facts.
+pub fn read(path: &Path) -> SuiteFacts {
+    std::fs::read_to_string(path)
+        .map(|text| parse_all(&text))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fact_reads_back() {
+        let facts = [
+            Fact::StudentTime(Duration::from_millis(250)),
+            Fact::WatchdogStopped(Duration::from_millis(500)),
+            Fact::NotStarted,
+            Fact::StudentPanicked,
+        ];
+        for fact in facts {
+            let line = fact.to_line("mod::a_test");
+            assert_eq!(
+                Fact::parse(&line),
+                Some(("mod::a_test".to_string(), fact.clone())),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn facts_add_up_per_test() {
+        let text = [
+            Fact::StudentTime(Duration::from_secs(1)).to_line("a"),
+            Fact::StudentTime(Duration::from_secs(2)).to_line("a"),
+            Fact::WatchdogStopped(Duration::from_secs(3)).to_line("a"),
+            Fact::NotStarted.to_line("b"),
+            "garbage\n".to_string(),
+            "c\tfrom-a-newer-suite\t1\n".to_string(),
+        ]
+        .concat();
+        let facts = parse_all(&text);
+        assert_eq!(facts.len(), 2, "{facts:?}");
+        assert_eq!(facts["a"].student_time, Some(Duration::from_secs(3)));
+        assert_eq!(facts["a"].watchdog_stopped, Some(Duration::from_secs(3)));
+        assert!(facts["b"].not_started && !facts["a"].not_started);
+    }
+
+    #[test]
+    fn a_sub_second_watchdog_is_read_exactly() {
+        let line = Fact::WatchdogStopped(Duration::from_millis(750)).to_line("t");
+        let (_, fact) = Fact::parse(&line).unwrap();
+        assert_eq!(fact, Fact::WatchdogStopped(Duration::from_millis(750)));
+    }
+}
