@@ -53,8 +53,15 @@ impl Exercise {
     pub fn student_file(&self) -> PathBuf {
         self.path.join("src").join("lib.rs")
     }
-    pub fn suite(&self) -> PathBuf {
-        Path::new("tests").join(format!("{}.rs", self.id))
+    /// The graded suite: `tests/<id>/main.rs` (with its modules beside it)
+    /// when the folder exists, else the single file `tests/<id>.rs`.
+    pub fn suite(&self, root: &Path) -> PathBuf {
+        let folder = Path::new("tests").join(&self.id);
+        if root.join(&folder).is_dir() {
+            folder.join("main.rs")
+        } else {
+            Path::new("tests").join(format!("{}.rs", self.id))
+        }
     }
     pub fn reference(&self) -> PathBuf {
         Path::new("solutions").join(format!("{}.rs", self.id))

@@ -214,7 +214,7 @@ fn catalogue(exercise: &Exercise, list: &[Candidate]) -> Option<Row> {
 fn plan(course: &Course, exercise: &Exercise) -> Result<Vec<Candidate>> {
     for (what, path) in [
         ("exercise folder", exercise.path.clone()),
-        ("graded suite", exercise.suite()),
+        ("graded suite", exercise.suite(&course.root)),
     ] {
         if !course.root.join(&path).exists() {
             anyhow::bail!("the {what} {} is missing", path.display());
