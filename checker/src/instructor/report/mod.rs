@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 
-use crate::check::Report;
-use crate::manifest::Course;
+use crate::engine::check::Report;
+use crate::engine::manifest::Course;
 
 pub use model::CourseReport;
 
@@ -53,14 +53,18 @@ pub fn render(format: Format, course: &Course, reports: &[Report], meta: &Meta) 
     })
 }
 
-/// Writes the rendered report to `output` (stdout when `None`); a Markdown
-/// summary is also appended to GitHub's step summary when running there.
-pub fn write(format: Format, text: &str, output: Option<&Path>) -> Result<()> {
-    match output {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => anstream::print!("{text}"),
-    }
+/// Writes the rendered report to `output`, or hands it back for standard
+/// output when `None`; a Markdown summary is also appended to GitHub's step
+/// summary when running there.
+pub fn write(format: Format, text: &str, output: Option<&Path>) -> Result<Option<String>> {
+    let stdout = match output {
+        Some(path) => {
+            std::fs::write(path, text)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            None
+        }
+        None => Some(text.to_string()),
+    };
     if format == Format::Markdown {
         if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from) {
             let mut file = OpenOptions::new()
@@ -74,7 +78,7 @@ pub fn write(format: Format, text: &str, output: Option<&Path>) -> Result<()> {
                 .with_context(|| format!("cannot append to {}", summary.display()))?;
         }
     }
-    Ok(())
+    Ok(stdout)
 }
 
 /// The commit the course is at, when it is a git checkout and git is installed.

@@ -1,4 +1,5 @@
-//! `course.toml`: the course's single list of exercises.
+//! `course.toml`: the course's list of exercises, in course order, and
+//! everything the checker knows about each.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -16,7 +17,7 @@ struct RawCourse {
 }
 
 /// One exercise, as listed in the manifest.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exercise {
     /// The cargo package and the stem of its files (`tests/<id>.rs`, ...).
@@ -70,6 +71,24 @@ impl Exercise {
         Path::new("solutions")
             .join("stubs")
             .join(format!("{}.rs", self.id))
+    }
+
+    /// The suite's files, relative to `root`: `tests/<id>.rs`, or every `.rs`
+    /// file of the folder `tests/<id>/` (its `main.rs` first), whichever exists.
+    pub fn suite_files(&self, root: &Path) -> Vec<PathBuf> {
+        let suite = self.suite(root);
+        if suite.file_name().is_some_and(|n| n == "main.rs") {
+            let mut files = vec![suite.clone()];
+            let mut others = crate::engine::fingerprint::files_under(
+                root,
+                suite.parent().unwrap_or(Path::new("tests")),
+            );
+            others.retain(|f| f != &suite && f.extension().is_some_and(|x| x == "rs"));
+            files.extend(others);
+            files
+        } else {
+            vec![suite]
+        }
     }
 }
 
@@ -128,28 +147,51 @@ impl Course {
         })
     }
 
-    /// The exercise with this id, or an error listing the known ones.
-    pub fn exercise(&self, id: &str) -> Result<&Exercise> {
-        Ok(self.select(&[id.to_string()])?[0])
+    /// The exercise a student means: its id, or an obvious spelling of it
+    /// (`4`, `04`, `ex4`, `EX04` for `ex04`); otherwise an error listing the
+    /// known ids.
+    pub fn exercise(&self, spelling: &str) -> Result<&Exercise> {
+        if let Some(e) = self.exercises.iter().find(|e| e.id == spelling) {
+            return Ok(e);
+        }
+        let wanted = number_of(spelling);
+        let matches: Vec<&Exercise> = self
+            .exercises
+            .iter()
+            .filter(|e| wanted.is_some() && number_of(&e.id) == wanted)
+            .collect();
+        if let [only] = matches.as_slice() {
+            return Ok(only);
+        }
+        let known: Vec<&str> = self.exercises.iter().map(|e| e.id.as_str()).collect();
+        bail!(
+            "no exercise `{spelling}` in the course (known: {})",
+            known.join(", ")
+        )
     }
 
     /// The exercises named by `only` (all when empty), in course order.
     pub fn select(&self, only: &[String]) -> Result<Vec<&Exercise>> {
-        for id in only {
-            if !self.exercises.iter().any(|e| &e.id == id) {
-                let known: Vec<&str> = self.exercises.iter().map(|e| e.id.as_str()).collect();
-                bail!(
-                    "no exercise `{id}` in the course (known: {})",
-                    known.join(", ")
-                );
-            }
+        let mut wanted = Vec::new();
+        for spelling in only {
+            wanted.push(self.exercise(spelling)?.id.clone());
         }
         Ok(self
             .exercises
             .iter()
-            .filter(|e| only.is_empty() || only.contains(&e.id))
+            .filter(|e| wanted.is_empty() || wanted.contains(&e.id))
             .collect())
     }
+}
+
+/// The number in an id spelled `ex04`, `ex4`, `04` or `4` (any case).
+fn number_of(spelling: &str) -> Option<u64> {
+    let lower = spelling.trim().to_ascii_lowercase();
+    let digits = lower.strip_prefix("ex").unwrap_or(&lower);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// Checks one entry, given the entries before it; says what to fix.
@@ -189,4 +231,46 @@ fn validate(root: &Path, e: &Exercise, before: &[toml::Spanned<Exercise>]) -> Re
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn course(ids: &[&str]) -> Course {
+        Course {
+            root: PathBuf::from("/course"),
+            exercises: ids
+                .iter()
+                .map(|id| Exercise {
+                    id: id.to_string(),
+                    title: String::new(),
+                    path: PathBuf::from(format!("exercises/{id}")),
+                    topic: String::new(),
+                    checklist: Vec::new(),
+                    hints: Vec::new(),
+                    points: 1,
+                    limit_secs: 60,
+                    exclusive: false,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn obvious_spellings_name_an_exercise() {
+        let c = course(&["ex03", "ex04", "ex14"]);
+        for spelling in ["ex04", "4", "04", "ex4", "EX04", " 4 "] {
+            assert_eq!(c.exercise(spelling).unwrap().id, "ex04", "{spelling:?}");
+        }
+        assert_eq!(c.select(&["14".into(), "3".into()]).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_unknown_spelling_lists_the_known_ids() {
+        let c = course(&["ex03", "ex04"]);
+        let err = c.exercise("5").unwrap_err().to_string();
+        assert!(err.contains("no exercise `5`") && err.contains("ex03, ex04"), "{err}");
+        assert!(c.exercise("x4").is_err());
+    }
 }

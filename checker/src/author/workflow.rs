@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::manifest::Course;
+use crate::engine::manifest::Course;
 
 pub fn path() -> PathBuf {
     Path::new(".github").join("workflows").join("classroom.yml")
@@ -24,8 +24,8 @@ fn quoted(text: &str) -> String {
 pub fn generate(course: &Course) -> String {
     let mut out = String::from(
         "# GitHub Classroom autograding for this course.\n\
-         # GENERATED from course.toml by `cargo run -- workflow`: do not edit by hand.\n\
-         # CI fails when it is stale (`cargo run -- workflow --check`) and lints it with actionlint.\n\
+         # GENERATED from course.toml by `cargo run -- dev workflow`: do not edit by hand.\n\
+         # CI fails when it is stale (`cargo run -- dev workflow --check`) and lints it with actionlint.\n\
          name: Autograding Tests\n\
          \"on\":\n  push:\n  repository_dispatch:\n\
          permissions:\n  checks: write\n  actions: read\n  contents: read\n\

@@ -16,7 +16,7 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::report::model::{self, CourseReport, ExerciseStatus, TestStatus};
+use crate::instructor::report::model::{self, CourseReport, ExerciseStatus, TestStatus};
 
 /// Far above any real report (a full course is ~100 KiB): a bigger file is
 /// not read at all.

@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{Report, Status};
-use crate::libtest::Outcome;
+use crate::engine::check::Report;
+use crate::engine::libtest::Outcome;
+use crate::engine::verdict::{Hang, Status};
 
 /// Identifies the document type, so a foreign JSON file is told apart.
 pub const SCHEMA_NAME: &str = "concurrency-course-report";
@@ -125,7 +126,7 @@ impl CourseReport {
 }
 
 fn exercise_report(r: &Report) -> ExerciseReport {
-    let (status, detail) = match &r.status {
+    let (status, detail) = match r.status() {
         Status::Solved => (ExerciseStatus::Solved, None),
         Status::NotStarted => (ExerciseStatus::NotStarted, None),
         Status::Failing => (ExerciseStatus::Failing, None),
@@ -136,10 +137,22 @@ fn exercise_report(r: &Report) -> ExerciseReport {
                 None => e.message.clone(),
             }),
         ),
-        Status::TimedOut(limit) => (
+        Status::MissingFile(file) => (
+            ExerciseStatus::DoesNotCompile,
+            Some(format!("{} is missing", file.display())),
+        ),
+        Status::TimedOut(Hang::Watchdog(limit)) => (
             ExerciseStatus::TimedOut,
             Some(format!(
-                "stopped after {:.1} s of real time: something blocks or never ends",
+                "the grader's watchdog stopped every failing test after {:.1} s of real time: \
+                 something blocks or never ends",
+                limit.as_secs_f64()
+            )),
+        ),
+        Status::TimedOut(Hang::Killed(limit)) => (
+            ExerciseStatus::TimedOut,
+            Some(format!(
+                "the suite was killed after {:.1} s of real time: something blocks or never ends",
                 limit.as_secs_f64()
             )),
         ),
@@ -159,8 +172,9 @@ fn exercise_report(r: &Report) -> ExerciseReport {
             },
             possible,
         },
-        duration_secs: round_ms(r.elapsed.as_secs_f64()),
+        duration_secs: round_ms(r.verdict.elapsed.as_secs_f64()),
         tests: r
+            .verdict
             .tests
             .iter()
             .map(|t| TestReport {

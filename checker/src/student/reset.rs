@@ -1,14 +1,20 @@
 //! `checker reset`: puts the untouched stub back, keeping a backup.
 
 use std::fs;
-use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
-use crate::manifest::{Course, Exercise};
+use crate::engine::manifest::{Course, Exercise};
 
-pub fn reset(course: &Course, exercise: &Exercise, yes: bool) -> Result<String> {
+/// Puts the stub back in place of `exercise`'s student file, keeping the
+/// student's version as a backup. `confirm` asks the student (the caller
+/// decides how: a prompt on a terminal, `--yes`, or a refusal).
+pub fn reset(
+    course: &Course,
+    exercise: &Exercise,
+    confirm: &mut dyn FnMut(&str) -> Result<bool>,
+) -> Result<String> {
     let student = course.root.join(exercise.student_file());
     let stub_path = course.root.join(exercise.stub());
     let stub = fs::read(&stub_path).with_context(|| {
@@ -24,7 +30,11 @@ pub fn reset(course: &Course, exercise: &Exercise, yes: bool) -> Result<String> 
             exercise.student_file().display()
         ));
     }
-    if !yes && !confirm(exercise)? {
+    let question = format!(
+        "Replace {} with the untouched stub? Your version is kept as a backup.",
+        exercise.student_file().display()
+    );
+    if !confirm(&question)? {
         return Ok("Nothing changed.".into());
     }
     let mut note = String::new();
@@ -45,23 +55,6 @@ pub fn reset(course: &Course, exercise: &Exercise, yes: bool) -> Result<String> 
         "{} is the untouched stub again.{note}",
         exercise.student_file().display()
     ))
-}
-
-fn confirm(exercise: &Exercise) -> Result<bool> {
-    if !io::stdin().is_terminal() {
-        bail!(
-            "reset would replace {} and there is no terminal to ask: add --yes to confirm",
-            exercise.student_file().display()
-        );
-    }
-    print!(
-        "Replace {} with the untouched stub? Your version is kept as a backup. [y/N] ",
-        exercise.student_file().display()
-    );
-    io::stdout().flush()?;
-    let mut answer = String::new();
-    io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
 /// `lib.rs.bak`, or `lib.rs.bak.2`, `.3`, ... if taken: no backup is overwritten.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::manifest::{Course, FILE_NAME};
+use crate::engine::manifest::{Course, FILE_NAME};
 
 /// What `new` created, relative to the course root.
 pub struct Created {
@@ -142,7 +142,7 @@ fn stub(id: &str, title: &str) -> String {
 //!
 //! TODO(course author): the exercise sheet. Say what the Python course does,
 //! what its Rust counterpart is, what to write, and which tools help. It is
-//! what `cargo doc -p {id} --open` shows the student.
+//! what `cargo doc -p {id} --no-deps --open` shows the student.
 //!
 //! ## Your task
 //!
@@ -160,7 +160,7 @@ pub fn solve(input: u64) -> u64 {{
 fn reference_placeholder(stub: &str) -> String {
     format!(
         "// TODO(course author): the reference solution, a complete student file.\n\
-         // `checker verify` fails until every test passes on it.\n{stub}"
+         // `cargo run -- dev verify` fails until every test passes on it.\n{stub}"
     )
 }
 

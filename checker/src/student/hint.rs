@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use crate::manifest::{Course, Exercise};
+use crate::engine::manifest::{Course, Exercise};
 
 /// How many hints each exercise has shown. Kept under `target/`, so it
 /// never shows up in the student's `git status`.
@@ -17,6 +17,7 @@ fn state_file(course: &Course) -> PathBuf {
         .join("checker")
         .join("hints-shown.json")
 }
+
 
 fn load(course: &Course) -> BTreeMap<String, usize> {
     fs::read_to_string(state_file(course))

@@ -1,24 +1,26 @@
-//! Runs one test binary with a time limit; a hung one is killed with its
-//! whole process group, and its output is capped.
+//! Runs one graded test binary with a time limit. A hung suite is killed
+//! with its whole process group, its output is capped, and the facts its
+//! graders recorded are read back.
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use grading_protocol::SuiteFacts;
 
-/// Set on Ctrl-C: running suites are killed and `run_suite` returns an error.
-pub static CANCELLED: AtomicBool = AtomicBool::new(false);
+use crate::engine::interrupt::Cancelled;
+use crate::engine::process::{self, Waited};
 
 /// Output kept per stream; a flooding test is cut, not buffered forever.
 const OUTPUT_CAP: usize = 1 << 20;
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     Exited(ExitStatus),
+    /// Killed at this limit.
     TimedOut(Duration),
 }
 
@@ -29,11 +31,12 @@ pub struct Run {
     pub stderr: String,
     pub elapsed: Duration,
     /// What the graders recorded about each test (see `grading_protocol`).
-    pub facts: grading_protocol::SuiteFacts,
+    pub facts: SuiteFacts,
 }
 
+/// Runs the test binary `exe` in `dir` for at most `limit`. Ctrl-C kills it
+/// and returns a [`Cancelled`] error.
 pub fn run_suite(exe: &Path, dir: &Path, limit: Duration) -> Result<Run> {
-    // The graders record typed facts about each test here (see `grading_protocol`).
     let facts_file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
     let mut cmd = Command::new(exe);
     cmd.current_dir(dir)
@@ -42,29 +45,15 @@ pub fn run_suite(exe: &Path, dir: &Path, limit: Duration) -> Result<Run> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("cannot start {}", exe.display()))?;
-    let stdout = capture(child.stdout.take());
-    let stderr = capture(child.stderr.take());
-    let ending = loop {
-        if let Some(status) = child.try_wait()? {
-            // Anything the suite started and left behind goes too.
-            kill_tree(&mut child);
-            break Ending::Exited(status);
-        }
-        if CANCELLED.load(Ordering::SeqCst) {
-            kill_tree(&mut child);
-            anyhow::bail!("cancelled");
-        }
-        if start.elapsed() >= limit {
-            kill_tree(&mut child);
-            break Ending::TimedOut(limit);
-        }
-        thread::sleep(Duration::from_millis(10));
+    let mut child =
+        process::spawn(&mut cmd).with_context(|| format!("cannot start {}", exe.display()))?;
+    let stdout = capture(child.child().stdout.take());
+    let stderr = capture(child.child().stderr.take());
+    let ending = match child.wait(Some(limit))? {
+        Waited::Exited(status) => Ending::Exited(status),
+        Waited::TimedOut => Ending::TimedOut(limit),
+        Waited::Cancelled => return Err(Cancelled.into()),
     };
     Ok(Run {
         ending,
@@ -77,7 +66,7 @@ pub fn run_suite(exe: &Path, dir: &Path, limit: Duration) -> Result<Run> {
 
 /// Reads a stream to its end on a thread of its own, keeping the first
 /// `OUTPUT_CAP` bytes (the child must never block on a full pipe).
-fn capture<R: Read + Send + 'static>(stream: Option<R>) -> thread::JoinHandle<String> {
+pub fn capture<R: Read + Send + 'static>(stream: Option<R>) -> thread::JoinHandle<String> {
     thread::spawn(move || {
         let Some(mut stream) = stream else {
             return String::new();
@@ -99,20 +88,4 @@ fn capture<R: Read + Send + 'static>(stream: Option<R>) -> thread::JoinHandle<St
         }
         text
     })
-}
-
-fn kill_tree(child: &mut Child) {
-    #[cfg(unix)]
-    {
-        // The child leads its own process group: signal the whole group, so
-        // anything it started goes too.
-        if let Ok(pid) = i32::try_from(child.id()) {
-            // SAFETY: kill(2) with a negative pid only sends a signal.
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-            }
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
 }

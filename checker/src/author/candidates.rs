@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::manifest::Exercise;
-use crate::overlay;
+use crate::author::overlay;
+use crate::engine::manifest::Exercise;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {

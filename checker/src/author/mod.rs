@@ -1,0 +1,13 @@
+//! The course author's commands, under `checker dev`: prove the graders
+//! (`verify`, `soak`, `mutants`), scaffold an exercise (`new`), keep the
+//! Classroom workflow (`workflow`) and the course's own rules (`check`).
+
+pub mod candidates;
+pub mod dev_check;
+pub mod mutants;
+pub mod overlay;
+pub mod scaffold;
+pub mod soak;
+pub mod verify;
+pub mod verify_table;
+pub mod workflow;

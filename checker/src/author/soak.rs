@@ -1,0 +1,207 @@
+//! `checker dev soak`: runs every reference solution's suite many times in a
+//! row with one core kept busy (and, with `--jobs`, several suites at once),
+//! to show the graders never fail a correct solution on a loaded machine:
+//! flaky timing would show up here first.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::author::candidates::{self, Expect};
+use crate::author::verify::{build_rounds, Event};
+use crate::engine::libtest::Outcome;
+use crate::engine::manifest::Course;
+use crate::engine::scratch::Scratch;
+use crate::engine::suite_run;
+use crate::engine::verdict;
+
+pub struct Options {
+    pub only: Vec<String>,
+    pub runs: usize,
+    /// Keep one core busy with a spinning thread while the suites run.
+    pub load: bool,
+    /// Reference suites running at the same time.
+    pub jobs: usize,
+    /// Name of the scratch copy under the target folder.
+    pub scratch: String,
+    pub target_dir: Option<std::path::PathBuf>,
+}
+
+/// One exercise's soak.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub exercise: String,
+    pub passed: usize,
+    pub failed: usize,
+    /// Sorted run times.
+    pub times: Vec<Duration>,
+    /// The first failure: test and message, or why the suite did not finish.
+    pub first_failure: Option<String>,
+}
+
+/// Soaks the references; `on` hears the builds, `row` each exercise's result
+/// as it is known. Returns whether every run passed.
+pub fn soak(
+    course: &Course,
+    options: &Options,
+    on: &(dyn Fn(Event) + Sync),
+    row: &(dyn Fn(Row) + Sync),
+) -> Result<bool> {
+    let exercises = course.select(&options.only)?;
+    let mut sources = Vec::new();
+    for e in &exercises {
+        let reference = candidates::for_exercise(&course.root, e)?
+            .into_iter()
+            .find(|c| c.expect == Expect::AllPass)
+            .expect("every exercise has a reference");
+        sources.push(reference.source(&course.root, e)?);
+    }
+    let target_dir = options
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| course.root.join("target"));
+    let scratch = Scratch::sync(
+        course,
+        &target_dir.join("scratch").join(&options.scratch),
+        &options.scratch,
+        &target_dir,
+    )?;
+    let items: Vec<_> = exercises
+        .iter()
+        .zip(&sources)
+        .map(|(e, s)| (*e, s.as_str()))
+        .collect();
+    let binaries = build_rounds(&scratch, &items, on)?;
+
+    let stop = AtomicBool::new(false);
+    let all_passed = AtomicBool::new(true);
+    let queue = Mutex::new(exercises.iter().zip(&binaries));
+    thread::scope(|s| -> Result<()> {
+        if options.load {
+            s.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            });
+        }
+        let workers: Vec<_> = (0..options.jobs.max(1))
+            .map(|_| {
+                s.spawn(|| -> Result<()> {
+                    loop {
+                        let next = queue.lock().expect("no panic while held").next();
+                        let Some((e, binary)) = next else {
+                            return Ok(());
+                        };
+                        let result = match binary {
+                            Err(_) => Row {
+                                exercise: e.id.clone(),
+                                passed: 0,
+                                failed: options.runs,
+                                times: Vec::new(),
+                                first_failure: Some("the reference does not compile".into()),
+                            },
+                            Ok(binary) => soak_one(e, binary, &scratch, options.runs)?,
+                        };
+                        if result.failed > 0 {
+                            all_passed.store(false, Ordering::SeqCst);
+                        }
+                        row(result);
+                    }
+                })
+            })
+            .collect();
+        let mut outcome = Ok(());
+        for w in workers {
+            if let Err(e) = w.join().expect("a soak thread panicked") {
+                outcome = Err(e);
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        outcome
+    })?;
+    for b in binaries.into_iter().flatten() {
+        let _ = std::fs::remove_file(b);
+    }
+    Ok(all_passed.load(Ordering::SeqCst))
+}
+
+fn soak_one(
+    e: &crate::engine::manifest::Exercise,
+    binary: &std::path::Path,
+    scratch: &Scratch,
+    runs: usize,
+) -> Result<Row> {
+    let dir = scratch.course.join(&e.path);
+    let limit = Duration::from_secs(e.limit_secs);
+    let mut row = Row {
+        exercise: e.id.clone(),
+        passed: 0,
+        failed: 0,
+        times: Vec::new(),
+        first_failure: None,
+    };
+    for _ in 0..runs {
+        let run = suite_run::run_suite(binary, &dir, limit)?;
+        row.times.push(run.elapsed);
+        match verdict::finished_tests(&run) {
+            Ok(tests) if tests.iter().all(|t| t.outcome == Outcome::Passed) => row.passed += 1,
+            outcome => {
+                row.failed += 1;
+                if row.first_failure.is_none() {
+                    row.first_failure = Some(match outcome {
+                        Ok(tests) => tests
+                            .iter()
+                            .find(|t| t.outcome != Outcome::Passed)
+                            .map(|t| format!("{}: {}", t.name, t.message))
+                            .unwrap_or_default(),
+                        Err(status) => format!("{status:?}"),
+                    });
+                }
+            }
+        }
+    }
+    row.times.sort();
+    Ok(row)
+}
+
+/// The table's header.
+pub fn header(options: &Options) -> String {
+    format!(
+        "{} run{} of each reference suite{}{}:\n{:<6} {:>6} {:>6}   {:>7} {:>7} {:>7}",
+        options.runs,
+        if options.runs == 1 { "" } else { "s" },
+        if options.load { ", one core kept busy" } else { "" },
+        if options.jobs > 1 {
+            format!(", {} suites at once", options.jobs)
+        } else {
+            String::new()
+        },
+        "exer.",
+        "passed",
+        "failed",
+        "min",
+        "median",
+        "max"
+    )
+}
+
+/// One exercise's line (and its first failure).
+pub fn render_row(row: &Row) -> String {
+    let secs = |d: Option<&Duration>| d.map_or("-".to_string(), |d| format!("{:.2} s", d.as_secs_f64()));
+    let mut out = format!(
+        "{:<6} {:>6} {:>6}   {:>7} {:>7} {:>7}\n",
+        row.exercise,
+        row.passed,
+        row.failed,
+        secs(row.times.first()),
+        secs(row.times.get(row.times.len() / 2)),
+        secs(row.times.last())
+    );
+    if let Some(f) = &row.first_failure {
+        out.push_str(&format!("       first failure: {f}\n"));
+    }
+    out
+}

@@ -1,0 +1,726 @@
+//! `checker dev verify`: proves the graders honest. On a scratch copy, every
+//! untouched stub must fail every test (and say "not started"), every
+//! reference must pass every test, every catalogued mistake must fail the
+//! test it names with the diagnosis it names, and every test must reject at
+//! least one catalogued mistake.
+//!
+//! Candidates are built a round at a time (one cargo call builds one
+//! candidate of every exercise), then their suites run, several at once
+//! where that cannot change a verdict. A candidate whose check held is not
+//! checked again while nothing it depends on changes (its fingerprint
+//! covers its source, the suite, the shared graders, the toolchain, the
+//! checker and the options); a check that failed is always run again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::author::candidates::{self, Candidate, Expect};
+use crate::engine::cargo_build::{self, Progress};
+use crate::engine::fingerprint::{self, Fingerprint};
+use crate::engine::libtest::{Outcome, TestResult};
+use crate::engine::manifest::{Course, Exercise};
+use crate::engine::scratch::Scratch;
+use crate::engine::suite_run;
+use crate::engine::verdict::{self, Hang, Status};
+use crate::engine::verdict_cache::Store;
+
+/// Wall time within which a catalogued mistake's suite must have failed.
+pub const MISTAKE_BUDGET: Duration = Duration::from_secs(30);
+
+pub struct Options {
+    pub only: Vec<String>,
+    /// Real time one suite may run before it is killed (default: the
+    /// exercise's `limit_secs`, the limit students have).
+    pub limit: Option<Duration>,
+    /// Runs of each mistake's suite: a mistake must be rejected every time.
+    pub repeat: usize,
+    /// Only this mistake (its file stem, e.g. `ex06-join-in-loop`), without
+    /// the stub and the reference.
+    pub only_mistake: Option<String>,
+    /// Name of the scratch copy (two proofs with different names can run at once).
+    pub scratch: String,
+    /// Cargo target folder (default: the course's `target/`, shared with the
+    /// student's builds: the dependencies are built once).
+    pub target_dir: Option<PathBuf>,
+    /// Suites run at the same time (exclusive exercises always run alone).
+    pub jobs: usize,
+    /// Check again even what held before and has not changed.
+    pub fresh: bool,
+}
+
+/// One row of the proof.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub exercise: String,
+    /// `stub`, `reference`, `mistake <what>`, `setup`, `catalogue`, `every test`.
+    pub label: String,
+    pub expected: String,
+    pub ok: bool,
+    pub detail: String,
+    /// The check held before and nothing it depends on changed since.
+    pub reused: bool,
+}
+
+/// What the proof is doing, as it goes.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The rows to come: (exercise, label, expected) of each candidate.
+    Planned(Vec<(String, String, String)>),
+    /// A round of candidates is being built.
+    Building {
+        round: usize,
+        rounds: usize,
+        ids: Vec<String>,
+    },
+    BuildProgress(Progress),
+    /// The suites start running.
+    Running { suites: usize, jobs: usize },
+    /// A finished row, in table order.
+    Row(Row),
+}
+
+/// The proof's result.
+pub struct Summary {
+    pub rows: Vec<Row>,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub fn held(&self) -> bool {
+        self.rows.iter().all(|r| r.ok)
+    }
+}
+
+/// What a candidate's runs showed; stored for reuse when the check held.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Judged {
+    ok: bool,
+    detail: String,
+    /// Tests that failed in some run.
+    failed: Vec<String>,
+    /// Every test of the suite, when it ran to its end.
+    all: Vec<String>,
+}
+
+/// A candidate in the plan.
+struct Planned<'a> {
+    exercise: &'a Exercise,
+    candidate: Candidate,
+    /// The complete student file, or why there is none.
+    source: Result<String, String>,
+    key: String,
+}
+
+/// Runs the proof.
+pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -> Result<Summary> {
+    let started = Instant::now();
+    let exercises = course.select(&options.only)?;
+    let target_dir = options
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| course.root.join("target"));
+    let shared = fingerprint::shared(course);
+    let store = Store::new(target_dir.join("checker").join("proof"));
+
+    let mut leading_rows = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
+    for exercise in exercises {
+        let list = match plan(course, exercise) {
+            Ok(list) => list,
+            Err(e) => {
+                leading_rows.push(Row {
+                    exercise: exercise.id.clone(),
+                    label: "setup".into(),
+                    expected: "files in place".into(),
+                    ok: false,
+                    detail: format!("{e:#}"),
+                    reused: false,
+                });
+                continue;
+            }
+        };
+        let list: Vec<Candidate> = match &options.only_mistake {
+            Some(stem) => list
+                .into_iter()
+                .filter(|c| c.file.file_stem().is_some_and(|f| f == stem.as_str()))
+                .collect(),
+            None => {
+                leading_rows.extend(catalogue(exercise, &list));
+                list
+            }
+        };
+        let limit = limit_of(options, exercise);
+        let suite = Fingerprint::new("suite")
+            .add_files(&course.root, &exercise.suite_files(&course.root))
+            .finish();
+        for candidate in list {
+            let source = candidate
+                .source(&course.root, exercise)
+                .map_err(|e| format!("{e:#}"));
+            let key = Fingerprint::new("candidate")
+                .add_str(&shared)
+                .add_str(&suite)
+                .add_str(&exercise.id)
+                .add_str(source.as_deref().unwrap_or("(no source)"))
+                .add_str(&format!("{:?}", candidate.expect))
+                .add_str(&format!("{} {}", limit.as_secs(), runs_of(options, &candidate)))
+                .finish();
+            planned.push(Planned {
+                exercise,
+                candidate,
+                source,
+                key,
+            });
+        }
+    }
+    if let Some(stem) = &options.only_mistake {
+        if planned.is_empty() {
+            anyhow::bail!(
+                "no mistake solutions/mistakes/{stem}.rs in the exercises checked \
+                 (its file name without .rs, e.g. --mistake ex06-join-in-loop)"
+            );
+        }
+    }
+    on(Event::Planned(
+        leading_rows
+            .iter()
+            .map(|r| (r.exercise.clone(), r.label.clone(), r.expected.clone()))
+            .chain(planned.iter().map(|p| {
+                (
+                    p.exercise.id.clone(),
+                    p.candidate.label.clone(),
+                    expectation(&p.candidate.expect),
+                )
+            }))
+            .collect(),
+    ));
+    for row in &leading_rows {
+        on(Event::Row(row.clone()));
+    }
+
+    // Reuse what held before; build the rest.
+    let mut judged: Vec<Option<(Judged, bool)>> = planned
+        .iter()
+        .map(|p| {
+            if options.fresh {
+                return None;
+            }
+            store
+                .get::<Judged>(&store_name(p), &p.key)
+                .filter(|j| j.ok)
+                .map(|j| (j, true))
+        })
+        .collect();
+    let to_build: Vec<usize> = (0..planned.len())
+        .filter(|&i| judged[i].is_none() && planned[i].source.is_ok())
+        .collect();
+    for (i, p) in planned.iter().enumerate() {
+        if let Err(error) = &p.source {
+            judged[i] = Some((
+                Judged {
+                    ok: false,
+                    detail: error.clone(),
+                    ..Judged::default()
+                },
+                false,
+            ));
+        }
+    }
+    let nothing_to_run = to_build.is_empty();
+    if !nothing_to_run {
+        let scratch = Scratch::sync(
+            course,
+            &target_dir.join("scratch").join(&options.scratch),
+            &options.scratch,
+            &target_dir,
+        )?;
+        let items: Vec<(&Exercise, &str)> = to_build
+            .iter()
+            .map(|&i| {
+                let p = &planned[i];
+                (p.exercise, p.source.as_deref().expect("only candidates with a source"))
+            })
+            .collect();
+        let built: BTreeMap<usize, Result<PathBuf, String>> = to_build
+            .iter()
+            .copied()
+            .zip(build_rounds(&scratch, &items, on)?)
+            .collect();
+        let runnable: Vec<usize> = to_build.clone();
+        on(Event::Running {
+            suites: runnable.len(),
+            jobs: options.jobs.max(1),
+        });
+        run_all(&scratch, options, &planned, &runnable, &built, &store, &mut judged, on)?;
+    }
+
+    // Rows in order (`run_all` emitted them as they came, if it ran).
+    let mut rows = leading_rows;
+    let mut failing: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut all_tests: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (p, j) in planned.iter().zip(&judged) {
+        let (j, reused) = j.clone().unwrap_or_default();
+        if matches!(p.candidate.expect, Expect::Rejects { .. }) {
+            failing
+                .entry(&p.exercise.id)
+                .or_default()
+                .extend(j.failed.iter().cloned());
+        }
+        if !j.all.is_empty() {
+            all_tests.insert(&p.exercise.id, j.all.clone());
+        }
+        let row = row(p, &j, reused);
+        if nothing_to_run {
+            on(Event::Row(row.clone()));
+        }
+        rows.push(row);
+    }
+    if options.only_mistake.is_none() {
+        for (id, tests) in &all_tests {
+            let proven = failing.get(id).cloned().unwrap_or_default();
+            let unproven: Vec<&str> = tests
+                .iter()
+                .filter(|t| !proven.contains(*t))
+                .map(String::as_str)
+                .collect();
+            let row = Row {
+                exercise: id.to_string(),
+                label: "every test".into(),
+                expected: "rejects a mistake".into(),
+                ok: unproven.is_empty(),
+                detail: if unproven.is_empty() {
+                    format!(
+                        "each of the {} tests rejects some catalogued mistake",
+                        tests.len()
+                    )
+                } else {
+                    format!(
+                        "{} of {} tests reject no catalogued mistake, so nothing shows they can \
+                         fail for a reason other than `todo!()`: {}",
+                        unproven.len(),
+                        tests.len(),
+                        unproven.join(", ")
+                    )
+                },
+                reused: false,
+            };
+            on(Event::Row(row.clone()));
+            rows.push(row);
+        }
+    }
+    Ok(Summary {
+        rows,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn limit_of(options: &Options, e: &Exercise) -> Duration {
+    options
+        .limit
+        .unwrap_or(Duration::from_secs(e.limit_secs))
+}
+
+fn runs_of(options: &Options, c: &Candidate) -> usize {
+    match c.expect {
+        Expect::Rejects { .. } => options.repeat.max(1),
+        _ => 1,
+    }
+}
+
+fn store_name(p: &Planned) -> String {
+    let stem = p
+        .candidate
+        .file
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    format!("{}-{}-{stem}", p.exercise.id, p.candidate.label.replace(' ', "_"))
+}
+
+fn row(p: &Planned, j: &Judged, reused: bool) -> Row {
+    Row {
+        exercise: p.exercise.id.clone(),
+        label: p.candidate.label.clone(),
+        expected: expectation(&p.candidate.expect),
+        ok: j.ok,
+        detail: j.detail.clone(),
+        reused,
+    }
+}
+
+/// What a student needs besides a grader: hints, and at least one known
+/// mistake proving the grader rejects something. A row only when lacking.
+fn catalogue(exercise: &Exercise, list: &[Candidate]) -> Option<Row> {
+    let mut missing = Vec::new();
+    if exercise.hints.is_empty() {
+        missing.push("no hints in course.toml (add `hints = [...]`)".to_string());
+    }
+    if !list
+        .iter()
+        .any(|c| matches!(c.expect, Expect::Rejects { .. }))
+    {
+        missing.push(format!(
+            "no catalogued mistake (add solutions/mistakes/{}-<what>.rs)",
+            exercise.id
+        ));
+    }
+    (!missing.is_empty()).then(|| Row {
+        exercise: exercise.id.clone(),
+        label: "catalogue".into(),
+        expected: "hints, mistakes".into(),
+        ok: false,
+        detail: missing.join("; "),
+        reused: false,
+    })
+}
+
+/// Checks an exercise's files and lists its candidates.
+fn plan(course: &Course, exercise: &Exercise) -> Result<Vec<Candidate>> {
+    for (what, path) in [
+        ("exercise folder", exercise.path.clone()),
+        ("graded suite", exercise.suite(&course.root)),
+    ] {
+        if !course.root.join(&path).exists() {
+            anyhow::bail!("the {what} {} is missing", path.display());
+        }
+    }
+    candidates::for_exercise(&course.root, exercise)
+}
+
+/// Builds the test binaries of `items` (an exercise and the complete
+/// student file to build it with): round k swaps the k-th item of each
+/// exercise into the scratch copy, and one cargo call builds the round.
+/// Returns, per item, its test binary (a copy that the next round cannot
+/// overwrite) or the compiler's error.
+pub fn build_rounds(
+    scratch: &Scratch,
+    items: &[(&Exercise, &str)],
+    on: &(dyn Fn(Event) + Sync),
+) -> Result<Vec<Result<PathBuf, String>>> {
+    let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (exercise, _)) in items.iter().enumerate() {
+        by_exercise.entry(&exercise.id).or_default().push(i);
+    }
+    let rounds = by_exercise.values().map(Vec::len).max().unwrap_or(0);
+    let mut built: Vec<Result<PathBuf, String>> =
+        vec![Err("not built".to_string()); items.len()];
+    for round in 0..rounds {
+        let members: Vec<usize> = by_exercise
+            .values()
+            .filter_map(|list| list.get(round).copied())
+            .collect();
+        let mut ids = Vec::new();
+        for &i in &members {
+            let (exercise, source) = items[i];
+            scratch.write_fresh(&exercise.student_file(), source.as_bytes())?;
+            ids.push(exercise.id.as_str());
+        }
+        on(Event::Building {
+            round: round + 1,
+            rounds,
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+        });
+        let result = cargo_build::build_tests(&scratch.workspace, &scratch.target_dir, &ids, &|p| {
+            on(Event::BuildProgress(p));
+        })?;
+        for &i in &members {
+            let id = &items[i].0.id;
+            built[i] = match result.executables.get(id) {
+                Some(exe) => {
+                    let kept = scratch.bins.join(format!("{id}-{i}"));
+                    fs::copy(exe, &kept)
+                        .with_context(|| format!("cannot copy {}", exe.display()))?;
+                    Ok(kept)
+                }
+                None => Err(result
+                    .errors
+                    .get(id)
+                    .map(|e| e.rendered.clone())
+                    .unwrap_or_else(|| "no test binary was built".into())),
+            };
+        }
+    }
+    Ok(built)
+}
+
+/// Runs the built candidates' suites, `options.jobs` at a time (exclusive
+/// exercises alone, at the end), emitting rows in table order as they are
+/// ready.
+#[allow(clippy::too_many_arguments)]
+fn run_all(
+    scratch: &Scratch,
+    options: &Options,
+    planned: &[Planned],
+    runnable: &[usize],
+    built: &BTreeMap<usize, Result<PathBuf, String>>,
+    store: &Store,
+    judged: &mut [Option<(Judged, bool)>],
+    on: &(dyn Fn(Event) + Sync),
+) -> Result<()> {
+    let results: Vec<Mutex<Option<(Judged, bool)>>> =
+        judged.iter().map(|j| Mutex::new(j.clone())).collect();
+    // Emits every row whose predecessors are all known.
+    let cursor = Mutex::new(0usize);
+    let emit_ready = || {
+        let mut next = cursor.lock().expect("no panic while held");
+        while *next < planned.len() {
+            let ready = results[*next].lock().expect("no panic while held").clone();
+            let Some((j, reused)) = ready else { break };
+            on(Event::Row(row(&planned[*next], &j, reused)));
+            *next += 1;
+        }
+    };
+    emit_ready();
+    let run_one = |i: usize| -> Result<()> {
+        let p = &planned[i];
+        let j = match &built[&i] {
+            Err(error) => Judged {
+                ok: false,
+                detail: format!(
+                    "{} does not compile:\n{}",
+                    p.candidate.file.display(),
+                    first_lines(error, 6)
+                ),
+                ..Judged::default()
+            },
+            Ok(binary) => {
+                let dir = scratch.course.join(&p.exercise.path);
+                let j = judge_runs(p, binary, &dir, limit_of(options, p.exercise), runs_of(options, &p.candidate))?;
+                // Test binaries are large: keep none once judged.
+                let _ = fs::remove_file(binary);
+                j
+            }
+        };
+        if j.ok {
+            store.put(&store_name(p), &p.key, &j);
+        }
+        *results[i].lock().expect("no panic while held") = Some((j, false));
+        emit_ready();
+        Ok(())
+    };
+    let (exclusive, parallel): (Vec<usize>, Vec<usize>) = runnable
+        .iter()
+        .partition(|&&i| planned[i].exercise.exclusive);
+    let queue = Mutex::new(parallel.into_iter());
+    thread::scope(|s| -> Result<()> {
+        let workers: Vec<_> = (0..options.jobs.max(1))
+            .map(|_| {
+                s.spawn(|| -> Result<()> {
+                    loop {
+                        let next = queue.lock().expect("no panic while held").next();
+                        match next {
+                            Some(i) => run_one(i)?,
+                            None => return Ok(()),
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().expect("a proof thread panicked")?;
+        }
+        Ok(())
+    })?;
+    for i in exclusive {
+        run_one(i)?;
+    }
+    for (slot, result) in judged.iter_mut().zip(results) {
+        *slot = result.into_inner().expect("no panic while held");
+    }
+    Ok(())
+}
+
+/// Runs a candidate's suite `runs` times; stops at the first run that does
+/// not meet the expectation.
+fn judge_runs(p: &Planned, binary: &Path, dir: &Path, limit: Duration, runs: usize) -> Result<Judged> {
+    let mut judged = Judged::default();
+    let mut first_detail = None;
+    for run_number in 1..=runs {
+        let (ok, detail, results) = judge_run(&p.candidate, binary, dir, limit)?;
+        if let Some(results) = &results {
+            judged.all = results.iter().map(|r| r.name.clone()).collect();
+            for r in results.iter().filter(|r| r.outcome == Outcome::Failed) {
+                if !judged.failed.contains(&r.name) {
+                    judged.failed.push(r.name.clone());
+                }
+            }
+        }
+        if !ok {
+            judged.ok = false;
+            judged.detail = if runs > 1 {
+                format!("run {run_number} of {runs}: {detail}")
+            } else {
+                detail
+            };
+            return Ok(judged);
+        }
+        first_detail.get_or_insert(detail);
+    }
+    judged.ok = true;
+    judged.detail = match (first_detail, runs) {
+        (Some(d), 1) => d,
+        (Some(d), n) => format!("{d} (each of {n} runs)"),
+        (None, _) => String::new(),
+    };
+    Ok(judged)
+}
+
+/// One run of a candidate's suite: whether it met the expectation, the
+/// detail, and the tests' results when the suite ran to its end.
+fn judge_run(
+    candidate: &Candidate,
+    binary: &Path,
+    dir: &Path,
+    limit: Duration,
+) -> Result<(bool, String, Option<Vec<TestResult>>)> {
+    let run = suite_run::run_suite(binary, dir, limit)?;
+    let secs = run.elapsed.as_secs_f64();
+    let results = match verdict::finished_tests(&run) {
+        Ok(results) => results,
+        Err(Status::TimedOut(Hang::Killed(after) | Hang::Watchdog(after))) => {
+            return Ok((
+                false,
+                format!(
+                    "the suite was still running after {} s and was killed: a test lacks a watchdog",
+                    after.as_secs()
+                ),
+                None,
+            ));
+        }
+        Err(status) => {
+            let reason = match status {
+                Status::Crashed(reason) => reason,
+                other => format!("{other:?}"),
+            };
+            return Ok((
+                false,
+                format!(
+                    "the suite crashed before reporting every test: {reason}\n{}",
+                    first_lines(&run.stderr, 4)
+                ),
+                None,
+            ));
+        }
+    };
+    let total = results.len();
+    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
+    let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
+    let not_started = |r: &TestResult| run.facts.get(&r.name).is_some_and(|f| f.not_started);
+    let (ok, detail) = match &candidate.expect {
+        Expect::AllFail if failed < total => (
+            false,
+            format!(
+                "{} of {total} tests do not fail on the untouched stub, so they test nothing: {}",
+                total - failed,
+                names(&results, |r| r.outcome != Outcome::Failed)
+            ),
+        ),
+        Expect::AllFail if !results.iter().all(not_started) => (
+            false,
+            format!(
+                "every test fails, but {} do not record that the student's code reached a \
+                 `todo!()`, so the checker would say \"failing\" instead of \"not started\": {}. \
+                 Call the student's code through `grading::within`, `paused` or `real_clock`, \
+                 or explain its panics with `grading::student_panic_message` on the test's thread.",
+                results.iter().filter(|r| !not_started(r)).count(),
+                names(&results, |r| !not_started(r))
+            ),
+        ),
+        Expect::AllFail => (true, format!("{failed}/{total} fail, not started ({secs:.1} s)")),
+        Expect::AllPass if passed == total => {
+            (true, format!("{passed}/{total} pass ({secs:.1} s)"))
+        }
+        Expect::AllPass => (
+            false,
+            format!(
+                "{} of {total} tests do not pass: {}\n{}",
+                total - passed,
+                names(&results, |r| r.outcome != Outcome::Passed),
+                results
+                    .iter()
+                    .find(|r| r.outcome == Outcome::Failed)
+                    .map(|r| first_lines(&r.message, 6))
+                    .unwrap_or_default()
+            ),
+        ),
+        Expect::Rejects { test, message } => match results.iter().find(|r| &r.name == test) {
+            None => (
+                false,
+                format!(
+                    "{} names the test `{test}`, which the suite does not have (its tests: {})",
+                    candidate.file.display(),
+                    names(&results, |_| true)
+                ),
+            ),
+            Some(r) if r.outcome != Outcome::Failed => {
+                (false, format!("`{test}` does not fail on this mistake"))
+            }
+            Some(r) if !r.message.contains(message.as_str()) => (
+                false,
+                format!(
+                    "`{test}` fails, but its message does not contain \"{message}\":\n{}",
+                    first_lines(&r.message, 6)
+                ),
+            ),
+            Some(_) if run.elapsed > MISTAKE_BUDGET => (
+                false,
+                format!(
+                    "rejected, but only after {secs:.1} s: a student waits at most {} s for a \
+                     verdict, so a watchdog or a wait in the suite is too long",
+                    MISTAKE_BUDGET.as_secs()
+                ),
+            ),
+            Some(_) => (
+                true,
+                format!("rejected, {failed}/{total} fail ({secs:.1} s)"),
+            ),
+        },
+    };
+    Ok((ok, detail, Some(results)))
+}
+
+fn names(results: &[TestResult], keep: impl Fn(&TestResult) -> bool) -> String {
+    let list: Vec<&str> = results
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| r.name.as_str())
+        .collect();
+    list.join(", ")
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.trim().lines().take(n).collect();
+    lines.join("\n")
+}
+
+pub fn expectation(expect: &Expect) -> String {
+    match expect {
+        Expect::AllFail => "every test fails, not started".to_string(),
+        Expect::AllPass => "every test passes".to_string(),
+        Expect::Rejects { test, .. } => format!("{test} fails"),
+    }
+}
+
+/// The complete student file a mistake stands for (`verify --print`): the
+/// reference with the mistake's items laid over it.
+pub fn expand(course: &Course, mistake: &Path) -> Result<String> {
+    let stem = mistake
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .context("a mistake file name, e.g. solutions/mistakes/ex06-join-in-loop.rs")?;
+    for exercise in &course.exercises {
+        if let Some(c) = candidates::for_exercise(&course.root, exercise)?
+            .into_iter()
+            .find(|c| c.file.file_stem().is_some_and(|f| f == stem))
+        {
+            return c.source(&course.root, exercise);
+        }
+    }
+    anyhow::bail!("no catalogued mistake is called {stem} (looked in solutions/mistakes/)")
+}

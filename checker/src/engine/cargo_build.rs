@@ -1,0 +1,278 @@
+//! Builds the graded test binaries of several exercises in one cargo call,
+//! with the student's shell environment, reporting cargo's progress.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::interrupt::{self, Cancelled};
+use crate::engine::process::{self, Waited};
+use crate::engine::student_env;
+
+/// What one cargo call produced, per exercise id (the test target's name).
+#[derive(Debug, Default)]
+pub struct Built {
+    pub executables: BTreeMap<String, PathBuf>,
+    /// The first compiler error of each exercise that did not compile.
+    pub errors: BTreeMap<String, CompileError>,
+}
+
+/// A compiler error, located.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompileError {
+    /// `file:line` relative to the workspace, when the compiler named one.
+    pub location: Option<String>,
+    pub message: String,
+    /// The compiler's full rendering, with the code excerpt.
+    pub rendered: String,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    reason: String,
+    target: Option<Target>,
+    executable: Option<PathBuf>,
+    message: Option<Diagnostic>,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    name: String,
+    kind: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Diagnostic {
+    level: String,
+    message: String,
+    rendered: Option<String>,
+    #[serde(default)]
+    spans: Vec<Span>,
+}
+
+#[derive(Deserialize)]
+struct Span {
+    file_name: String,
+    line_start: u64,
+    is_primary: bool,
+}
+
+/// Progress of one cargo call, from cargo's own progress line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Units (crates, build scripts) finished, of `total`.
+    pub done: usize,
+    pub total: usize,
+    /// What cargo is compiling now, e.g. `tokio, serde`.
+    pub current: String,
+}
+
+/// Runs `cargo build --tests` for `ids` in `workspace`, without stopping at
+/// the first exercise that does not compile. `progress` hears how far the
+/// build is. Ctrl-C stops cargo and returns a [`Cancelled`] error.
+pub fn build_tests(
+    workspace: &Path,
+    target_dir: &Path,
+    ids: &[&str],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Built> {
+    let mut cmd = student_env::cargo();
+    cmd.current_dir(workspace)
+        .args(["build", "--tests", "--keep-going"])
+        .args(["--message-format", "json"])
+        .arg("--target-dir")
+        .arg(target_dir);
+    for id in ids {
+        cmd.args(["-p", id]);
+    }
+    // Cargo shows its progress bar only on a terminal; asked to, it writes
+    // it to the pipe too, and the checker renders it. (This changes nothing
+    // a build depends on.)
+    cmd.env("CARGO_TERM_PROGRESS_WHEN", "always")
+        .env("CARGO_TERM_PROGRESS_WIDTH", "100")
+        .env("CARGO_TERM_COLOR", "never");
+    // Diagnostics come as JSON on stdout; cargo's own errors (a broken
+    // Cargo.toml, no network for a missing crate) and progress on stderr.
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = process::spawn(&mut cmd).context("cannot run cargo")?;
+    let stdout = child.child().stdout.take().context("cargo's output")?;
+    let stderr = child.child().stderr.take().context("cargo's error output")?;
+    let pid = child.child().id();
+    let reading = AtomicBool::new(true);
+    let (built, errors) = thread::scope(|s| {
+        let errors = s.spawn(|| read_stderr(stderr, progress));
+        // Cargo leads its own process group, out of reach of the terminal's
+        // Ctrl-C: stop it (and the compilers it started) when Ctrl-C comes.
+        s.spawn(|| {
+            while reading.load(Ordering::SeqCst) {
+                if interrupt::cancelled() {
+                    process::kill_group_of(pid);
+                    break;
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let built = read_messages(stdout);
+        reading.store(false, Ordering::SeqCst);
+        (built, errors.join().unwrap_or_default())
+    });
+    match child.wait(None)? {
+        Waited::Cancelled => return Err(Cancelled.into()),
+        Waited::Exited(_) | Waited::TimedOut => {}
+    }
+    let missing: Vec<&str> = ids
+        .iter()
+        .filter(|id| !built.executables.contains_key(**id) && !built.errors.contains_key(**id))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        if interrupt::cancelled() {
+            return Err(Cancelled.into());
+        }
+        anyhow::bail!(
+            "cargo could not build the graded suites of {}:\n{}",
+            missing.join(", "),
+            errors.trim()
+        );
+    }
+    Ok(built)
+}
+
+/// Reads cargo's JSON messages: test executables and first errors.
+fn read_messages(stdout: impl Read) -> Built {
+    let mut built = Built::default();
+    for line in BufReader::new(stdout).lines() {
+        let Ok(line) = line else { break };
+        let Ok(msg) = serde_json::from_str::<Message>(&line) else {
+            continue;
+        };
+        let Some(target) = msg.target else { continue };
+        match msg.reason.as_str() {
+            "compiler-artifact" if target.kind.iter().any(|k| k == "test") => {
+                if let Some(exe) = msg.executable {
+                    built.executables.insert(target.name, exe);
+                }
+            }
+            "compiler-message" => {
+                if let Some(d) = msg.message.filter(|d| d.level == "error") {
+                    built
+                        .errors
+                        .entry(target.name)
+                        .or_insert_with(|| CompileError {
+                            location: d
+                                .spans
+                                .iter()
+                                .find(|s| s.is_primary)
+                                .map(|s| format!("{}:{}", s.file_name, s.line_start)),
+                            message: d.message,
+                            rendered: strip_ansi(d.rendered.as_deref().unwrap_or("")),
+                        });
+                }
+            }
+            _ => {}
+        }
+    }
+    built
+}
+
+/// Reads cargo's stderr: progress lines (separated by carriage returns) go
+/// to `progress`; everything else is kept, for an error message.
+fn read_stderr(stderr: impl Read, progress: &(dyn Fn(Progress) + Sync)) -> String {
+    let mut kept = String::new();
+    let mut reader = BufReader::new(stderr);
+    let mut segment = Vec::new();
+    let mut byte = [0u8; 1];
+    while let Ok(1) = reader.read(&mut byte) {
+        if byte[0] != b'\r' && byte[0] != b'\n' {
+            segment.push(byte[0]);
+            continue;
+        }
+        let text = String::from_utf8_lossy(&segment).into_owned();
+        segment.clear();
+        match parse_progress(&text) {
+            Some(p) => progress(p),
+            None if !text.trim().is_empty() => {
+                kept.push_str(text.trim_end());
+                kept.push('\n');
+            }
+            None => {}
+        }
+    }
+    kept
+}
+
+/// `    Building [=====>    ] 57/150: tokio, serde` → 57 of 150.
+pub fn parse_progress(line: &str) -> Option<Progress> {
+    let rest = line.trim_start().strip_prefix("Building")?;
+    let rest = &rest[rest.find(']')? + 1..];
+    let (counts, current) = rest.split_once(':').unwrap_or((rest, ""));
+    let (done, total) = counts.trim().split_once('/')?;
+    Some(Progress {
+        done: done.trim().parse().ok()?,
+        total: total.trim().parse().ok()?,
+        current: current.trim().to_string(),
+    })
+}
+
+/// Drops ANSI colour sequences (in case cargo is configured to colour them).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Skip `ESC [ ... letter`.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_progress_lines_are_read() {
+        assert_eq!(
+            parse_progress("    Building [========>        ] 57/150: tokio, serde   "),
+            Some(Progress {
+                done: 57,
+                total: 150,
+                current: "tokio, serde".into()
+            })
+        );
+        assert_eq!(parse_progress("   Compiling tokio v1.47.0"), None);
+    }
+
+    #[test]
+    fn json_messages_give_executables_and_first_errors() {
+        let out = concat!(
+            r#"{"reason":"compiler-artifact","target":{"name":"ex01","kind":["test"]},"executable":"/t/ex01-abc"}"#,
+            "\n",
+            r#"{"reason":"compiler-message","target":{"name":"ex04","kind":["lib"]},"message":{"level":"error","message":"mismatched types","rendered":"error[E0308]: mismatched types","spans":[{"file_name":"exercises/ex04/src/lib.rs","line_start":3,"is_primary":true}]}}"#,
+            "\n",
+            r#"{"reason":"compiler-message","target":{"name":"ex04","kind":["lib"]},"message":{"level":"error","message":"second","rendered":"","spans":[]}}"#,
+            "\nnot json\n"
+        );
+        let built = read_messages(out.as_bytes());
+        assert_eq!(built.executables["ex01"], PathBuf::from("/t/ex01-abc"));
+        let error = &built.errors["ex04"];
+        assert_eq!(error.location.as_deref(), Some("exercises/ex04/src/lib.rs:3"));
+        assert_eq!(error.message, "mismatched types");
+    }
+}

@@ -1,0 +1,15 @@
+//! The engine: what checking an exercise means, with no printing. Callers
+//! get values back, and [`check::Event`]s while the work goes on.
+
+pub mod cargo_build;
+pub mod check;
+pub mod fingerprint;
+pub mod interrupt;
+pub mod libtest;
+pub mod manifest;
+pub mod process;
+pub mod scratch;
+pub mod student_env;
+pub mod suite_run;
+pub mod verdict;
+pub mod verdict_cache;

@@ -1,0 +1,283 @@
+//! Scratch copies of the course, where candidate files are swapped in and
+//! built without ever touching the student's files.
+//!
+//! A scratch copy is *pristine*: every student file is the untouched stub,
+//! whatever state the student left theirs in (solved, not compiling, deleted,
+//! with `.bak` files beside it). The repository's own tests and `verify`
+//! test the course, never the student's progress.
+//!
+//! A scratch copy also shares the course's target folder, so the
+//! dependencies (tokio, reqwest, ...) are built once for the student and for
+//! the proof. That needs care: cargo names the artifacts of the workspace's
+//! own crates (ex01, grading) after their path *relative to the workspace
+//! root*, so a copy laid out like the course would overwrite the student's
+//! `ex01` artifacts with a candidate's, and cargo, which judges freshness by
+//! timestamps, could then run one as the other. So the copy goes one folder
+//! down, `<base>/<name>/`, under a generated workspace manifest at `<base>`
+//! that lists the same members with that prefix: every member's relative
+//! path, and so its artifacts, differ from the student's (and from other
+//! scratch copies'), while registry dependencies are shared.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::engine::manifest::Course;
+
+/// Entries never copied: build output and version control.
+const SKIPPED: &[&str] = &["target", ".git"];
+
+pub struct Scratch {
+    /// The generated workspace around the copy (holds Cargo.toml and Cargo.lock).
+    pub workspace: PathBuf,
+    /// The copy of the course: `<workspace>/<name>`.
+    pub course: PathBuf,
+    /// The cargo target folder builds in the copy use.
+    pub target_dir: PathBuf,
+    /// Where built test binaries are kept until they run.
+    pub bins: PathBuf,
+}
+
+impl Scratch {
+    /// Brings the scratch copy `<base>/<name>` up to date with the course
+    /// (unchanged files keep their timestamps, so cargo rebuilds only what
+    /// changed), with every student file the untouched stub.
+    pub fn sync(course: &Course, base: &Path, name: &str, target_dir: &Path) -> Result<Scratch> {
+        if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+            bail!("a scratch copy's name is one folder name, not `{name}`");
+        }
+        let scratch = Scratch {
+            workspace: base.to_path_buf(),
+            course: base.join(name),
+            target_dir: target_dir.to_path_buf(),
+            bins: base.join("bins"),
+        };
+        let root = &course.root;
+        let manifest = root.join("Cargo.toml");
+        let text = fs::read_to_string(&manifest)
+            .with_context(|| format!("cannot read {}", manifest.display()))?;
+        let wrapper = wrap_manifest(&text, name)
+            .with_context(|| format!("cannot read the workspace in {}", manifest.display()))?;
+        fs::create_dir_all(base).with_context(|| format!("cannot create {}", base.display()))?;
+        write_if_changed(&base.join("Cargo.toml"), wrapper.as_bytes())?;
+        if let Ok(lock) = fs::read(root.join("Cargo.lock")) {
+            write_if_changed(&base.join("Cargo.lock"), &lock)?;
+        }
+        let mut kept = HashSet::new();
+        // Left out: the course's own manifest and lock file (a second
+        // workspace root inside the wrapper would be an error), and the
+        // student's folders, whatever is in them (the stubs go there).
+        let mut skipped: HashSet<PathBuf> = ["Cargo.toml", "Cargo.lock"]
+            .iter()
+            .map(|f| root.join(f))
+            .collect();
+        skipped.extend(course.exercises.iter().map(|e| root.join(&e.path).join("src")));
+        copy_tree(root, &scratch.course, &skipped, &mut kept).with_context(|| {
+            format!("cannot copy the course to {}", scratch.course.display())
+        })?;
+        for e in &course.exercises {
+            let stub_path = root.join(e.stub());
+            let stub = fs::read(&stub_path).with_context(|| {
+                format!(
+                    "cannot read the untouched stub {} (restore it, e.g. `git checkout -- {}`)",
+                    e.stub().display(),
+                    e.stub().display()
+                )
+            })?;
+            let src = scratch.course.join(&e.path).join("src");
+            let lib = scratch.course.join(e.student_file());
+            write_if_changed(&lib, &stub)?;
+            kept.insert(lib);
+            kept.insert(src);
+        }
+        prune(&scratch.course, &kept)?;
+        fs::create_dir_all(&scratch.bins)
+            .with_context(|| format!("cannot create {}", scratch.bins.display()))?;
+        Ok(scratch)
+    }
+
+    /// Puts `content` in place of a file of the copy (e.g. a student file),
+    /// always with a fresh timestamp: copies of one course share artifact
+    /// names, so only a timestamp newer than the last build guarantees cargo
+    /// rebuilds from this content.
+    pub fn write_fresh(&self, relative: &Path, content: &[u8]) -> Result<()> {
+        let path = self.course.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&path, content).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// A plain, pristine copy of the course at `dir` (its own workspace, with
+/// its own target folder): for tools that need the course's layout as it is,
+/// such as cargo-mutants, which reads `.cargo/mutants.toml` at the root.
+pub fn sync_plain(course: &Course, dir: &Path) -> Result<PathBuf> {
+    let root = &course.root;
+    let mut kept = HashSet::new();
+    let skipped: HashSet<PathBuf> = course
+        .exercises
+        .iter()
+        .map(|e| root.join(&e.path).join("src"))
+        .collect();
+    copy_tree(root, dir, &skipped, &mut kept)
+        .with_context(|| format!("cannot copy the course to {}", dir.display()))?;
+    for e in &course.exercises {
+        let stub = fs::read(root.join(e.stub()))
+            .with_context(|| format!("cannot read the untouched stub {}", e.stub().display()))?;
+        let lib = dir.join(e.student_file());
+        write_if_changed(&lib, &stub)?;
+        kept.insert(lib);
+        kept.insert(dir.join(&e.path).join("src"));
+    }
+    // The copy's own build output stays.
+    kept.insert(dir.join("target"));
+    prune(dir, &kept)?;
+    Ok(dir.to_path_buf())
+}
+
+/// The workspace manifest around a copy of the course in `prefix/`: the
+/// course's own, with every path it names moved into `prefix/`.
+pub fn wrap_manifest(text: &str, prefix: &str) -> Result<String> {
+    let mut doc: toml::Table = toml::from_str(text)?;
+    let moved = |path: &str| format!("{prefix}/{path}");
+    let Some(workspace) = doc.get_mut("workspace").and_then(|w| w.as_table_mut()) else {
+        bail!("it has no [workspace] table");
+    };
+    for key in ["members", "exclude", "default-members"] {
+        if let Some(list) = workspace.get_mut(key).and_then(|v| v.as_array_mut()) {
+            for entry in list.iter_mut() {
+                if let Some(path) = entry.as_str() {
+                    *entry = toml::Value::String(moved(path));
+                }
+            }
+        }
+    }
+    if let Some(deps) = workspace
+        .get_mut("dependencies")
+        .and_then(|v| v.as_table_mut())
+    {
+        move_paths(deps, &moved);
+    }
+    if let Some(patches) = doc.get_mut("patch").and_then(|v| v.as_table_mut()) {
+        for (_, registry) in patches.iter_mut() {
+            if let Some(deps) = registry.as_table_mut() {
+                move_paths(deps, &moved);
+            }
+        }
+    }
+    Ok(format!(
+        "# Generated by the checker: the workspace around a scratch copy of the\n\
+         # course in {prefix}/ (see checker/src/engine/scratch.rs).\n{}",
+        toml::to_string(&doc)?
+    ))
+}
+
+fn move_paths(deps: &mut toml::Table, moved: &dyn Fn(&str) -> String) {
+    for (_, dep) in deps.iter_mut() {
+        if let Some(path) = dep.get_mut("path") {
+            if let Some(p) = path.as_str() {
+                *path = toml::Value::String(moved(p));
+            }
+        }
+    }
+}
+
+fn copy_tree(
+    from: &Path,
+    to: &Path,
+    skipped: &HashSet<PathBuf>,
+    kept: &mut HashSet<PathBuf>,
+) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    kept.insert(to.to_path_buf());
+    let entries = fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", from.display()))?;
+        let name = entry.file_name();
+        let (src, dst) = (entry.path(), to.join(&name));
+        if SKIPPED.iter().any(|s| name == *s) || skipped.contains(&src) {
+            continue;
+        }
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("cannot read {}", src.display()))?;
+        if kind.is_dir() {
+            copy_tree(&src, &dst, skipped, kept)?;
+        } else if kind.is_file() {
+            let content = fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;
+            write_if_changed(&dst, &content)?;
+            kept.insert(dst);
+        }
+    }
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, content: &[u8]) -> Result<()> {
+    if fs::read(path).is_ok_and(|old| old == content) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::write(path, content).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Removes what the course no longer has (a deleted exercise must not linger).
+fn prune(dir: &Path, kept: &HashSet<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .path();
+        let result = if kept.contains(&path) {
+            if path.is_dir() && !path.ends_with("target") {
+                prune(&path, kept)
+            } else {
+                Ok(())
+            }
+        } else if path.is_dir() {
+            fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))
+        } else {
+            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))
+        };
+        result?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wrapper_moves_every_path_into_the_copy() {
+        let text = r#"
+[workspace]
+resolver = "2"
+members = ["checker", "exercises/*"]
+default-members = ["checker"]
+
+[workspace.dependencies]
+tokio = { version = "1", features = ["rt"] }
+grading = { path = "tests/support" }
+
+[patch.crates-io]
+foo = { path = "vendor/foo" }
+
+[profile.dev]
+debug = "line-tables-only"
+"#;
+        let wrapped: toml::Table = toml::from_str(&wrap_manifest(text, "proof").unwrap()).unwrap();
+        let ws = &wrapped["workspace"];
+        assert_eq!(ws["members"].as_array().unwrap()[1].as_str(), Some("proof/exercises/*"));
+        assert_eq!(ws["default-members"].as_array().unwrap()[0].as_str(), Some("proof/checker"));
+        assert_eq!(ws["dependencies"]["grading"]["path"].as_str(), Some("proof/tests/support"));
+        assert!(ws["dependencies"]["tokio"].get("path").is_none());
+        assert_eq!(wrapped["patch"]["crates-io"]["foo"]["path"].as_str(), Some("proof/vendor/foo"));
+        assert_eq!(wrapped["profile"]["dev"]["debug"].as_str(), Some("line-tables-only"));
+    }
+}

@@ -1,0 +1,6 @@
+//! The instructor's commands: `report` (one student's results in the formats
+//! CI dashboards, GitHub Classroom and Exercism read) and `class` (many
+//! students' reports rolled up).
+
+pub mod class;
+pub mod report;
