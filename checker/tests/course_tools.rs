@@ -51,7 +51,7 @@ fn report(course: &Path, format: &str) -> Output {
 #[test]
 #[serial]
 fn every_report_format_reads_back() {
-    let course = scratch_course();
+    let course = shared_scratch("course_tools");
     put(course.path(), "ex01", "ex01.rs"); // solved
                                            // ex02: the untouched stub (not started)
     fs::write(student_file(course.path(), "ex04"), "pub fn broken( {}\n").unwrap();
@@ -338,7 +338,7 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
 
 #[test]
 fn the_classroom_workflow_follows_the_manifest() {
-    let out = run(checker(&course_root()).args(["workflow", "--check"]));
+    let out = run(checker(&course_root()).args(["dev", "workflow", "--check"]));
     assert_eq!(
         out.code, 0,
         "the committed workflow is stale: {}",
@@ -350,10 +350,10 @@ fn the_classroom_workflow_follows_the_manifest() {
     let text = fs::read_to_string(&manifest).unwrap();
     let changed = text.replacen("points = 10", "points = 25", 1);
     fs::write(&manifest, changed).unwrap();
-    let stale = run(checker(course.path()).args(["workflow", "--check"]));
+    let stale = run(checker(course.path()).args(["dev", "workflow", "--check"]));
     assert_eq!(stale.code, 1);
     assert!(stale.stderr.contains("is stale"), "{}", stale.stderr);
-    let written = run(checker(course.path()).arg("workflow"));
+    let written = run(checker(course.path()).args(["dev", "workflow"]));
     assert_eq!(written.code, 0, "{}", written.stderr);
     let yaml = fs::read_to_string(course.path().join(".github/workflows/classroom.yml")).unwrap();
     assert!(
@@ -362,7 +362,7 @@ fn the_classroom_workflow_follows_the_manifest() {
     );
     assert!(yaml.contains("EX13_RESULTS: \"${{steps.ex13.outputs.result}}\""));
     assert_eq!(
-        run(checker(course.path()).args(["workflow", "--check"])).code,
+        run(checker(course.path()).args(["dev", "workflow", "--check"])).code,
         0
     );
 }
@@ -443,8 +443,8 @@ fn a_broken_manifest_names_the_line_and_the_fix() {
 #[test]
 #[serial]
 fn a_new_exercise_is_scaffolded_and_verify_lists_what_is_missing() {
-    let course = scratch_course();
-    let out = run(checker(course.path()).args(["new", "ex14", "--title", "Rate limiting"]));
+    let course = shared_scratch("course_tools");
+    let out = run(checker(course.path()).args(["dev", "new", "ex14", "--title", "Rate limiting"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     for file in [
         "exercises/ex14-rate-limiting/Cargo.toml",
@@ -456,7 +456,7 @@ fn a_new_exercise_is_scaffolded_and_verify_lists_what_is_missing() {
         assert!(course.path().join(file).is_file(), "{file} not created");
         assert!(out.stdout.contains(file), "{}", out.stdout);
     }
-    let again = run(checker(course.path()).args(["new", "ex14", "--title", "Again"]));
+    let again = run(checker(course.path()).args(["dev", "new", "ex14", "--title", "Again"]));
     assert_eq!(again.code, 2);
     assert!(
         again.stderr.contains("already has an exercise `ex14`"),
@@ -464,7 +464,7 @@ fn a_new_exercise_is_scaffolded_and_verify_lists_what_is_missing() {
         again.stderr
     );
 
-    let verify = run(checker(course.path()).args(["verify", "--only", "ex14"]));
+    let verify = run(checker(course.path()).args(["dev", "verify", "--only", "ex14"]));
     assert_eq!(verify.code, 1, "{}\n{}", verify.stdout, verify.stderr);
     let table = verify.stdout;
     assert!(table.contains("no hints in course.toml"), "{table}");
@@ -484,7 +484,7 @@ fn a_new_exercise_is_scaffolded_and_verify_lists_what_is_missing() {
         line("reference").contains("MISS"),
         "the placeholder reference cannot pass: {table}"
     );
-    let workflow = run(checker(course.path()).args(["workflow", "--check"]));
+    let workflow = run(checker(course.path()).args(["dev", "workflow", "--check"]));
     assert_eq!(
         workflow.code, 1,
         "the workflow must be regenerated for ex14"

@@ -71,7 +71,7 @@ fn edit_manifest(course: &Path, id: &str, block: &str, replace: bool) {
 #[test]
 #[serial]
 fn the_contributing_walkthrough_works() {
-    let course = scratch_course();
+    let course = shared_scratch("walkthrough");
     let doc = fs::read_to_string(course_root().join("CONTRIBUTING.md")).unwrap();
     let steps = blocks(&doc, "Walkthrough");
     assert!(steps.len() >= 8, "the walkthrough lost its steps");
@@ -89,8 +89,8 @@ fn the_contributing_walkthrough_works() {
                     .arg("-c")
                     .arg(format!("{preamble}{}", step.body))
                     .current_dir(course.path())
-                    .env("CHECKER_TARGET_DIR", shared_target())
-                    .env("CARGO_TARGET_DIR", shared_target())
+                    .env("CHECKER_TARGET_DIR", course_target())
+                    .env("CARGO_TARGET_DIR", course_target())
                     .output()
                     .expect("bash runs");
                 assert!(

@@ -16,7 +16,7 @@ use crate::engine::fingerprint;
 use crate::engine::manifest::{Course, Exercise};
 use crate::engine::suite_run;
 use crate::engine::verdict::{self, Status, Verdict};
-use crate::engine::verdict_cache::{Seen, VerdictCache};
+use crate::engine::verdict_cache::{self, Seen, VerdictCache};
 
 /// One exercise's verdict, and what the student view needs around it.
 #[derive(Debug, Clone)]
@@ -88,8 +88,9 @@ pub fn check(
     events: &(dyn Fn(Event) + Sync),
 ) -> Result<Vec<Report>> {
     let target_dir = settings.target_dir(course);
-    let cache = VerdictCache::new(&target_dir);
-    let mut seen = Seen::load(&target_dir);
+    let state = verdict_cache::state_dir(&target_dir, &course.root);
+    let cache = VerdictCache::new(&state);
+    let mut seen = Seen::load(&state);
     let shared = fingerprint::shared(course);
     let mut slots: Vec<Option<Report>> = vec![None; exercises.len()];
     let mut pending = Vec::new();

@@ -64,12 +64,26 @@ impl Store {
     }
 }
 
+/// Where the checker keeps what it knows of one course's student files:
+/// in the target folder (so `cargo clean` forgets it and git never sees it),
+/// apart for each course folder, since scratch copies of the course may
+/// share the target folder and have other student files.
+pub fn state_dir(target_dir: &Path, course_root: &Path) -> PathBuf {
+    let root = course_root
+        .canonicalize()
+        .unwrap_or_else(|_| course_root.to_path_buf());
+    let tag = crate::engine::fingerprint::Fingerprint::new("course root")
+        .add_str(&root.to_string_lossy())
+        .finish();
+    target_dir.join("checker").join(format!("course-{tag}"))
+}
+
 /// The verdicts of the student's exercises, by exercise id.
 pub struct VerdictCache(Store);
 
 impl VerdictCache {
-    pub fn new(target_dir: &Path) -> VerdictCache {
-        VerdictCache(Store::new(target_dir.join("checker").join("verdicts")))
+    pub fn new(state_dir: &Path) -> VerdictCache {
+        VerdictCache(Store::new(state_dir.join("verdicts")))
     }
 
     pub fn get(&self, id: &str, key: &str) -> Option<Verdict> {
@@ -94,20 +108,22 @@ pub struct Seen {
 struct SeenExercise {
     /// Fingerprint of the student files when last looked at.
     content: String,
-    /// Since when they have had that content (seconds since 1970).
+    /// Since when they have had that content (milliseconds since 1970).
     since: u64,
-    /// The content cargo last built, and when that build started.
+    /// The content cargo last built, and when that build started (ms).
     built_content: Option<String>,
     built_at: Option<u64>,
 }
 
-fn secs(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+fn millis(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Seen {
-    pub fn load(target_dir: &Path) -> Seen {
-        let file = target_dir.join("checker").join("seen.json");
+    /// The record kept in `state_dir` (see [`state_dir`]).
+    pub fn load(state_dir: &Path) -> Seen {
+        let file = state_dir.join("seen.json");
         let mut seen: Seen = fs::read_to_string(&file)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
@@ -130,15 +146,15 @@ impl Seen {
     /// first time the checker sees it, the moment a change is first seen
     /// otherwise (a restored file may carry an old timestamp).
     pub fn observe(&mut self, id: &str, content: &str, modified: Option<SystemTime>) -> SystemTime {
-        let now = secs(SystemTime::now());
+        let now = millis(SystemTime::now());
         let entry = self.exercises.entry(id.to_string()).or_default();
         if entry.content.is_empty() {
-            entry.since = modified.map_or(now, secs);
+            entry.since = modified.map_or(now, millis);
         } else if entry.content != content {
             entry.since = now;
         }
         entry.content = content.to_string();
-        UNIX_EPOCH + Duration::from_secs(entry.since)
+        UNIX_EPOCH + Duration::from_millis(entry.since)
     }
 
     /// Whether cargo must be told that `id` changed: it last built other
@@ -149,7 +165,7 @@ impl Seen {
             return false;
         };
         match (&entry.built_content, entry.built_at, modified) {
-            (Some(built), Some(at), Some(modified)) => built != content && secs(modified) <= at,
+            (Some(built), Some(at), Some(modified)) => built != content && millis(modified) <= at,
             _ => false,
         }
     }
@@ -158,7 +174,7 @@ impl Seen {
     pub fn built(&mut self, id: &str, content: &str, at: SystemTime) {
         let entry = self.exercises.entry(id.to_string()).or_default();
         entry.built_content = Some(content.to_string());
-        entry.built_at = Some(secs(at));
+        entry.built_at = Some(millis(at));
     }
 }
 
@@ -176,7 +192,7 @@ mod tests {
         cache.put("ex01", "k1", &verdict);
         assert_eq!(cache.get("ex01", "k1"), Some(verdict));
         assert_eq!(cache.get("ex01", "k2"), None);
-        fs::write(dir.path().join("checker/verdicts/ex01.json"), "{broken").unwrap();
+        fs::write(dir.path().join("verdicts/ex01.json"), "{broken").unwrap();
         assert_eq!(cache.get("ex01", "k1"), None);
     }
 

@@ -1,12 +1,23 @@
-//! Helpers shared by the checker's integration tests: scratch copies of the
-//! course and running the checker binary on them.
+//! Helpers shared by the checker's integration tests: pristine scratch
+//! copies of the course, running the checker binary on them, and processes
+//! that are killed whatever happens to the test.
+//!
+//! The tests test the course, never the student's progress: every scratch
+//! copy is made by the checker's own `Scratch::sync`, so its student files are
+//! the untouched stubs whatever state the student left theirs in. Builds use
+//! the course's own target folder (the dependencies are built once); the
+//! copies sit in a wrapper workspace, so their artifacts never replace the
+//! student's (see `checker::engine::scratch`).
 #![allow(dead_code)] // each test file uses a different subset
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process};
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
+use checker::engine::manifest::Course;
+use checker::engine::scratch::Scratch;
 use tempfile::TempDir;
 
 pub fn course_root() -> PathBuf {
@@ -16,59 +27,91 @@ pub fn course_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Shared with `checker verify`'s own scratch build, so the dependencies
-/// compile once.
-pub fn shared_target() -> PathBuf {
-    course_root().join("target").join("verify").join("target")
+/// The course's own target folder, shared by every build of the tests.
+pub fn course_target() -> PathBuf {
+    course_root().join("target")
 }
 
-/// A copy of the course without build output or history.
-pub fn scratch_course() -> TempDir {
+/// A pristine copy of the course (stubs in every student file).
+pub struct ScratchCourse {
+    /// A temporary folder, removed when this is dropped (or none for the
+    /// shared copy, which stays under target/ between runs).
+    _dir: Option<TempDir>,
+    root: PathBuf,
+}
+
+impl ScratchCourse {
+    /// The copy's course root (where course.toml is).
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+}
+
+fn sync(base: &Path) -> PathBuf {
+    let course = Course::load(&course_root()).expect("the course's course.toml is valid");
+    Scratch::sync(&course, base, "course", &course_target())
+        .expect("a scratch copy of the course")
+        .course
+}
+
+/// A copy of its own, in a temporary folder: for tests that build nothing.
+/// (Copies share the names of their build artifacts; tests that build use
+/// [`shared_scratch`], one at a time.)
+pub fn scratch_course() -> ScratchCourse {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    copy_tree(&course_root(), dir.path());
-    dir
+    let root = sync(dir.path());
+    ScratchCourse {
+        _dir: Some(dir),
+        root,
+    }
 }
 
-pub fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "target" || name == ".git" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &to.join(&name));
-        } else {
-            fs::write(to.join(&name), fs::read(entry.path()).unwrap()).unwrap();
-        }
+/// The copy for tests that build, made pristine again for each test (only
+/// what changed is rewritten, so cargo rebuilds only that). Tests using it
+/// run one at a time (`#[serial]`).
+pub fn shared_scratch(test_file: &str) -> ScratchCourse {
+    let base = course_target().join("test-scratch").join(test_file);
+    ScratchCourse {
+        _dir: None,
+        root: sync(&base),
     }
 }
 
 pub fn student_file(course: &Path, id: &str) -> PathBuf {
     let dir = fs::read_dir(course.join("exercises"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("the copy has exercises/")
+        .map(|e| e.expect("a readable entry").path())
         .find(|p| {
             p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with(&format!("{id}-"))
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{id}-")))
         })
-        .expect("the exercise exists");
+        .unwrap_or_else(|| panic!("no exercise folder for {id}"));
     dir.join("src").join("lib.rs")
 }
 
+/// Puts `solutions/<solution>` (a reference or a mistake, laid over the
+/// reference when it is an overlay) in place of `id`'s student file.
 pub fn put(course: &Path, id: &str, solution: &str) {
-    let text = fs::read_to_string(course.join("solutions").join(solution)).unwrap();
-    fs::write(student_file(course, id), text).unwrap();
+    let text = if solution.starts_with("mistakes/") {
+        let out = run(checker(course)
+            .args(["dev", "verify", "--print"])
+            .arg(course.join("solutions").join(solution)));
+        assert_eq!(out.code, 0, "expanding {solution} failed: {}", out.stderr);
+        out.stdout
+    } else {
+        fs::read_to_string(course.join("solutions").join(solution))
+            .unwrap_or_else(|e| panic!("cannot read solutions/{solution}: {e}"))
+    };
+    fs::write(student_file(course, id), text).expect("the student file is writable");
 }
 
+/// The checker binary, in `course`, building into the course's target folder.
 pub fn checker(course: &Path) -> Command {
     let mut cmd = cargo_bin_cmd!("checker");
     cmd.current_dir(course)
-        .env("CHECKER_TARGET_DIR", shared_target())
-        .env_remove("NO_COLOR");
+        .env("CHECKER_TARGET_DIR", course_target())
+        .env_remove("NO_COLOR")
+        .env_remove("CHECKER_SCRATCH");
     cmd
 }
 
@@ -87,7 +130,7 @@ pub fn run(cmd: &mut Command) -> Output {
     }
 }
 
-/// The table rows, with the time column (which varies) dropped.
+/// The table rows, with the time and reuse columns (which vary) dropped.
 pub fn rows(stdout: &str) -> Vec<String> {
     stdout
         .lines()
@@ -95,10 +138,78 @@ pub fn rows(stdout: &str) -> Vec<String> {
         .skip(1)
         .map(|l| {
             let mut words: Vec<&str> = l.split_whitespace().collect();
+            if words.last() == Some(&"reused") {
+                words.pop();
+            }
             if words.last() == Some(&"s") {
                 words.truncate(words.len() - 2);
+            } else if words.last() == Some(&"-") {
+                words.pop();
             }
             words.join(" ")
         })
         .collect()
+}
+
+/// Asserts that `text` contains `wanted`, saying what was expected and showing
+/// what there was.
+#[track_caller]
+pub fn assert_contains(text: &str, wanted: &str, what: &str) {
+    assert!(
+        text.contains(wanted),
+        "{what}: expected to find {wanted:?} in:\n{text}"
+    );
+}
+
+#[track_caller]
+pub fn assert_lacks(text: &str, unwanted: &str, what: &str) {
+    assert!(
+        !text.contains(unwanted),
+        "{what}: expected NOT to find {unwanted:?} in:\n{text}"
+    );
+}
+
+/// A child process that is killed (with its process group) when dropped, so
+/// a failing test leaves nothing running.
+pub struct Running(pub Child);
+
+impl Running {
+    pub fn spawn(cmd: &mut Process) -> Running {
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(cmd, 0);
+        Running(cmd.spawn().expect("the process starts"))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            // SAFETY: kill(2) with a negative pid only sends a signal to the
+            // group this test started.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Processes whose command line mentions `needle` (Linux only; empty elsewhere).
+pub fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let Ok(cmdline) = fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if text.contains(needle) {
+            found.push(format!("{}: {text}", entry.file_name().to_string_lossy()));
+        }
+    }
+    found
 }

@@ -1,0 +1,203 @@
+//! The course author's proof: `dev verify` on the course itself, what it
+//! says of a broken catalogue, and `dev check`'s rules, each broken once on
+//! a scratch copy.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+use pretty_assertions::assert_eq;
+use serial_test::serial;
+
+#[test]
+#[serial]
+fn verify_proves_every_grader() {
+    // The proof works on its own scratch copy of the course, made from the
+    // stubs and solutions: the student's files play no part.
+    let out = run(checker(&course_root()).args(["dev", "verify"]));
+    assert_eq!(
+        out.code, 0,
+        "expected every check of the proof to hold:\n{}\n{}",
+        out.stdout, out.stderr
+    );
+    assert_contains(&out.stdout, "verify: all", "the closing line");
+}
+
+#[test]
+#[serial]
+fn verify_names_missing_files_and_unknown_tests() {
+    let course = shared_scratch("proof");
+    let root = course.path();
+    // A mistake naming a test the suite does not have; the other mistakes go.
+    for entry in fs::read_dir(root.join("solutions/mistakes")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().starts_with("ex01-") {
+            fs::remove_file(path).unwrap();
+        }
+    }
+    fs::write(
+        root.join("solutions/mistakes/ex01-bogus.rs"),
+        "// Mistake: none\n// Rejected by: no_such_test\n// Message contains: x\n// Whole file\n\n"
+            .to_string()
+            + &fs::read_to_string(root.join("solutions/ex01.rs")).unwrap(),
+    )
+    .unwrap();
+    // An overlay naming a function the reference does not have.
+    fs::write(
+        root.join("solutions/mistakes/ex01-renamed.rs"),
+        "// Mistake: renamed\n// Rejected by: names_come_back_in_input_order\n// Message contains: x\n\npub fn no_such_function() {}\n",
+    )
+    .unwrap();
+    fs::remove_file(root.join("solutions/ex02.rs")).unwrap();
+    let out = run(checker(root).args(["dev", "verify", "--only", "ex01", "--only", "ex02"]));
+    assert_eq!(out.code, 1, "a broken catalogue fails the proof:\n{}{}", out.stdout, out.stderr);
+    assert_contains(&out.stdout, "ex02   setup", "a setup row for ex02");
+    assert_contains(
+        &out.stdout,
+        "the reference file solutions/ex02.rs is missing",
+        "the missing reference is named",
+    );
+    assert_contains(
+        &out.stdout,
+        "names the test `no_such_test`, which the suite does not have",
+        "the unknown test is named",
+    );
+    assert_contains(
+        &out.stdout,
+        "`fn no_such_function` is not an item of the reference",
+        "an overlay item the reference lacks is a loud error",
+    );
+}
+
+/// Runs `dev check` on a scratch copy broken by `breaking`, and returns
+/// its output, which must fail the rule.
+fn broken_check(breaking: impl FnOnce(&std::path::Path)) -> String {
+    let course = scratch_course();
+    breaking(course.path());
+    let out = run(checker(course.path()).args(["dev", "check"]));
+    assert_eq!(out.code, 1, "a broken rule fails dev check:\n{}{}", out.stdout, out.stderr);
+    out.stdout
+}
+
+#[test]
+fn dev_check_holds_on_the_course() {
+    let course = scratch_course();
+    let out = run(checker(course.path()).args(["dev", "check"]));
+    assert_eq!(out.code, 0, "every rule holds:\n{}{}", out.stdout, out.stderr);
+    assert_contains(&out.stdout, "rules hold", "the closing line");
+}
+
+#[test]
+fn dev_check_finds_a_stub_that_differs_from_its_copy() {
+    let out = broken_check(|root| {
+        let copy = root.join("solutions/stubs/ex03.rs");
+        let text = fs::read_to_string(&copy).unwrap();
+        fs::write(copy, text + "\n// changed\n").unwrap();
+    });
+    assert_contains(
+        &out,
+        "exercises/ex03-fetch-urls/src/lib.rs differs from solutions/stubs/ex03.rs",
+        "the two copies are named",
+    );
+}
+
+#[test]
+fn dev_check_finds_a_dependency_list_that_differs() {
+    let out = broken_check(|root| {
+        let manifest = root.join("exercises/ex05-sum-of-squares/Cargo.toml");
+        let text = fs::read_to_string(&manifest).unwrap();
+        fs::write(
+            manifest,
+            text.replace("[dev-dependencies]\n", "[dev-dependencies]\nitoa = \"1\"\n"),
+        )
+        .unwrap();
+    });
+    assert_contains(
+        &out,
+        "exercises/ex05-sum-of-squares/Cargo.toml: [dev-dependencies] differs from exercises/ex01-concurrent-sleeps/Cargo.toml",
+        "the manifest and the table are named",
+    );
+}
+
+#[test]
+fn dev_check_finds_a_readme_table_out_of_order() {
+    let out = broken_check(|root| {
+        let readme = root.join("README.md");
+        let text = fs::read_to_string(&readme).unwrap();
+        let a = "`exercises/ex01-concurrent-sleeps`";
+        let b = "`exercises/ex02-timeout`";
+        fs::write(
+            readme,
+            text.replace(a, "@@").replace(b, a).replace("@@", b),
+        )
+        .unwrap();
+    });
+    assert_contains(
+        &out,
+        "README.md's exercise table lists `exercises/ex02-timeout` as number 1, course.toml as number 2",
+        "the misplaced row",
+    );
+}
+
+#[test]
+fn dev_check_finds_stray_and_misnamed_solutions() {
+    let out = broken_check(|root| {
+        fs::write(root.join("solutions/mistakes/ex6-typo.rs"), "// x\n").unwrap();
+        fs::write(root.join("solutions/notes.txt"), "notes\n").unwrap();
+        fs::write(
+            root.join("solutions/mistakes/ex06-no-header.rs"),
+            "pub fn f() {}\n",
+        )
+        .unwrap();
+    });
+    assert_contains(
+        &out,
+        "solutions/mistakes/ex6-typo.rs: a mistake is named <exercise id>-<what>.rs",
+        "a misnamed mistake",
+    );
+    assert_contains(&out, "solutions/notes.txt: not a Rust file", "a stray file");
+    assert_contains(
+        &out,
+        "solutions/mistakes/ex06-no-header.rs: the header must name the test",
+        "a mistake without its header",
+    );
+}
+
+#[test]
+fn dev_check_finds_a_solution_that_is_not_rustfmt_clean() {
+    let out = broken_check(|root| {
+        let file = root.join("solutions/ex01.rs");
+        let text = fs::read_to_string(&file).unwrap();
+        fs::write(file, text + "\nfn  badly_formatted( ){}\n").unwrap();
+    });
+    assert_contains(
+        &out,
+        "solutions/ex01.rs is not rustfmt-clean",
+        "the file to format",
+    );
+}
+
+#[test]
+fn dev_check_finds_a_stale_classroom_workflow() {
+    let out = broken_check(|root| {
+        let manifest = root.join("course.toml");
+        let text = fs::read_to_string(&manifest).unwrap();
+        fs::write(manifest, text.replacen("points = 10", "points = 25", 1)).unwrap();
+    });
+    assert_contains(
+        &out,
+        ".github/workflows/classroom.yml is stale",
+        "the stale workflow",
+    );
+}
+
+#[test]
+fn dev_ids_lists_the_exercises_in_course_order() {
+    let course = scratch_course();
+    let out = run(checker(course.path()).args(["dev", "ids"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ids: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(ids.first(), Some(&"ex01"));
+    assert_eq!(ids.len(), 13, "{}", out.stdout);
+}

@@ -1,0 +1,353 @@
+//! The student's checker, used for real on pristine scratch copies of the
+//! course: verdicts, the exercise being worked on, reused verdicts, files
+//! restored with old timestamps or deleted, progress, id spellings, hints,
+//! reset and help.
+
+mod common;
+
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use pretty_assertions::assert_eq;
+use serial_test::serial;
+
+const FIRST_FIVE: [&str; 10] = [
+    "--only", "ex01", "--only", "ex02", "--only", "ex03", "--only", "ex04", "--only", "ex05",
+];
+
+#[test]
+#[serial]
+fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
+    let course = shared_scratch("student");
+    let root = course.path();
+    put(root, "ex01", "ex01.rs");
+    put(root, "ex02", "mistakes/ex02-join-all-then-check.rs");
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(
+        student_file(root, "ex04"),
+        "pub fn read_all() -> u32 { \"not a number\" }\n",
+    )
+    .unwrap();
+    let out = run(checker(root).args(FIRST_FIVE));
+    assert_eq!(out.code, 0, "status exits 0 whatever the progress:\n{}{}", out.stdout, out.stderr);
+    let mut table = rows(&out.stdout);
+    // How many tests a mistake fails is the suite's business; the verdict is ours.
+    let failing = "2 ex02 Timeouts and deadlines failing (";
+    assert!(table[1].starts_with(failing), "ex02's row says failing:\n{}", out.stdout);
+    table[1] = failing.to_string();
+    assert_eq!(
+        table,
+        [
+            "1 ex01 Concurrent sleeps solved 8/8",
+            failing,
+            "3 ex03 Fetch URLs concurrently not started 0/13",
+            "4 ex04 Read files with a thread pool does not compile -",
+            "5 ex05 Parallel sum of squares not started 0/7",
+        ],
+        "one row per exercise, each with its own verdict"
+    );
+    // Piped: no colour codes and an ASCII bar.
+    assert_lacks(&out.stdout, "\u{1b}", "piped output has no colour codes");
+    assert_contains(&out.stdout, "Progress: [####", "an ASCII bar");
+    assert_contains(&out.stdout, "1/5 solved (of the exercises checked)", "the count");
+    // The exercise changed last (ex04) is explained in full, first: the
+    // compiler's error with its location and excerpt.
+    let working = out
+        .stdout
+        .split("Working on: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no `Working on:` block:\n{}", out.stdout));
+    assert!(
+        working.starts_with("ex04 Read files with a thread pool"),
+        "the exercise changed last is the one worked on:\n{}",
+        out.stdout
+    );
+    assert_contains(
+        working,
+        "Does not compile: exercises/ex04-file-pool/src/lib.rs:1: mismatched types",
+        "the compiler error, located",
+    );
+    assert_contains(working, "expected `u32`", "the compiler's excerpt");
+    assert_contains(working, "cargo test -p ex04", "what to run");
+    // Then where the course continues: the first unsolved exercise, ex02.
+    assert_contains(
+        &out.stdout,
+        "Then, in course order: ex02 Timeouts and deadlines (failing (",
+        "where the course continues",
+    );
+
+    // Saving ex02 again makes it the exercise worked on: its first failure,
+    // in the suite's order, whatever test finished first.
+    std::thread::sleep(Duration::from_millis(20));
+    put(root, "ex02", "mistakes/ex02-join-all-then-check.rs");
+    let out = run(checker(root).args(["--only", "ex02", "--only", "ex04"]));
+    let working = out.stdout.split("Working on: ").nth(1).unwrap_or_default();
+    assert!(
+        working.starts_with("ex02 Timeouts and deadlines"),
+        "ex02 was saved last:\n{}",
+        out.stdout
+    );
+    assert_contains(working, "First failing test: ", "the first failure is named");
+    let again = run(checker(root).args(["--only", "ex02", "--fresh"]));
+    let first = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("First failing test:"))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        first(&out.stdout),
+        first(&again.stdout),
+        "the same diagnosis twice when nothing changed"
+    );
+
+    // --color always keeps colour.
+    let out = run(checker(root).args(["--only", "ex04", "--color", "always"]));
+    assert_contains(&out.stdout, "\u{1b}", "--color always keeps colour");
+}
+
+#[test]
+#[serial]
+fn a_verdict_is_reused_until_something_it_depends_on_changes() {
+    let course = shared_scratch("student");
+    let root = course.path();
+    put(root, "ex01", "mistakes/ex01-sequential.rs");
+    let first = run(checker(root).args(["--only", "ex01", "--only", "ex05"]));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_lacks(&first.stdout, "reused", "a first check reuses nothing");
+    assert_contains(&first.stderr, "building the graded suites", "piped progress");
+
+    let second = run(checker(root).args(["--only", "ex01", "--only", "ex05"]));
+    assert_eq!(
+        rows(&first.stdout),
+        rows(&second.stdout),
+        "a reused verdict is the same verdict"
+    );
+    assert_eq!(
+        second.stdout.matches(" reused").count(),
+        2,
+        "both rows say they were reused:\n{}",
+        second.stdout
+    );
+    assert_lacks(&second.stderr, "building", "nothing was built the second time");
+    assert_contains(&second.stdout, "`cargo run -- --fresh` checks again", "how to re-check");
+
+    // A change of the student's file, of the suite, or `--fresh`: checked again.
+    put(root, "ex01", "ex01.rs");
+    let third = run(checker(root).args(["--only", "ex01", "--only", "ex05"]));
+    assert_eq!(
+        rows(&third.stdout)[0],
+        "1 ex01 Concurrent sleeps solved 8/8",
+        "{}",
+        third.stdout
+    );
+    assert!(
+        third.stdout.lines().nth(1).is_some_and(|l| !l.contains("reused")),
+        "ex01 changed, so it was checked again:\n{}",
+        third.stdout
+    );
+    let suite = root.join("tests/ex05.rs");
+    let suite = if suite.is_file() {
+        suite
+    } else {
+        root.join("tests/ex05/main.rs")
+    };
+    let text = fs::read_to_string(&suite).unwrap();
+    fs::write(&suite, format!("{text}\n// a comment\n")).unwrap();
+    let fourth = run(checker(root).args(["--only", "ex05"]));
+    assert_lacks(&fourth.stdout, "reused", "a changed suite is checked again");
+    let fresh = run(checker(root).args(["--only", "ex05", "--fresh"]));
+    assert_lacks(&fresh.stdout, "reused", "--fresh checks again");
+}
+
+#[test]
+#[serial]
+fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
+    let course = shared_scratch("student");
+    let root = course.path();
+    let file = student_file(root, "ex01");
+    let out = run(checker(root).args(["--only", "ex01"]));
+    assert_eq!(rows(&out.stdout), ["1 ex01 Concurrent sleeps not started 0/8"]);
+    // Like `mv lib.rs.bak lib.rs`: a solution whose timestamp is older than
+    // the last build.
+    put(root, "ex01", "ex01.rs");
+    let old = SystemTime::now() - Duration::from_secs(24 * 3600);
+    fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let out = run(checker(root).args(["--only", "ex01"]));
+    assert_eq!(
+        rows(&out.stdout),
+        ["1 ex01 Concurrent sleeps solved 8/8"],
+        "the restored solution is what was judged:\n{}",
+        out.stdout
+    );
+}
+
+#[test]
+#[serial]
+fn a_deleted_student_file_is_named_with_the_fix() {
+    let course = shared_scratch("student");
+    let root = course.path();
+    fs::remove_file(student_file(root, "ex03")).unwrap();
+    let out = run(checker(root).args(["--only", "3"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        rows(&out.stdout),
+        ["1 ex03 Fetch URLs concurrently file missing -"]
+    );
+    assert_contains(
+        &out.stdout,
+        "exercises/ex03-fetch-urls/src/lib.rs is missing. `cargo run -- reset ex03` puts the untouched stub back",
+        "the missing file and the fix",
+    );
+}
+
+#[test]
+#[serial]
+fn only_the_whole_course_solved_is_called_every_exercise() {
+    let course = shared_scratch("student");
+    let root = course.path();
+    put(root, "ex01", "ex01.rs");
+    for spelling in ["ex01", "1", "01", "ex1", "EX01"] {
+        let out = run(checker(root).args(["--only", spelling]));
+        assert_eq!(out.code, 0, "--only {spelling} is ex01: {}", out.stderr);
+        assert_eq!(rows(&out.stdout), ["1 ex01 Concurrent sleeps solved 8/8"]);
+        assert_lacks(
+            &out.stdout,
+            "Every exercise is solved",
+            "one solved exercise is not the whole course",
+        );
+        assert_contains(
+            &out.stdout,
+            "Every exercise checked here is solved. `cargo run` shows the whole course.",
+            "what a partial check says",
+        );
+    }
+}
+
+#[test]
+fn outside_the_course_is_one_clear_line() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = run(&mut checker(empty.path()));
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert_contains(&out.stderr, "no course.toml", "why the checker cannot work here");
+}
+
+#[test]
+fn a_deleted_exercise_is_one_clear_line() {
+    let course = scratch_course();
+    fs::remove_dir_all(course.path().join("exercises/ex03-fetch-urls")).unwrap();
+    let out = run(&mut checker(course.path()));
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert_contains(
+        &out.stderr,
+        "`ex03` is not valid: its folder exercises/ex03-fetch-urls is missing",
+        "the manifest names the missing folder",
+    );
+}
+
+#[test]
+fn an_unknown_exercise_lists_the_known_ones() {
+    let course = scratch_course();
+    let out = run(checker(course.path()).args(["hint", "ex99"]));
+    assert_eq!(out.code, 2);
+    assert_contains(&out.stderr, "no exercise `ex99`", "the unknown id");
+    assert_contains(&out.stderr, "ex01, ex02", "the known ids");
+}
+
+#[test]
+fn hints_come_one_at_a_time_whatever_the_spelling() {
+    let course = scratch_course();
+    let hint = |args: &[&str]| run(checker(course.path()).arg("hint").args(args)).stdout;
+    assert!(hint(&["ex01"]).starts_with("Hint 1 of 3 for ex01"));
+    assert!(hint(&["ex1"]).starts_with("Hint 2 of 3 for ex01"), "ex1 is ex01");
+    let last = hint(&["1"]);
+    assert!(
+        last.starts_with("Hint 3 of 3") && last.contains("last hint"),
+        "the third hint says it is the last: {last}"
+    );
+    assert!(
+        hint(&["ex01"]).starts_with("Hint 3 of 3"),
+        "stays on the last one"
+    );
+    let all = hint(&["ex01", "--all"]);
+    assert_eq!(all.matches("Hint ").count(), 3, "{all}");
+}
+
+#[test]
+fn reset_asks_and_keeps_a_backup_that_git_ignores() {
+    let course = scratch_course();
+    let root = course.path();
+    let file = student_file(root, "ex01");
+    let stub = fs::read_to_string(root.join("solutions/stubs/ex01.rs")).unwrap();
+    fs::write(&file, "// my work\n").unwrap();
+
+    // No terminal to ask: refuse rather than guess.
+    let out = run(checker(root).args(["reset", "ex01"]));
+    assert_eq!(out.code, 2);
+    assert_contains(&out.stderr, "--yes", "how to confirm without a terminal");
+    assert_eq!(fs::read_to_string(&file).unwrap(), "// my work\n");
+
+    let out = run(checker(root).args(["reset", "1", "--yes"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(fs::read_to_string(&file).unwrap(), stub);
+    assert_eq!(
+        fs::read_to_string(file.with_extension("rs.bak")).unwrap(),
+        "// my work\n"
+    );
+
+    // A second reset keeps the first backup.
+    fs::write(&file, "// more work\n").unwrap();
+    run(checker(root).args(["reset", "ex01", "--yes"]));
+    assert_eq!(
+        fs::read_to_string(file.with_extension("rs.bak")).unwrap(),
+        "// my work\n"
+    );
+    assert_eq!(
+        fs::read_to_string(file.with_extension("rs.bak.2")).unwrap(),
+        "// more work\n"
+    );
+
+    // The backups never show in `git status`.
+    let ignore = fs::read_to_string(course_root().join(".gitignore")).unwrap();
+    for backup in ["lib.rs.bak", "lib.rs.bak.2"] {
+        let ignored = ignore.lines().any(|pattern| {
+            let p = pattern.trim();
+            (p == "*.rs.bak" && backup.ends_with(".rs.bak"))
+                || (p == "*.rs.bak.*" && backup.contains(".rs.bak."))
+        });
+        assert!(ignored, ".gitignore must ignore {backup}:\n{ignore}");
+    }
+}
+
+#[test]
+fn help_shows_what_students_type_and_every_command() {
+    let course = scratch_course();
+    let out = run(checker(course.path()).arg("--help"));
+    assert_eq!(out.code, 0);
+    assert_contains(
+        &out.stdout,
+        "Usage: cargo run -- [OPTIONS] [COMMAND]",
+        "students type `cargo run --`",
+    );
+    for word in [
+        "status", "watch", "hint", "reset", "list", "report", "class", "dev", "Exit status",
+    ] {
+        assert_contains(&out.stdout, word, "--help lists every command");
+    }
+    // The student's commands come before the instructor's and the author's.
+    let at = |w: &str| out.stdout.find(&format!("  {w} ")).unwrap_or(usize::MAX);
+    assert!(at("hint") < at("report") && at("report") < at("dev"), "{}", out.stdout);
+    let dev = run(checker(course.path()).args(["dev", "--help"]));
+    for word in ["verify", "soak", "mutants", "new", "workflow", "check", "ids"] {
+        assert_contains(&dev.stdout, word, "dev --help lists every author command");
+    }
+    let out = run(checker(course.path()).arg("--colour"));
+    assert_eq!(out.code, 2, "a usage error");
+}
