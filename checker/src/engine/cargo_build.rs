@@ -129,6 +129,12 @@ pub fn build_tests(
         Waited::Cancelled => return Err(Cancelled.into()),
         Waited::Exited(_) | Waited::TimedOut => {}
     }
+    let mut built = built;
+    if let Some(prefix) = course_prefix(workspace) {
+        for error in built.errors.values_mut() {
+            error.relative_to_course(&prefix);
+        }
+    }
     let missing: Vec<&str> = ids
         .iter()
         .filter(|id| !built.executables.contains_key(**id) && !built.errors.contains_key(**id))
@@ -145,6 +151,51 @@ pub fn build_tests(
         );
     }
     Ok(built)
+}
+
+/// Where the course sits inside its cargo workspace, when it is not the
+/// workspace root itself (a scratch copy inside a wrapper workspace: see
+/// `scratch`). The compiler names files relative to the workspace root.
+fn course_prefix(course_root: &Path) -> Option<String> {
+    for dir in course_root.ancestors() {
+        let manifest = dir.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let is_root = toml::from_str::<toml::Table>(&text)
+            .is_ok_and(|t| t.contains_key("workspace"));
+        if is_root {
+            let inside = course_root.strip_prefix(dir).ok()?;
+            let prefix = inside.to_string_lossy().replace('\\', "/");
+            return (!prefix.is_empty()).then_some(prefix);
+        }
+    }
+    None
+}
+
+impl CompileError {
+    /// Names files relative to the course root instead of the workspace
+    /// root `prefix` levels up.
+    fn relative_to_course(&mut self, prefix: &str) {
+        let with_slash = format!("{prefix}/");
+        if let Some(location) = &mut self.location {
+            if let Some(rest) = location.strip_prefix(&with_slash) {
+                *location = rest.to_string();
+            }
+        }
+        self.rendered = self
+            .rendered
+            .lines()
+            .map(|line| {
+                if line.trim_start().starts_with("-->") || line.trim_start().starts_with(":::") {
+                    line.replacen(&with_slash, "", 1)
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
 }
 
 /// Reads cargo's JSON messages: test executables and first errors.

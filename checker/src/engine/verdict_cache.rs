@@ -142,9 +142,9 @@ impl Seen {
     }
 
     /// Notes the current content of `id`'s files (modified at `modified`)
-    /// and returns since when they have had it: the file's own time the
-    /// first time the checker sees it, the moment a change is first seen
-    /// otherwise (a restored file may carry an old timestamp).
+    /// and returns when the student last saved them: the file's own time,
+    /// or the moment a change of content was first seen if that is later (a
+    /// file restored with `mv` carries an old timestamp).
     pub fn observe(&mut self, id: &str, content: &str, modified: Option<SystemTime>) -> SystemTime {
         let now = millis(SystemTime::now());
         let entry = self.exercises.entry(id.to_string()).or_default();
@@ -154,7 +154,8 @@ impl Seen {
             entry.since = now;
         }
         entry.content = content.to_string();
-        UNIX_EPOCH + Duration::from_millis(entry.since)
+        let since = entry.since.max(modified.map_or(0, millis));
+        UNIX_EPOCH + Duration::from_millis(since)
     }
 
     /// Whether cargo must be told that `id` changed: it last built other
@@ -217,6 +218,8 @@ mod tests {
         let old = UNIX_EPOCH + Duration::from_secs(1_000_000);
         assert_eq!(seen.observe("ex01", "a", Some(old)), old);
         assert_eq!(seen.observe("ex01", "a", None), old);
+        let resaved = old + Duration::from_secs(60);
+        assert_eq!(seen.observe("ex01", "a", Some(resaved)), resaved, "saved again");
         let changed = seen.observe("ex01", "b", Some(old));
         assert!(changed > old + Duration::from_secs(1000), "a change is dated now");
         seen.save();
