@@ -16,9 +16,11 @@ use common::*;
 use pretty_assertions::assert_eq;
 use serial_test::serial;
 
-/// An infinite loop that never yields: it blocks the runtime thread.
+/// Infinite loops that never yield: they block the runtime thread, so every
+/// test hangs.
 const EX01_HANG: &str = "use std::time::Duration;\n\
-    pub async fn sleepy(name: &str, _delay: Duration) -> String { name.to_string() }\n\
+    #[allow(clippy::empty_loop)]\n\
+    pub async fn sleepy(_name: &str, _delay: Duration) -> String { loop {} }\n\
     #[allow(clippy::empty_loop)]\n\
     pub async fn run_concurrently(_tasks: &[(&str, Duration)]) -> Vec<String> { loop {} }\n";
 

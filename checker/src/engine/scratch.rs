@@ -13,10 +13,14 @@
 //! root*, so a copy laid out like the course would overwrite the student's
 //! `ex01` artifacts with a candidate's, and cargo, which judges freshness by
 //! timestamps, could then run one as the other. So the copy goes one folder
-//! down, `<base>/<name>/`, under a generated workspace manifest at `<base>`
-//! that lists the same members with that prefix: every member's relative
-//! path, and so its artifacts, differ from the student's (and from other
-//! scratch copies'), while registry dependencies are shared.
+//! down, `<base>/<name>-<tag>/`, under a generated workspace manifest at
+//! `<base>` that lists the same members with that prefix: every member's
+//! relative path, and so its artifacts, differ from the student's and from
+//! every other scratch copy's (the tag comes from `<base>`'s own path: two
+//! copies must never share artifacts, since cargo records a source file
+//! inside the target folder by its path relative to it, and would check one
+//! copy's file for the other's build), while registry dependencies are
+//! shared.
 
 use std::collections::HashSet;
 use std::fs;
@@ -48,9 +52,14 @@ impl Scratch {
         if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
             bail!("a scratch copy's name is one folder name, not `{name}`");
         }
+        fs::create_dir_all(base).with_context(|| format!("cannot create {}", base.display()))?;
+        let tag = crate::engine::fingerprint::Fingerprint::new("scratch")
+            .add_str(&base.canonicalize().unwrap_or_else(|_| base.to_path_buf()).to_string_lossy())
+            .finish();
+        let prefix = format!("{name}-{}", &tag[..8]);
         let scratch = Scratch {
             workspace: base.to_path_buf(),
-            course: base.join(name),
+            course: base.join(&prefix),
             target_dir: target_dir.to_path_buf(),
             bins: base.join("bins"),
         };
@@ -58,9 +67,8 @@ impl Scratch {
         let manifest = root.join("Cargo.toml");
         let text = fs::read_to_string(&manifest)
             .with_context(|| format!("cannot read {}", manifest.display()))?;
-        let wrapper = wrap_manifest(&text, name)
+        let wrapper = wrap_manifest(&text, &prefix)
             .with_context(|| format!("cannot read the workspace in {}", manifest.display()))?;
-        fs::create_dir_all(base).with_context(|| format!("cannot create {}", base.display()))?;
         write_if_changed(&base.join("Cargo.toml"), wrapper.as_bytes())?;
         if let Ok(lock) = fs::read(root.join("Cargo.lock")) {
             write_if_changed(&base.join("Cargo.lock"), &lock)?;
@@ -93,6 +101,26 @@ impl Scratch {
             kept.insert(src);
         }
         prune(&scratch.course, &kept)?;
+        // An older copy under another name would only take room.
+        let mut around = HashSet::new();
+        for entry in ["Cargo.toml", "Cargo.lock", "bins", &prefix] {
+            around.insert(base.join(entry));
+        }
+        let mut files_around = HashSet::new();
+        for entry in fs::read_dir(base).with_context(|| format!("cannot read {}", base.display()))? {
+            let path = entry.with_context(|| format!("cannot read {}", base.display()))?.path();
+            if !around.contains(&path) {
+                files_around.insert(path);
+            }
+        }
+        for path in files_around {
+            let removed = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            removed.with_context(|| format!("cannot remove {}", path.display()))?;
+        }
         fs::create_dir_all(&scratch.bins)
             .with_context(|| format!("cannot create {}", scratch.bins.display()))?;
         Ok(scratch)
