@@ -44,22 +44,21 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let command = match cli.command {
-        // Reading reports needs no course.
-        Some(Command::Class { reports, format }) => return class_rollup(&reports, format),
-        other => other,
+    // Every command but `class` (which reads reports anywhere) works in the
+    // course folder.
+    let course = || -> Result<Course> {
+        let here = std::env::current_dir().context("cannot read the current folder")?;
+        Course::discover(&here)
     };
-    let here = std::env::current_dir().context("cannot read the current folder")?;
-    let course = Course::discover(&here)?;
     // Suites run in process groups of their own, which the terminal's
     // Ctrl-C does not reach: catch it, so they are killed.
     interrupt::catch_ctrl_c();
-    match command {
-        None => status(&course, &cli.status)?,
-        Some(Command::Status(args)) => status(&course, &args)?,
-        Some(Command::Watch(args)) => watch(&course, &args)?,
+    match cli.command {
+        None => status(&course()?, &cli.status)?,
+        Some(Command::Status(args)) => status(&course()?, &args)?,
+        Some(Command::Watch(args)) => watch(&course()?, &args)?,
         Some(Command::List(args)) => {
-            let reports = check_with_progress(&course, &args)?;
+            let reports = check_with_progress(&course()?, &args)?;
             terminal::print(&student::list::render(&reports));
         }
         Some(Command::Report {
@@ -68,6 +67,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             student,
             check,
         }) => {
+            let course = course()?;
             let reports = check_with_progress(&course, &check)?;
             let text = report::render(format, &course, &reports, &report::Meta { student })?;
             if let Some(stdout) = report::write(format, &text, output.as_deref())? {
@@ -75,16 +75,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Some(Command::Hint { exercise, all }) => {
+            let course = course()?;
             let e = course.exercise(&exercise)?;
             terminal::print(&student::hint::hint(&course, e, all)?);
         }
         Some(Command::Reset { exercise, yes }) => {
+            let course = course()?;
             let e = course.exercise(&exercise)?;
             let mut confirm = |question: &str| ask(question, yes);
             terminal::println(&student::reset::reset(&course, e, &mut confirm)?);
         }
-        Some(Command::Class { .. }) => {} // handled before the course is read
-        Some(Command::Dev(dev)) => return dev_command(&course, dev),
+        Some(Command::Class { reports, format }) => return class_rollup(&reports, format),
+        Some(Command::Dev(dev)) => return dev_command(&course()?, dev),
     }
     Ok(ExitCode::SUCCESS)
 }

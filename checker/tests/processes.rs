@@ -5,12 +5,12 @@ mod common;
 
 #[cfg(unix)]
 use std::io::{BufRead, BufReader};
+#[cfg(unix)]
 use std::process::Command as Process;
 #[cfg(unix)]
 use std::sync::mpsc;
-use std::time::Duration;
 #[cfg(unix)]
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::*;
 use pretty_assertions::assert_eq;

@@ -351,3 +351,21 @@ fn help_shows_what_students_type_and_every_command() {
     let out = run(checker(course.path()).arg("--colour"));
     assert_eq!(out.code, 2, "a usage error");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_checker_quietly() {
+    // Like `cargo run -- dev verify | head -1`: the reader is gone before
+    // the checker writes.
+    let course = scratch_course();
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_checker"))
+        .args(["dev", "ids"])
+        .current_dir(course.path())
+        .stdout(writer)
+        .output()
+        .expect("the checker runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_lacks(&stderr, "panicked", "a closed pipe is no reason to panic");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -1,43 +1,33 @@
 #!/usr/bin/env bash
 # Measures the graders and the reference solutions (for course authors):
 #   1. soak: every reference suite RUNS times in a row, one core kept busy;
-#   2. warm `cargo test -p exNN` after an edit of the student file (build + suite);
-#   3. benchmarks: ex05 speed-up on all cores, ex04 and ex03 time against the ideal.
-# Works on the checker's scratch copy under target/verify/ with the reference
-# solutions in place: your exercise files are never touched.
+#   2. the student's loop on a fresh clone (tests/scripts/student-loop.sh):
+#      cold build, switching, a re-run with a hang, warm edit -> verdict;
+#   3. benchmarks of the references: ex05's speed-up on all cores, ex04 and
+#      ex03 against the ideal (release builds, on a copy of the committed
+#      course).
+# Your exercise files are never touched.
 # Usage: tests/scripts/measure.sh [RUNS]   (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-20}
-ids=$(sed -n 's/^id = "\(.*\)"/\1/p' course.toml)
+ids=$(cargo run -q -- dev ids)
 
 echo "== soak: $runs runs per reference suite, one core busy"
-cargo run -q -- soak --runs "$runs"
-
-# The soak left the reference solutions in the scratch copy.
-scratch=target/verify/course
-target=$PWD/target/verify/target
+cargo run -q -- dev soak --runs "$runs"
 
 echo
-echo "== warm cargo test -p exNN after an edit (build + whole suite)"
-for id in $ids; do
-    file=$(ls "$scratch"/exercises/"$id"-*/src/lib.rs)
-    (cd "$scratch" && cargo test -q -p "$id" --target-dir "$target" >/dev/null 2>&1) || true
-    best=""
-    for _ in 1 2 3; do
-        touch "$file"
-        start=$(date +%s%N)
-        (cd "$scratch" && cargo test -q -p "$id" --target-dir "$target" >/dev/null 2>&1)
-        ms=$(( ($(date +%s%N) - start) / 1000000 ))
-        if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-    done
-    printf '%s  %5d ms (best of 3)\n' "$id" "$best"
-done
+tests/scripts/student-loop.sh
 
 echo
 echo "== benchmarks of the reference solutions (release build)"
+copy=$(mktemp -d)
+bench_target="$PWD/target/bench"
+trap 'rm -rf "$copy"' EXIT
+git archive HEAD | tar -x -C "$copy"
 for id in $ids; do
-    if grep -q '^\[\[bench\]\]' "$scratch"/exercises/"$id"-*/Cargo.toml; then
-        (cd "$scratch" && cargo bench -q -p "$id" --target-dir "$target" 2>/dev/null)
+    if grep -q '^\[\[bench\]\]' "$copy"/exercises/"$id"-*/Cargo.toml; then
+        cp "$copy"/solutions/"$id".rs "$copy"/exercises/"$id"-*/src/lib.rs
+        (cd "$copy" && CARGO_TARGET_DIR="$bench_target" cargo bench -q -p "$id" 2>/dev/null)
     fi
 done

@@ -174,7 +174,7 @@ fn table(out: &mut String, reports: &[Report]) {
         .max()
         .unwrap_or(5)
         .max(5);
-    let status_width = 24;
+    let status_width = 26;
     let _ = writeln!(
         out,
         "{}",
@@ -253,16 +253,20 @@ fn diagnosis(out: &mut String, r: &Report) {
         }
         Status::TimedOut(Hang::Watchdog(limit)) => {
             let hung = r.verdict.failed();
-            let _ = writeln!(
-                out,
-                "  Hung: {} stopped by the grader's watchdog after {} of real time each.",
-                if hung == 1 {
-                    "1 test was".to_string()
-                } else {
-                    format!("{hung} tests were")
-                },
-                secs_short(*limit)
-            );
+            let _ = if hung == 1 {
+                writeln!(
+                    out,
+                    "  Hung: 1 test was stopped by the grader's watchdog after {} of real time.",
+                    secs_short(*limit)
+                )
+            } else {
+                writeln!(
+                    out,
+                    "  Hung: {hung} tests were stopped by the grader's watchdog, after {} of real \
+                     time each.",
+                    secs_short(*limit)
+                )
+            };
             first_failure(out, r);
         }
         Status::TimedOut(Hang::Killed(limit)) => {

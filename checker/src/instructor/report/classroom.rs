@@ -2,11 +2,11 @@
 //! step hands (base64-encoded) to `autograding-grading-reporter`, which adds
 //! up `score` against `max_score` and posts the points to Classroom.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::model::{CourseReport, TestStatus};
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Result {
     pub version: u32,
     /// "pass", "fail" or "error".
@@ -15,7 +15,7 @@ pub struct Result {
     pub tests: Vec<Test>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Test {
     pub name: String,
     pub status: String,

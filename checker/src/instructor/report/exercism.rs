@@ -1,14 +1,14 @@
 //! Exercism's test-runner `results.json`, version 2 (one entry per test, in
 //! the suite's order). Exercism allows "error" overall only when no test ran.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::model::{CourseReport, TestStatus};
 
 /// Exercism's limit for the top-level message.
 const MESSAGE_LIMIT: usize = 65_535;
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Results {
     pub version: u32,
     /// "pass", "fail" or "error".
@@ -17,7 +17,7 @@ pub struct Results {
     pub tests: Vec<Test>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Test {
     pub name: String,
     pub status: String,

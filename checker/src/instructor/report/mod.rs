@@ -44,12 +44,17 @@ pub struct Meta {
 /// Builds the report of one checking run and renders it.
 pub fn render(format: Format, course: &Course, reports: &[Report], meta: &Meta) -> Result<String> {
     let report = CourseReport::new(reports, meta.student.clone(), commit_of(&course.root));
+    render_report(format, &report)
+}
+
+/// Renders a report in `format`.
+pub fn render_report(format: Format, report: &CourseReport) -> Result<String> {
     Ok(match format {
-        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
-        Format::Junit => junit::render(&report)?,
-        Format::Classroom => serde_json::to_string_pretty(&classroom::from(&report))? + "\n",
-        Format::Exercism => serde_json::to_string_pretty(&exercism::from(&report))? + "\n",
-        Format::Markdown => markdown::render(&report),
+        Format::Json => serde_json::to_string_pretty(report)? + "\n",
+        Format::Junit => junit::render(report)?,
+        Format::Classroom => serde_json::to_string_pretty(&classroom::from(report))? + "\n",
+        Format::Exercism => serde_json::to_string_pretty(&exercism::from(report))? + "\n",
+        Format::Markdown => markdown::render(report),
     })
 }
 

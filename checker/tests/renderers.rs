@@ -1,0 +1,296 @@
+//! Every renderer, on fixed reports, compared with reviewed snapshots
+//! (`tests/snapshots/`). No cargo build and no suite runs: these take
+//! milliseconds. After an intended change of output, run
+//! `INSTA_UPDATE=always cargo test -p checker --test renderers` and review
+//! the diff of the snapshot files before committing them.
+
+use std::path::PathBuf;
+use std::time::{Duration, UNIX_EPOCH};
+
+use checker::author::dev_check::RuleResult;
+use checker::author::soak;
+use checker::author::verify::{Row, Summary};
+use checker::author::verify_table::{self, Table};
+use checker::engine::cargo_build::CompileError;
+use checker::engine::check::Report;
+use checker::engine::libtest::{Outcome, TestResult};
+use checker::engine::manifest::Exercise;
+use checker::engine::verdict::{Hang, Status, Verdict};
+use checker::instructor::report::{self, CourseReport, Format};
+use checker::student::{list, view};
+
+fn exercise(n: usize, title: &str) -> Exercise {
+    let id = format!("ex{n:02}");
+    Exercise {
+        path: PathBuf::from(format!("exercises/{id}-{}", title.to_lowercase().replace(' ', "-"))),
+        id,
+        title: title.into(),
+        topic: format!("what {title} teaches"),
+        checklist: vec![
+            "I can run several futures concurrently".into(),
+            format!("I understand {title}"),
+        ],
+        hints: Vec::new(),
+        points: 10,
+        limit_secs: 60,
+        exclusive: false,
+    }
+}
+
+fn test(name: &str, outcome: Outcome, message: &str) -> TestResult {
+    TestResult {
+        name: name.into(),
+        outcome,
+        message: message.into(),
+        duration: Some(Duration::from_millis(120)),
+    }
+}
+
+fn report(n: usize, title: &str, status: Status, tests: Vec<TestResult>, changed: u64) -> Report {
+    Report {
+        exercise: exercise(n, title),
+        verdict: Verdict {
+            status,
+            tests,
+            elapsed: Duration::from_millis(340),
+        },
+        reused: n.is_multiple_of(2),
+        touched: changed > 0,
+        changed_at: UNIX_EPOCH + Duration::from_secs(changed),
+    }
+}
+
+/// One exercise in every state, the one changed last being a compile error.
+fn course_in_every_state() -> Vec<Report> {
+    let todo = "NOT STARTED: your code reached a `todo!()` (not yet implemented).";
+    vec![
+        report(
+            1,
+            "Concurrent sleeps",
+            Status::Solved,
+            vec![test("a", Outcome::Passed, ""), test("b", Outcome::Passed, "")],
+            100,
+        ),
+        report(
+            2,
+            "Timeouts",
+            Status::Failing,
+            vec![
+                test("ops_share_one_deadline", Outcome::Failed, "\nthe ops took 8.0 s, expected 4.0 s: each op got its own deadline.\nTry: compute the deadline once.\n\ntest failed at tests/ex02.rs:10:5"),
+                test("results_keep_order", Outcome::Passed, ""),
+            ],
+            200,
+        ),
+        report(
+            3,
+            "Fetch URLs",
+            Status::NotStarted,
+            vec![test("t", Outcome::Failed, todo)],
+            0,
+        ),
+        report(
+            4,
+            "File pool",
+            Status::DoesNotCompile(CompileError {
+                location: Some("exercises/ex04-file-pool/src/lib.rs:1".into()),
+                message: "mismatched types".into(),
+                rendered: "error[E0308]: mismatched types\n --> exercises/ex04-file-pool/src/lib.rs:1:28\n  |\n1 | pub fn read_all() -> u32 { \"x\" }\n  |                            ^^^ expected `u32`, found `&str`\n".into(),
+            }),
+            Vec::new(),
+            900,
+        ),
+        report(
+            5,
+            "Sum of squares",
+            Status::MissingFile(PathBuf::from("exercises/ex05-sum-of-squares/src/lib.rs")),
+            Vec::new(),
+            300,
+        ),
+        report(
+            6,
+            "Locks",
+            Status::TimedOut(Hang::Watchdog(Duration::from_secs(3))),
+            vec![test("deadlock", Outcome::Failed, "\nWATCHDOG: no result after 3.0 s of real time, so the test was stopped.\nTwo transfers wait for each other's lock.\nTry: lock the lower account first.\n")],
+            250,
+        ),
+        report(
+            7,
+            "Producers",
+            Status::TimedOut(Hang::Killed(Duration::from_secs(60))),
+            Vec::new(),
+            240,
+        ),
+        report(
+            8,
+            "Blocking",
+            Status::Crashed("SIGABRT: the process aborted (signal 6)".into()),
+            Vec::new(),
+            230,
+        ),
+    ]
+}
+
+fn scope(whole: bool, just_saved: Option<&str>) -> view::Scope<'_> {
+    view::Scope {
+        whole_course: whole,
+        just_saved,
+        bar: view::BarStyle::Ascii,
+    }
+}
+
+/// Renders with colour codes, then drops them (as a piped stream would).
+fn plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_student_view_explains_the_exercise_changed_last_then_the_course() {
+    let reports = course_in_every_state();
+    insta::assert_snapshot!(plain(&view::render(&reports, scope(true, None))));
+}
+
+#[test]
+fn the_student_view_in_watch_explains_the_exercise_just_saved() {
+    let reports = course_in_every_state();
+    insta::assert_snapshot!(plain(&view::render(&reports, scope(true, Some("ex06")))));
+    insta::assert_snapshot!(
+        "just_saved_and_solved",
+        plain(&view::render(&reports, scope(true, Some("ex01"))))
+    );
+}
+
+#[test]
+fn a_partial_check_all_solved_is_not_the_whole_course() {
+    let reports = vec![course_in_every_state().remove(0)];
+    insta::assert_snapshot!(plain(&view::render(&reports, scope(false, None))));
+}
+
+#[test]
+fn the_whole_course_solved() {
+    let mut reports = course_in_every_state();
+    for r in &mut reports {
+        r.verdict.status = Status::Solved;
+        r.reused = false;
+    }
+    insta::assert_snapshot!(plain(&view::render(&reports, scope(true, None))));
+}
+
+#[test]
+fn the_list_ticks_an_item_only_when_every_exercise_proving_it_is_solved() {
+    let reports = course_in_every_state();
+    insta::assert_snapshot!(plain(&list::render(&reports[..3])));
+}
+
+fn course_report() -> CourseReport {
+    let mut r = CourseReport::new(
+        &course_in_every_state(),
+        Some("Ada Lovelace".into()),
+        Some("0123456789abcdef".into()),
+    );
+    r.generated_at = "2026-11-30T12:00:00Z".into();
+    r.checker_version = "0.0.0".into();
+    r
+}
+
+#[test]
+fn every_report_format() {
+    let report = course_report();
+    for (name, format) in [
+        ("json", Format::Json),
+        ("junit", Format::Junit),
+        ("classroom", Format::Classroom),
+        ("exercism", Format::Exercism),
+        ("markdown", Format::Markdown),
+    ] {
+        insta::assert_snapshot!(
+            format!("report_{name}"),
+            report::render_report(format, &report).expect("every format renders")
+        );
+    }
+}
+
+#[test]
+fn the_proof_table() {
+    let planned = vec![
+        ("ex01".to_string(), "stub".to_string(), "every test fails, not started".to_string()),
+        ("ex01".into(), "mistake sequential".into(), "uneven_sleeps_take_the_longest_delay fails".into()),
+    ];
+    let table = Table::new(&planned);
+    let rows = vec![
+        Row {
+            exercise: "ex01".into(),
+            label: "stub".into(),
+            expected: planned[0].2.clone(),
+            ok: true,
+            detail: "8/8 fail, not started (0.0 s)".into(),
+            reused: true,
+        },
+        Row {
+            exercise: "ex01".into(),
+            label: "mistake sequential".into(),
+            expected: planned[1].2.clone(),
+            ok: false,
+            detail: "`uneven_sleeps_take_the_longest_delay` fails, but its message does not contain \"one after another\":\nthe sleeps took 6.0 s".into(),
+            reused: false,
+        },
+    ];
+    let mut text = table.header();
+    for row in &rows {
+        text.push_str(&table.row(row));
+    }
+    text.push_str(&verify_table::summary(&Summary {
+        rows,
+        elapsed: Duration::from_secs(42),
+    }));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_soak_table() {
+    let options = soak::Options {
+        only: Vec::new(),
+        runs: 20,
+        load: true,
+        jobs: 2,
+        scratch: "proof".into(),
+        target_dir: None,
+    };
+    let mut text = soak::header(&options);
+    text.push('\n');
+    text.push_str(&soak::render_row(&soak::Row {
+        exercise: "ex06".into(),
+        passed: 19,
+        failed: 1,
+        times: vec![Duration::from_millis(100), Duration::from_millis(120), Duration::from_millis(400)],
+        first_failure: Some("racing_withdrawals: overdrawn".into()),
+    }));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_dev_check_report() {
+    let results = vec![
+        RuleResult {
+            rule: "every exercise declares the same dependencies",
+            problems: Vec::new(),
+        },
+        RuleResult {
+            rule: "the solutions are rustfmt-clean",
+            problems: vec!["solutions/ex01.rs is not rustfmt-clean: `rustfmt --edition 2021 solutions/ex01.rs`".into()],
+        },
+    ];
+    insta::assert_snapshot!(checker::author::dev_check::render(&results));
+}
