@@ -108,13 +108,20 @@ pub fn apply(reference: &str, overlay: &str, changes: &Changes) -> Result<String
         .map(|p| p.range.end)
         .max()
         .unwrap_or(0);
+    let imported: Vec<Import> = base
+        .iter()
+        .filter(|p| p.is_use)
+        .flat_map(|p| imports_of(&reference[p.range.clone()]))
+        .collect();
 
     for item in &layer {
         let text = with_leading_comments(overlay, &layer, item);
         if item.is_use {
-            let already = base.iter().any(|b| b.is_use && b.key == item.key);
-            if !already {
-                edits.push((last_use_end..last_use_end, format!("\n{text}")));
+            // Only what the reference does not import yet: a second import
+            // of a name is an error.
+            let missing = missing_imports(&imported, &overlay[item.range.clone()]);
+            if !missing.is_empty() {
+                edits.push((last_use_end..last_use_end, format!("\n{}", missing.join("\n"))));
             }
             continue;
         }
@@ -203,6 +210,79 @@ fn replaced(base: &Piece, new: &Piece) -> Range<usize> {
     } else {
         base.range.clone()
     }
+}
+
+/// One name a `use` brings in: `std::sync::Mutex` as `Mutex`, or a glob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Import {
+    /// The path, e.g. `std::sync::Mutex` or `std::io::*`.
+    path: String,
+    /// The name it is known by, e.g. `Mutex`; `*` for a glob.
+    name: String,
+}
+
+/// The names a `use` item (its text) brings in.
+fn imports_of(text: &str) -> Vec<Import> {
+    let Ok(syn::Item::Use(item)) = syn::parse_str::<syn::Item>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    flatten(&item.tree, String::new(), &mut out);
+    out
+}
+
+fn flatten(tree: &syn::UseTree, prefix: String, out: &mut Vec<Import>) {
+    let join = |name: &str| {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}::{name}")
+        }
+    };
+    match tree {
+        syn::UseTree::Path(p) => flatten(&p.tree, join(&p.ident.to_string()), out),
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            // `use std::io::{self}` imports `io`.
+            let (path, name) = if name == "self" {
+                let last = prefix.rsplit("::").next().unwrap_or(&prefix).to_string();
+                (prefix.clone(), last)
+            } else {
+                (join(&name), name)
+            };
+            out.push(Import { path, name });
+        }
+        syn::UseTree::Rename(r) => out.push(Import {
+            path: format!("{} as {}", join(&r.ident.to_string()), r.rename),
+            name: r.rename.to_string(),
+        }),
+        syn::UseTree::Glob(_) => out.push(Import {
+            path: join("*"),
+            name: "*".into(),
+        }),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                flatten(t, prefix.clone(), out);
+            }
+        }
+    }
+}
+
+/// The `use` lines for the names of overlay `use` item `text` that the
+/// reference does not import yet (by name: the reference's own import of a
+/// name wins).
+fn missing_imports(imported: &[Import], text: &str) -> Vec<String> {
+    imports_of(text)
+        .into_iter()
+        .filter(|i| {
+            if i.name == "*" {
+                !imported.iter().any(|b| b.path == i.path)
+            } else {
+                !imported.iter().any(|b| b.name == i.name)
+            }
+        })
+        .map(|i| format!("use {};", i.path))
+        .collect()
 }
 
 fn is_impl(key: &Key) -> bool {
@@ -465,6 +545,18 @@ pub fn run(n: usize) -> u64 {
             out.contains("use std::sync::Mutex;\nuse std::sync::atomic::AtomicU64;"),
             "{out}"
         );
+        syn::parse_file(&out).expect("the result parses");
+    }
+
+    #[test]
+    fn an_import_the_reference_has_is_not_repeated() {
+        let reference = "use std::sync::{Mutex, MutexGuard};\nuse std::io;\n\npub fn f() {}\n";
+        let overlay = "use std::sync::Mutex;\nuse std::sync::{Arc, MutexGuard};\nuse std::io::{self, Read};\n\npub fn f() {}\n";
+        let out = apply(reference, overlay, &Changes::default()).unwrap();
+        assert_eq!(out.matches("Mutex;").count(), 0, "{out}");
+        assert!(out.contains("use std::sync::Arc;"), "{out}");
+        assert!(out.contains("use std::io::Read;"), "{out}");
+        assert_eq!(out.matches("use std::io;").count(), 1, "{out}");
         syn::parse_file(&out).expect("the result parses");
     }
 
