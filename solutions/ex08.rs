@@ -134,12 +134,12 @@ where
     for (index, handle) in handles.into_iter().enumerate() {
         results.push(match handle.await {
             Ok(value) => Ok(value),
-            // The panic was caught on the blocking thread and kept in the
-            // `JoinError`: only this job's slot is lost.
-            Err(error) if error.is_panic() => Err(JobPanicked { index }),
-            // A blocking job is only ever cancelled when the runtime shuts
-            // down, and then this task is being dropped too.
-            Err(error) => panic!("blocking job {index} was cancelled: {error}"),
+            // A started blocking job cannot be cancelled: it ends by
+            // returning or by panicking, and the panic was caught on its
+            // thread and kept in the `JoinError`, so only this job's slot is
+            // lost. (A runtime shutting down drops this task as well, so no
+            // other error is ever seen here.)
+            Err(_) => Err(JobPanicked { index }),
         });
     }
     results
