@@ -1,5 +1,5 @@
 // Mistake: `std::thread::sleep` inside async code blocks the runtime's thread.
-// Rejected by: blocking_sleep_is_caught
+// Rejected by: sleeps_do_not_block_the_thread
 // Message contains: std::thread::sleep
 
 pub async fn sleepy(name: &str, delay: Duration) -> String {

@@ -1,5 +1,5 @@
 // Mistake: spawns the sleeps as tasks but returns without waiting for them.
-// Rejected by: spawned_tasks_are_waited_for
+// Rejected by: run_concurrently_waits_for_every_sleep
 // Message contains: returned before the sleeps finished
 
 pub async fn run_concurrently(tasks: &[(&str, Duration)]) -> Vec<String> {

@@ -2,87 +2,8 @@
 // Rejected by: the_queue_holds_at_most_capacity_items
 // Message contains: `handle` ran on a producer thread
 
-//! # Exercise 7: producers and consumers
-//!
-//! In Python, threads that make work and threads that do it are joined by a
-//! `queue.Queue(maxsize=10)`: producers `put` items, consumers `get` them.
-//! The `maxsize` is what keeps memory in check: when the queue is full, `put`
-//! *waits* until a consumer has taken something, so fast producers can never
-//! run far ahead of slow consumers (this is called *backpressure*). To shut
-//! down, the producers are joined and then a sentinel (`None`) is put once per
-//! consumer, so that each `while True: item = q.get()` loop knows when to stop.
-//!
-//! In Rust the queue is a **channel**. `crossbeam::channel::bounded(capacity)`
-//! gives a `(Sender, Receiver)` pair; both halves can be cloned and shared
-//! between threads, so any number of producers can send and any number of
-//! consumers can receive. `tx.send(item)` waits while the channel already
-//! holds `capacity` items, just like `put` on a full `Queue`.
-//!
-//! Shutting down needs no sentinel: a channel **closes when its last `Sender`
-//! is dropped**. Once it is closed and empty, `rx.recv()` returns `Err`, so a
-//! consumer's `for item in rx.iter()` loop ends by itself, exactly when every
-//! producer is done and every item has been taken. Nothing can be left behind,
-//! however many producers and consumers there are.
-//!
-//! ## Your task
-//! [`pipeline`]: start **one producer thread per source**, each sending every
-//! item its iterator yields into one channel of `capacity` items, and
-//! **`consumers` consumer threads**, each taking items from the channel and
-//! calling `handle(item)` on them. Return every result of `handle` (in any
-//! order) once all the threads have finished.
-//!
-//! - Every item is handled exactly once, on a consumer thread (never on a
-//!   producer thread), and no result is lost.
-//! - The channel is bounded: while the consumers are busy, the producers wait
-//!   instead of pulling more items from their sources.
-//! - The consumers run at the same time: with 4 consumers, 4 `handle` calls
-//!   may be running at once.
-//! - `capacity` 0 is allowed: it makes a *rendezvous* channel, where each
-//!   `send` waits until a consumer takes the item straight from the producer.
-//! - No sources, or sources that yield nothing, give an empty `Vec`.
-//!
-//! The tests hand `pipeline` sources that count how many items were pulled
-//! from them, and a `handle` that can hold the consumers up, so they can tell
-//! a bounded channel from an unbounded one and see which threads did what.
-//!
-//! ## Useful tools
-//! - `std::thread::scope(|s| { ... })`: threads spawned with `s.spawn(...)`
-//!   may borrow `handle` and the `Receiver`, and the scope only returns once
-//!   all of them have finished. A spawned closure may return a value (a
-//!   consumer's own `Vec` of results), which `join()` hands back.
-//! - `let (tx, rx) = crossbeam::channel::bounded(capacity);`, then
-//!   `tx.clone()` moved into each producer, and `for item in rx.iter()` in
-//!   each consumer.
-//! - `drop(tx)`: drops the original `Sender` once every producer has its own
-//!   clone.
-//! - `consumers.get()` is the `usize` inside the `NonZeroUsize`.
-//!
-//! ## Watch out
-//! - **Drop every `Sender`, the original included.** While one `Sender` is
-//!   alive the channel stays open, the consumers wait for more items forever,
-//!   and the scope (and `pipeline`) never returns.
-//! - **Capacity 0 is not "no limit".** Python's `Queue(maxsize=0)` has no
-//!   limit at all; crossbeam's `bounded(0)` is the strictest queue there is
-//!   (`crossbeam::channel::unbounded()` is the one without a limit, and not what
-//!   you want here).
-//! - **An empty channel is not a finished one.** `rx.try_recv()` failing with
-//!   `Empty` only means "nothing right now": a producer may be about to send.
-//!   Only a closed channel means the producers are done, and `rx.iter()` and
-//!   `rx.recv()` wait for exactly that.
-//!
-//! Run `cargo test -p ex07` to check your work.
+use crossbeam::channel::TrySendError;
 
-use std::num::NonZeroUsize;
-use std::thread;
-
-use crossbeam::channel::{self, TrySendError};
-
-/// Runs one producer thread per source and `consumers` consumer threads,
-/// joined by a bounded channel of `capacity` items (0: a rendezvous channel).
-///
-/// Each producer sends every item its iterator yields; the consumers call
-/// `handle` on each item. Returns every result (in any order) once all the
-/// threads have finished.
 pub fn pipeline<I, T, R, H>(
     sources: Vec<I>,
     consumers: NonZeroUsize,

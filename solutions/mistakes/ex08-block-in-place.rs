@@ -2,43 +2,21 @@
 // Rejected by: the_runtime_keeps_running_while_work_blocks
 // Message contains: block_in_place
 
-use std::fmt;
-use std::io;
-use std::path::PathBuf;
-use std::sync::Arc;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobPanicked {
-    pub index: usize,
-}
-
-impl fmt::Display for JobPanicked {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "job {} panicked", self.index)
-    }
-}
-
-impl std::error::Error for JobPanicked {}
-
 pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
 where
     T: Send + 'static,
     R: Send + 'static,
     F: Fn(T) -> R + Send + Sync + 'static,
 {
-    let _ = Arc::new(());
     inputs
         .into_iter()
         .enumerate()
         .map(|(index, input)| {
+            // Fine on a multi-thread runtime; `#[tokio::test]` is a current-thread one.
             tokio::task::block_in_place(|| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(input)))
                     .map_err(|_| JobPanicked { index })
             })
         })
         .collect()
-}
-
-pub async fn count_lines(path: PathBuf) -> io::Result<usize> {
-    tokio::task::spawn_blocking(move || Ok(std::fs::read_to_string(path)?.lines().count())).await?
 }

@@ -1,24 +1,6 @@
 // Mistake: collects the results from a `JoinSet` with `join_next`, so they come back in the order the jobs finished, not in the order of `inputs`.
 // Rejected by: results_keep_the_input_order
-// Message contains: in the order the jobs finished
-
-use std::fmt;
-use std::io;
-use std::path::PathBuf;
-use std::sync::Arc;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobPanicked {
-    pub index: usize,
-}
-
-impl fmt::Display for JobPanicked {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "job {} panicked", self.index)
-    }
-}
-
-impl std::error::Error for JobPanicked {}
+// Message contains: returned the right results in the wrong order
 
 pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
 where
@@ -34,6 +16,7 @@ where
         let handle = set.spawn_blocking(move || work(input));
         index_of.insert(handle.id(), index);
     }
+    // Pushed as they finish: the slots follow the finishing order.
     let mut results = Vec::new();
     while let Some(joined) = set.join_next().await {
         results.push(joined.map_err(|e| JobPanicked {
@@ -41,8 +24,4 @@ where
         }));
     }
     results
-}
-
-pub async fn count_lines(path: PathBuf) -> io::Result<usize> {
-    tokio::task::spawn_blocking(move || Ok(std::fs::read_to_string(path)?.lines().count())).await?
 }

@@ -21,7 +21,15 @@
 //! - `futures::future::join_all(futures)`: the Rust `asyncio.gather`: polls every
 //!   future at once and gives their outputs in input order.
 //! - `tokio::task::JoinSet` or `tokio::spawn`: start tasks in the background;
-//!   remember to wait for them.
+//!   remember to wait for them, and note that they finish in any order. A spawned
+//!   task may outlive the function that spawned it, so it must own everything it
+//!   uses (it must be `'static`): spawning `sleepy(name, delay)` with the borrowed
+//!   `name: &str` fails with `error[E0521]: borrowed data escapes outside of
+//!   function`. Move an owned copy into the task instead:
+//!   `let name = name.to_string();` then
+//!   `tokio::spawn(async move { sleepy(&name, delay).await })`.
+//!   `join_all` needs none of this: its futures run inside your function, so they
+//!   may borrow.
 //!
 //! Run `cargo test -p ex01` to check your work. The tests use tokio's paused clock,
 //! so a "3 second" test takes a few milliseconds.

@@ -39,7 +39,8 @@
 //!
 //! The tests hand `pipeline` sources that count how many items were pulled
 //! from them, and a `handle` that can hold the consumers up, so they can tell
-//! a bounded channel from an unbounded one and see which threads did what.
+//! a bounded channel from an unbounded one and see which threads did what. A
+//! source hands out its second item only once its first has reached `handle`.
 //!
 //! ## Useful tools
 //! - `std::thread::scope(|s| { ... })`: threads spawned with `s.spawn(...)`
@@ -65,6 +66,13 @@
 //!   `Empty` only means "nothing right now": a producer may be about to send.
 //!   Only a closed channel means the producers are done, and `rx.iter()` and
 //!   `rx.recv()` wait for exactly that.
+//! - **Send each item as you pull it.** A producer that collects its source
+//!   into a `Vec` before sending pulls everything at once: the channel's bound
+//!   only limits what is *in* the channel.
+//! - **A `Mutex<Receiver>` must not stay locked while you handle.** (With
+//!   `std::sync::mpsc`, whose `Receiver` cannot be cloned.) In
+//!   `while let Ok(item) = rx.lock().unwrap().recv() { ... }` the guard lives
+//!   until the end of the loop body, so the consumers take turns.
 //!
 //! Run `cargo test -p ex07` to check your work.
 

@@ -21,8 +21,10 @@
 //!
 //! ## Your task
 //! 1. [`run_blocking_all`]: run `work(input)` for every input on tokio's
-//!    blocking threads, **all at once**, while the runtime keeps running its
-//!    other tasks. Return one result per input, **in the order of `inputs`**.
+//!    blocking threads, **all at once** (with n inputs, all n jobs running
+//!    together: a window of k jobs in flight is not enough), while the
+//!    runtime keeps running its other tasks. Return one result per input,
+//!    **in the order of `inputs`**.
 //!    A job that panics gives `Err(JobPanicked { index })` in its own slot
 //!    (`index` is its position in `inputs`); the other jobs still finish and
 //!    give `Ok(value)`. No inputs: an empty `Vec`.
@@ -35,8 +37,11 @@
 //! *heartbeat* task of their own. The `work` they pass blocks its thread until
 //! that heartbeat answers: if `work` ran on the runtime's thread, or if the
 //! runtime's thread sat waiting for it, the heartbeat could never answer.
-//! `count_lines` gets a named pipe whose lines arrive only once the heartbeat
-//! has answered.
+//! Then it waits until every job is running. `count_lines` gets a named pipe
+//! (on unix; elsewhere that check is skipped): opening it waits until the
+//! grader opens the other end, and its last lines arrive later, each only
+//! once the heartbeat has answered, so opening and reading must both happen
+//! off the runtime's thread.
 //!
 //! ## Useful tools
 //! - `tokio::task::spawn_blocking(move || work(input))` starts a job at once

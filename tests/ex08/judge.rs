@@ -1,0 +1,403 @@
+//! The judges: what the probe saw, turned into a verdict and a diagnosis.
+
+use std::any::Any;
+use std::io;
+
+use ex08::JobPanicked;
+use grading::{
+    check, count, cut, fail, fmt_duration, payload_text, preview, student_panic_message,
+};
+
+use crate::probe::{run_probe, value, Report, Setup, PATIENCE};
+
+pub const SPAWN_BLOCKING: &str = "move the blocking call off the runtime: \
+    `tokio::task::spawn_blocking(move || work(input))` runs it on tokio's blocking threads, and \
+    `.await` on its JoinHandle lets the runtime run other tasks until the job is done.";
+
+/// Explains a panic that came out of the student's function (and records it
+/// for the checker: call this on the test's own thread).
+#[track_caller]
+pub fn judge_panic(what: &str, payload: Box<dyn Any + Send>) -> ! {
+    let explained = student_panic_message(payload.as_ref());
+    let text = payload_text(payload.as_ref());
+    if text.contains("multi-threaded runtime") {
+        fail!(
+            "{what} panicked with \"{text}\": `tokio::task::block_in_place` only works on a \
+             multi-thread runtime, and the tests (like `#[tokio::test]`) use a current-thread \
+             one, where the runtime's only thread cannot be given away.";
+            try = "{SPAWN_BLOCKING} It works on every kind of runtime."
+        );
+    }
+    panic!("\n{explained}\n");
+}
+
+/// Did the runtime keep running while the jobs blocked?
+#[track_caller]
+pub fn judge_runtime(setup: Setup, report: &Report) {
+    let what = setup.what();
+    if let Some(&i) = report.on_runtime.first() {
+        fail!(
+            "the runtime froze: {what} ran `work` on the runtime's own thread ({} of the jobs, \
+             job {i} first), the thread that runs every task, so while a job blocked, no other \
+             task could run (the grader's heartbeat task could not answer).",
+            report.on_runtime.len();
+            try = "{SPAWN_BLOCKING} Calling `work(input)` in the async fn, or in a \
+                   `tokio::spawn`ed task, runs it on the runtime's thread."
+        );
+    }
+    if let Some(i) = report.silent {
+        fail!(
+            "the runtime froze: job {i} ran on another thread, but while it blocked, the \
+             grader's heartbeat task on the same runtime got no answer for {}: the runtime's \
+             thread was stuck waiting for the job instead of running tasks.",
+            fmt_duration(PATIENCE);
+            try = "never wait for a thread in async code: `std::thread::JoinHandle::join()`, a \
+                   `std::sync::mpsc` `recv()` or `futures::executor::block_on` block the \
+                   runtime just like `work` itself. Instead, {SPAWN_BLOCKING}"
+        );
+    }
+}
+
+/// Each input handed to `work` exactly once.
+#[track_caller]
+pub fn judge_calls(setup: Setup, report: &Report) {
+    let what = setup.what();
+    check!(
+        report.strangers.is_empty(),
+        "{what} called `work` with {}, which is not one of the inputs 0..{}.",
+        preview(&report.strangers, 5),
+        setup.jobs;
+        try = "call `work` once with each input, as it is."
+    );
+    let missing: Vec<usize> = (0..setup.jobs).filter(|&i| report.calls[i] == 0).collect();
+    let twice: Vec<usize> = (0..setup.jobs).filter(|&i| report.calls[i] > 1).collect();
+    check!(
+        twice.is_empty(),
+        "{what} called `work` more than once for the inputs {}.",
+        preview(&twice, 6);
+        try = "call `work` exactly once per input."
+    );
+    check!(
+        missing.is_empty(),
+        "{what} returned before `work` ran for the inputs {}.",
+        preview(&missing, 6);
+        try = "await every job's JoinHandle before returning; a job that is spawned but never \
+               awaited may not even have started."
+    );
+}
+
+fn want(setup: Setup, i: usize) -> Result<String, JobPanicked> {
+    if setup.panicking == Some(i) {
+        Err(JobPanicked { index: i })
+    } else {
+        Ok(value(i))
+    }
+}
+
+/// The job a result belongs to, if it is one of the test's.
+fn job_of(setup: Setup, result: &Result<String, JobPanicked>) -> Option<usize> {
+    (0..setup.jobs).find(|&i| want(setup, i) == *result)
+}
+
+/// One result per input, each in its own slot.
+#[track_caller]
+pub fn judge_results(setup: Setup, got: &[Result<String, JobPanicked>], report: &Report) {
+    let n = setup.jobs;
+    let what = setup.what();
+    check!(
+        got.len() == n,
+        "{what} returned {}.",
+        count(got.len(), "result");
+        try = "return exactly one result per input, in the order of `inputs`."
+    );
+    let wants: Vec<_> = (0..n).map(|i| want(setup, i)).collect();
+    let wrong: Vec<usize> = (0..n).filter(|&i| got[i] != wants[i]).collect();
+    let Some(&first) = wrong.first() else {
+        return;
+    };
+    // Right results, wrong slots?
+    let order: Option<Vec<usize>> = got.iter().map(|r| job_of(setup, r)).collect();
+    if let Some(order) = order.filter(|o| {
+        let mut sorted = o.clone();
+        sorted.sort_unstable();
+        sorted == (0..n).collect::<Vec<_>>()
+    }) {
+        let jobs = |list: &[usize]| preview_with_jobs(list);
+        let why = if order == report.finished {
+            format!(
+                "the order the jobs finished in ({}): they were collected as each job \
+                 finished, not each in its own slot",
+                jobs(&report.finished)
+            )
+        } else {
+            format!(
+                "{}, while the jobs finished as {}: not each in its own slot",
+                jobs(&order),
+                jobs(&report.finished)
+            )
+        };
+        fail!(
+            "{what} returned the right results in the wrong order: {why}.";
+            try = "keep the JoinHandles in a Vec in input order and await them one by one (or \
+                   `futures::future::join_all(handles)`): each result then lands in its own slot. \
+                   `JoinSet::join_next`, `FuturesUnordered` and `buffer_unordered` give results as \
+                   jobs finish: put each in the slot of its index."
+        );
+    }
+    if let Some(p) = setup.panicking {
+        if let Err(JobPanicked { index }) = got[p] {
+            if index != p {
+                fail!(
+                    "{what}: job {p} panicked and its slot holds Err(JobPanicked {{ index: \
+                     {index} }}), but `index` must be the job's position in `inputs`, {p}.";
+                    try = "number the handles with `.enumerate()` when you await them."
+                );
+            }
+        }
+        if got[p].is_ok() {
+            fail!(
+                "{what}: job {p} panicked, but its slot holds {:?}.",
+                got[p];
+                try = "a panicking job's handle gives an `Err(JoinError)` with `is_panic()`: \
+                       report it as `Err(JobPanicked {{ index }})`."
+            );
+        }
+    }
+    fail!(
+        "{what}: slot {first} holds {:?}, expected {:?}.{}",
+        got[first],
+        wants[first],
+        if wrong.len() > 1 {
+            format!(" ({} of the {n} slots are wrong.)", wrong.len())
+        } else {
+            String::new()
+        };
+        try = "return `work`'s own value for each input, in its slot: `Ok(value)`, or \
+               `Err(JobPanicked {{ index }})` if that job panicked."
+    );
+}
+
+/// "[job 4, job 3, …] (5 in all)".
+fn preview_with_jobs(list: &[usize]) -> String {
+    grading::preview_with(list, 6, |i| format!("job {i}"))
+}
+
+/// Every job in flight at once, as the sheet asks.
+#[track_caller]
+pub fn judge_overlap(setup: Setup, report: &Report) {
+    let n = setup.jobs;
+    let Some(miss) = report.miss else {
+        return;
+    };
+    let waited = fmt_duration(PATIENCE);
+    if report.peak <= 1 {
+        fail!(
+            "the {n} jobs ran one at a time: never more than 1 in flight, though all {n} were \
+             handed over at once (the grader waited {waited} for a second job to start while \
+             the first one blocked).";
+            try = "start every job before awaiting any: collect the \
+                   `tokio::task::spawn_blocking` handles into a Vec, then await them. \
+                   `spawn_blocking(..).await` in a loop waits for each job before starting the \
+                   next, and so does awaiting inside a lazy `.map(..)` iterator that was never \
+                   collected."
+        );
+    }
+    let running = miss.inside;
+    if report.on_rayon > 0 {
+        fail!(
+            "never more than {} of the {n} jobs were in flight at once: they ran on rayon's \
+             thread pool, which runs a fixed number of threads (one per core by default), so the other jobs waited in its queue \
+             while these blocked (the grader waited {waited} for all {n} to run together, as \
+             the sheet asks).",
+            report.peak;
+            try = "rayon is for short CPU-bound work, not for calls that block. Tokio's blocking \
+                   pool starts a thread per blocking job (up to 512): \
+                   `tokio::task::spawn_blocking(move || work(input))` for every input, before \
+                   awaiting any."
+        );
+    }
+    fail!(
+        "never more than {} of the {n} jobs were in flight at once: while {} blocked, no \
+         other job was started (the grader waited {waited} for all {n} to run together, as \
+         the sheet asks: all at once). Something keeps a window of jobs in flight: most \
+         likely `buffered({running})` or `buffer_unordered({running})` on a stream of jobs, a \
+         Semaphore with {running} permits, or jobs started in chunks of {running}.",
+        report.peak,
+        count(running, "job");
+        try = "start every job before awaiting any: collect the `tokio::task::spawn_blocking` \
+               handles into a Vec, then await them (tokio's blocking pool runs up to 512 at \
+               once). Limiting how many run at once is exercise 10; here they all run together."
+    );
+}
+
+/// Everything a probe test checks, in the order that names the root cause.
+#[track_caller]
+pub fn judge_probe(setup: Setup) {
+    let (outcome, report) = run_probe(setup);
+    judge_runtime(setup, &report);
+    let got = match outcome {
+        Some(Ok(got)) => got,
+        Some(Err(payload)) => judge_job_panic(setup, payload),
+        None => judge_pending(setup),
+    };
+    judge_calls(setup, &report);
+    judge_results(setup, &got, &report);
+    judge_overlap(setup, &report);
+}
+
+/// `run_blocking_all` itself panicked.
+#[track_caller]
+fn judge_job_panic(setup: Setup, payload: Box<dyn Any + Send>) -> ! {
+    let text = payload_text(payload.as_ref());
+    if let Some(p) = setup.panicking {
+        if !grading::reached_todo(payload.as_ref()) && !text.contains("multi-threaded runtime") {
+            let first_line = cut(text.lines().next().unwrap_or_default(), 140);
+            // Records the panic for the checker; the message below explains it.
+            let _ = student_panic_message(payload.as_ref());
+            fail!(
+                "{} panicked when job {p} panicked (\"{first_line}\"): one panicking job took \
+                 every result down, the other jobs' results included.",
+                setup.what();
+                try = "don't `unwrap` what a JoinHandle gives: `Err(e)` with `e.is_panic()` is \
+                       that job's panic, caught by tokio; turn it into \
+                       `Err(JobPanicked {{ index }})` for its slot and go on awaiting the others."
+            );
+        }
+    }
+    judge_panic(&setup.what(), payload)
+}
+
+/// `run_blocking_all` stayed pending though nothing was left to wait for.
+#[track_caller]
+pub fn judge_pending(setup: Setup) -> ! {
+    fail!(
+        "{} never returned: it stayed pending with no job running and nothing left to wait \
+         for. A stream of jobs with a window as wide as the input, `buffered(inputs.len())` or \
+         `buffer_unordered(inputs.len())`, never finishes when there are no inputs: a window \
+         of 0 never pulls from the stream, so the stream never learns that it is empty.",
+        setup.what();
+        try = "return an empty Vec at once when there are no inputs, or spawn every job and \
+               await the handles in a loop (an empty loop ends at once)."
+    );
+}
+
+/// `count_lines` on a regular file.
+#[track_caller]
+pub fn judge_count(name: &str, want: usize, why: &str, got: io::Result<usize>) {
+    match got {
+        Ok(got) => check!(
+            got == want,
+            "count_lines({name}) returned Ok({got}), expected Ok({want}): {why}.";
+            try = "count the lines as `str::lines` (or `BufRead::lines`) does; counting \
+                   '\\n' bytes misses a last line without one."
+        ),
+        Err(e) => fail!(
+            "count_lines({name}) returned Err({:?}: {e}), expected Ok({want}).",
+            e.kind();
+            try = "open the file with `std::fs::File::open` (or read it with \
+                   `std::fs::read_to_string`) inside `spawn_blocking`."
+        ),
+    }
+}
+
+/// `count_lines` on a file that does not exist.
+#[track_caller]
+pub fn judge_missing(got: io::Result<usize>) {
+    match got {
+        Err(e) => check!(
+            e.kind() == io::ErrorKind::NotFound,
+            "count_lines(missing.txt) returned an error of kind {:?} ({e}), expected \
+             NotFound: the file does not exist.",
+            e.kind();
+            try = "return the error `std::fs` gives as it is (`?` inside the closure)."
+        ),
+        Ok(n) => fail!(
+            "count_lines(missing.txt) returned Ok({n}), but the file does not exist.";
+            try = "pass the error from `File::open` on (`?`), don't turn it into a count."
+        ),
+    }
+}
+
+#[cfg(unix)]
+pub use self::fifo::judge_pipe;
+
+#[cfg(unix)]
+mod fifo {
+    use std::io;
+
+    use grading::{check, fail, fmt_duration};
+
+    use crate::pipe::{runtime_among, PipeLog, LINES};
+    use crate::probe::{Pong, PATIENCE};
+
+    /// `count_lines` on the named pipe: did the runtime keep running while
+    /// the pipe made it wait, and did it count every line?
+    #[track_caller]
+    pub fn judge_pipe(log: &PipeLog, counted: io::Result<usize>) {
+        let waited = fmt_duration(PATIENCE);
+        let whole = "do the opening, reading and counting all inside one \
+            `tokio::task::spawn_blocking(move || { let file = File::open(&path)?; ... })` and \
+            `.await` its handle (that is what `tokio::fs` does)";
+        if log.before_open == Some(Pong::Silent) {
+            if runtime_among(&log.openers) {
+                fail!(
+                    "count_lines froze the runtime: it opened the file on the runtime's own \
+                     thread. The grader gave it a named pipe, whose `File::open` waits until a \
+                     writer opens the other end, and the runtime's thread was seen waiting in \
+                     that open while the grader's heartbeat task got no answer for {waited}. \
+                     Opening blocks like reading does (a pipe, a slow disk, a network share), \
+                     and `File::open` outside the closure runs on the runtime's thread.";
+                    try = "{whole}."
+                );
+            }
+            if log.openers.as_ref().is_some_and(|names| !names.is_empty()) {
+                fail!(
+                    "count_lines froze the runtime: while another thread waited to open the \
+                     named pipe it was given (opening a pipe waits until a writer opens the \
+                     other end), the grader's heartbeat task on the same runtime got no answer \
+                     for {waited}: the runtime's thread was blocked waiting for that thread \
+                     (`futures::executor::block_on`, `join()`, a `std::sync::mpsc` `recv()`).";
+                    try = "`.await` the JoinHandle of `spawn_blocking` instead: awaiting gives \
+                           the runtime's thread back to the other tasks until the job is done."
+                );
+            }
+            fail!(
+                "count_lines froze the runtime: while the named pipe it was given waited for \
+                 its writer (opening a pipe waits until a writer opens the other end), the \
+                 grader's heartbeat task on the same runtime got no answer for {waited}. \
+                 Something blocked the runtime's thread: most likely opening or reading the \
+                 file outside `spawn_blocking` (`File::open`, `std::fs::read_to_string`), or a \
+                 blocking wait for the thread doing it (`block_on`, `join()`, `recv()`).";
+                try = "{whole}."
+            );
+        }
+        if log.while_reading == Some(Pong::Silent) {
+            let seen = if runtime_among(&log.readers) {
+                "the runtime's own thread was seen waiting in that read"
+            } else {
+                "the runtime's thread was blocked"
+            };
+            fail!(
+                "count_lines froze the runtime while reading: the named pipe was open and the \
+                 reader had taken most of its lines, and while it waited for the last ones the \
+                 grader's heartbeat task got no answer for {waited}: {seen}. The file was \
+                 opened off the runtime, but read on it.";
+                try = "{whole}: the reading too, not only the opening."
+            );
+        }
+        match counted {
+            Ok(n) => check!(
+                n == LINES,
+                "count_lines(a named pipe carrying {LINES} lines) returned Ok({n}).";
+                try = "open the file at `path` and count every line until the end of the file."
+            ),
+            Err(e) => fail!(
+                "count_lines(a named pipe carrying {LINES} lines) returned Err({:?}: {e}), \
+                 expected Ok({LINES}).",
+                e.kind();
+                try = "open the path with `std::fs::File::open` and read it to the end: a pipe \
+                       reads like a file."
+            ),
+        }
+    }
+}

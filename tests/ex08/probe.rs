@@ -1,0 +1,308 @@
+//! The instrumentation: the grader's heartbeat task, and the blocking `work`
+//! (the probe) handed to `run_blocking_all`.
+
+use std::any::Any;
+use std::io;
+use std::panic;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, ThreadId};
+use std::time::Duration;
+
+use ex08::{count_lines, run_blocking_all, JobPanicked};
+use grading::{catch_panic_async, ms, paused, secs, Miss, Patience, Rendezvous};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+/// Real time a test may take before the watchdog stops it. A correct
+/// solution needs a few milliseconds; a wrong one at most two [`PATIENCE`]
+/// waits (one for the heartbeat, one at the rendezvous).
+pub const WATCHDOG: Duration = secs(5);
+/// How long a job waits for the heartbeat's answer, or at the rendezvous for
+/// the jobs that should run alongside it (once per test each). A correct
+/// solution needs microseconds.
+pub const PATIENCE: Duration = secs(1);
+const HUNG: &str = "`run_blocking_all` never returned. Something waits forever: a JoinHandle \
+    or a channel that never completes, or a lock held across an `.await`.\n\
+    Try: start every job with `tokio::task::spawn_blocking`, keep the handles in a Vec, then \
+    `.await` each handle once.";
+
+/// A ping: the heartbeat answers on this channel.
+pub type Ping = SyncSender<()>;
+
+/// Starts the heartbeat on the current runtime: it answers every ping as soon
+/// as the runtime gives it a turn. It never ticks, so the paused clock is
+/// harmless.
+pub fn start_heartbeat(mut pings: UnboundedReceiver<Ping>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(reply) = pings.recv().await {
+            let _ = reply.try_send(());
+        }
+    })
+}
+
+/// What a ping found out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pong {
+    Answered,
+    /// No answer within [`PATIENCE`]: the runtime's thread is blocked.
+    Silent,
+    /// The heartbeat is gone: the runtime already ended the test's future.
+    Gone,
+}
+
+/// Pings the heartbeat from a thread other than the runtime's, and waits for
+/// the answer.
+pub fn ping(heartbeat: &UnboundedSender<Ping>) -> Pong {
+    let (reply, answer) = mpsc::sync_channel(1);
+    if heartbeat.send(reply).is_err() {
+        return Pong::Gone;
+    }
+    match answer.recv_timeout(PATIENCE) {
+        Ok(()) => Pong::Answered,
+        Err(RecvTimeoutError::Timeout) => Pong::Silent,
+        Err(RecvTimeoutError::Disconnected) => Pong::Gone,
+    }
+}
+
+/// The order the probe lets jobs finish in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// As soon as the rendezvous lets them go.
+    Freely,
+    /// Last job first: job i finishes only after every job after it.
+    Reversed,
+}
+
+/// One run of `run_blocking_all(0..jobs, probe)`.
+#[derive(Clone, Copy)]
+pub struct Setup {
+    pub jobs: usize,
+    /// This job panics (after its bookkeeping).
+    pub panicking: Option<usize>,
+    pub finish: Finish,
+}
+
+impl Setup {
+    pub fn new(jobs: usize) -> Self {
+        Setup {
+            jobs,
+            panicking: None,
+            finish: Finish::Freely,
+        }
+    }
+
+    pub fn what(&self) -> String {
+        format!("run_blocking_all({})", grading::count(self.jobs, "job"))
+    }
+}
+
+/// The value job `i` returns.
+pub fn value(i: usize) -> String {
+    format!("result of job {i}")
+}
+
+#[derive(Default)]
+struct State {
+    /// `work` calls per input.
+    calls: Vec<usize>,
+    /// Inputs that were not the test's.
+    strangers: Vec<usize>,
+    /// Jobs in the order they finished.
+    finished: Vec<usize>,
+    /// Jobs that ran on the runtime's own thread.
+    on_runtime: Vec<usize>,
+    /// Jobs that ran on one of rayon's threads.
+    on_rayon: usize,
+    /// The job whose ping the heartbeat never answered.
+    silent: Option<usize>,
+}
+
+/// The blocking `work`. Each job
+///
+/// 1. notes its thread: a job on the runtime's own thread (a direct call, a
+///    `tokio::spawn`) is a frozen runtime, seen at once, with no waiting;
+/// 2. pings the heartbeat and blocks until it answers (at most [`PATIENCE`],
+///    once per test): a runtime whose thread waits for the job (`join()`,
+///    `recv()`, `block_on`) cannot answer;
+/// 3. enters a [`Rendezvous`] of *all* the jobs: the sheet asks for every
+///    job at once, so a job waits there until every one is in flight. A
+///    correct solution gets them all there in microseconds; one that awaits
+///    each job before the next, or keeps a window of k jobs in flight, never
+///    does, whatever the timing, and the rendezvous notes the miss.
+pub struct Probe {
+    setup: Setup,
+    runtime_thread: ThreadId,
+    heartbeat: UnboundedSender<Ping>,
+    state: Mutex<State>,
+    wake: Condvar,
+    together: Rendezvous,
+    /// For [`Finish::Reversed`]: waiting for the later jobs to finish.
+    finishing: Patience,
+}
+
+/// What the probe saw, handed back to the test's thread.
+pub struct Report {
+    pub calls: Vec<usize>,
+    pub strangers: Vec<usize>,
+    /// Most jobs in flight at once.
+    pub peak: usize,
+    /// What the rendezvous saw when it gave up waiting for every job.
+    pub miss: Option<Miss>,
+    pub finished: Vec<usize>,
+    pub on_runtime: Vec<usize>,
+    pub on_rayon: usize,
+    pub silent: Option<usize>,
+}
+
+impl Probe {
+    /// Made on the runtime's thread, which it remembers.
+    fn new(setup: Setup, heartbeat: UnboundedSender<Ping>) -> Self {
+        Probe {
+            setup,
+            runtime_thread: thread::current().id(),
+            heartbeat,
+            state: Mutex::new(State {
+                calls: vec![0; setup.jobs],
+                ..State::default()
+            }),
+            wake: Condvar::new(),
+            together: Rendezvous::new(setup.jobs, PATIENCE),
+            finishing: Patience::new(PATIENCE),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One job: the `work` the student's code runs.
+    fn job(&self, i: usize) -> String {
+        let n = self.setup.jobs;
+        let mut s = self.lock();
+        if i >= n {
+            s.strangers.push(i);
+            return format!("job {i} is not one of the test's inputs");
+        }
+        s.calls[i] += 1;
+        if thread::current().id() == self.runtime_thread {
+            // Blocking here would freeze the heartbeat for good: note it and
+            // return at once.
+            s.on_runtime.push(i);
+            s.finished.push(i);
+            drop(s);
+            return self.finish(i);
+        }
+        if rayon::current_thread_index().is_some() {
+            s.on_rayon += 1;
+        }
+        let beat = s.silent.is_none();
+        drop(s);
+
+        // 1. Is the runtime still running tasks while this job blocks?
+        if beat && ping(&self.heartbeat) == Pong::Silent {
+            self.lock().silent.get_or_insert(i);
+        }
+
+        // 2. Every job in flight at once.
+        let inside = self.together.enter();
+
+        // 3. Finish in the order the test asks for.
+        let mut s = self.lock();
+        if self.setup.finish == Finish::Reversed {
+            let turn = n - 1 - i;
+            s = self
+                .finishing
+                .wait_while(&self.wake, s, |s| s.finished.len() < turn)
+                .0;
+            if turn > 0 {
+                // Let the job that finished just before hand its result
+                // over first, so that "finish order" is the order the
+                // results come back in when they are taken as they come.
+                drop(s);
+                thread::sleep(ms(2));
+                s = self.lock();
+            }
+        }
+        drop(inside);
+        s.finished.push(i);
+        self.wake.notify_all();
+        drop(s);
+        self.finish(i)
+    }
+
+    fn finish(&self, i: usize) -> String {
+        if self.setup.panicking == Some(i) {
+            // `resume_unwind` skips the panic hook: no alarming output for a
+            // panic the test asked for.
+            panic::resume_unwind(Box::new(format!(
+                "job {i} panics on purpose (the test checks that only its own slot is lost)"
+            )));
+        }
+        value(i)
+    }
+
+    fn report(&self) -> Report {
+        let s = self.lock();
+        Report {
+            calls: s.calls.clone(),
+            strangers: s.strangers.clone(),
+            peak: self.together.peak(),
+            miss: self.together.miss(),
+            finished: s.finished.clone(),
+            on_runtime: s.on_runtime.clone(),
+            on_rayon: s.on_rayon,
+            silent: s.silent,
+        }
+    }
+}
+
+/// What `run_blocking_all` gave: its results, or the payload of its panic.
+pub type Outcome = Result<Vec<Result<String, JobPanicked>>, Box<dyn Any + Send>>;
+
+/// How long `run_blocking_all` with no inputs may stay pending on the paused
+/// clock: with nothing running, the clock jumps straight there, so a future
+/// that waits for nothing is seen at once.
+pub const NOTHING_TO_WAIT_FOR: Duration = secs(3600);
+
+/// Runs `run_blocking_all(0..jobs, probe)` on a current-thread runtime next
+/// to the heartbeat, under the watchdog. `None`: with no inputs, it was
+/// still pending with nothing left to wait for.
+#[track_caller]
+pub fn run_probe(setup: Setup) -> (Option<Outcome>, Report) {
+    paused(WATCHDOG, HUNG, move || async move {
+        let (heartbeat, pings) = unbounded_channel();
+        let beating = start_heartbeat(pings);
+        let probe = Arc::new(Probe::new(setup, heartbeat));
+        let work = {
+            let probe = Arc::clone(&probe);
+            move |i: usize| probe.job(i)
+        };
+        let run = catch_panic_async(run_blocking_all((0..setup.jobs).collect(), work));
+        let outcome = if setup.jobs == 0 {
+            tokio::time::timeout(NOTHING_TO_WAIT_FOR, run).await.ok()
+        } else {
+            Some(run.await)
+        };
+        beating.abort();
+        (outcome, probe.report())
+    })
+}
+
+const HUNG_LINES: &str = "`count_lines` never returned. Something waits forever.\n\
+    Try: `tokio::task::spawn_blocking(move || { /* open, read and count */ }).await`.";
+
+/// Runs `count_lines(path)` on a current-thread runtime next to the
+/// heartbeat (answering `pings`), under the watchdog. `Err`: its panic.
+#[track_caller]
+pub fn run_count_lines(
+    path: PathBuf,
+    pings: UnboundedReceiver<Ping>,
+) -> Result<io::Result<usize>, Box<dyn Any + Send>> {
+    paused(WATCHDOG, HUNG_LINES, move || async move {
+        let beating = start_heartbeat(pings);
+        let outcome = catch_panic_async(count_lines(path)).await;
+        beating.abort();
+        outcome
+    })
+}
