@@ -31,21 +31,25 @@ fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
     .unwrap();
     let out = run(checker(root).args(FIRST_FIVE));
     assert_eq!(out.code, 0, "status exits 0 whatever the progress:\n{}{}", out.stdout, out.stderr);
-    let mut table = rows(&out.stdout);
-    // How many tests a mistake fails is the suite's business; the verdict is ours.
-    let failing = "2 ex02 Timeouts and deadlines failing (";
-    assert!(table[1].starts_with(failing), "ex02's row says failing:\n{}", out.stdout);
-    table[1] = failing.to_string();
+    // How many tests a suite has is the suite's business; the verdict is ours.
+    let table: Vec<String> = rows(&out.stdout)
+        .into_iter()
+        .map(|row| match row.find(" (").or_else(|| row.rfind(' ')) {
+            Some(cut) if !row.ends_with("compile") => row[..cut].to_string(),
+            _ => row,
+        })
+        .collect();
     assert_eq!(
         table,
         [
-            "1 ex01 Concurrent sleeps solved 8/8",
-            failing,
-            "3 ex03 Fetch URLs concurrently not started 0/13",
-            "4 ex04 Read files with a thread pool does not compile -",
-            "5 ex05 Parallel sum of squares not started 0/7",
+            "1 ex01 Concurrent sleeps solved",
+            "2 ex02 Timeouts and deadlines failing",
+            "3 ex03 Fetch URLs concurrently not started",
+            "4 ex04 Read files with a thread pool does not compile",
+            "5 ex05 Parallel sum of squares not started",
         ],
-        "one row per exercise, each with its own verdict"
+        "one row per exercise, each with its own verdict:\n{}",
+        out.stdout
     );
     // Piped: no colour codes and an ASCII bar.
     assert_lacks(&out.stdout, "\u{1b}", "piped output has no colour codes");
@@ -135,9 +139,8 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
     // A change of the student's file, of the suite, or `--fresh`: checked again.
     put(root, "ex01", "ex01.rs");
     let third = run(checker(root).args(["--only", "ex01", "--only", "ex05"]));
-    assert_eq!(
-        rows(&third.stdout)[0],
-        "1 ex01 Concurrent sleeps solved 8/8",
+    assert!(
+        rows(&third.stdout)[0].starts_with("1 ex01 Concurrent sleeps solved "),
         "{}",
         third.stdout
     );
@@ -167,7 +170,11 @@ fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
     let root = course.path();
     let file = student_file(root, "ex01");
     let out = run(checker(root).args(["--only", "ex01"]));
-    assert_eq!(rows(&out.stdout), ["1 ex01 Concurrent sleeps not started 0/8"]);
+    assert!(
+        rows(&out.stdout)[0].starts_with("1 ex01 Concurrent sleeps not started "),
+        "{}",
+        out.stdout
+    );
     // Like `mv lib.rs.bak lib.rs`: a solution whose timestamp is older than
     // the last build.
     put(root, "ex01", "ex01.rs");
@@ -179,9 +186,8 @@ fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
         .set_modified(old)
         .unwrap();
     let out = run(checker(root).args(["--only", "ex01"]));
-    assert_eq!(
-        rows(&out.stdout),
-        ["1 ex01 Concurrent sleeps solved 8/8"],
+    assert!(
+        rows(&out.stdout)[0].starts_with("1 ex01 Concurrent sleeps solved "),
         "the restored solution is what was judged:\n{}",
         out.stdout
     );
@@ -215,7 +221,12 @@ fn only_the_whole_course_solved_is_called_every_exercise() {
     for spelling in ["ex01", "1", "01", "ex1", "EX01"] {
         let out = run(checker(root).args(["--only", spelling]));
         assert_eq!(out.code, 0, "--only {spelling} is ex01: {}", out.stderr);
-        assert_eq!(rows(&out.stdout), ["1 ex01 Concurrent sleeps solved 8/8"]);
+        let table = rows(&out.stdout);
+        assert!(
+            table.len() == 1 && table[0].starts_with("1 ex01 Concurrent sleeps solved "),
+            "--only {spelling} checks ex01 alone:\n{}",
+            out.stdout
+        );
         assert_lacks(
             &out.stdout,
             "Every exercise is solved",

@@ -189,7 +189,9 @@ fn table(out: &mut String, reports: &[Report]) {
     for (n, r) in reports.iter().enumerate() {
         let total = r.verdict.tests.len();
         let (style, status) = status_text(r.status(), r.verdict.failed(), total);
-        let tests = if total == 0 {
+        // A suite killed at its limit reported only some of its tests.
+        let partial = matches!(r.status(), Status::TimedOut(Hang::Killed(_)));
+        let tests = if total == 0 || partial {
             "-".to_string()
         } else {
             format!("{}/{}", r.verdict.passed(), total)
@@ -276,7 +278,18 @@ fn diagnosis(out: &mut String, r: &Report) {
                  infinite loop, or a deadlock (a lock or a channel waited on forever).",
                 secs_short(*limit)
             );
-            first_failure(out, r);
+            // The suite was killed before it printed any diagnosis: name what
+            // had failed by then.
+            let failed: Vec<&str> = r
+                .verdict
+                .tests
+                .iter()
+                .filter(|t| t.outcome == crate::engine::libtest::Outcome::Failed)
+                .map(|t| t.name.as_str())
+                .collect();
+            if !failed.is_empty() {
+                let _ = writeln!(out, "  Failed before it was stopped: {}", failed.join(", "));
+            }
         }
         Status::Crashed(reason) => {
             let _ = writeln!(out, "  The test process crashed: {reason}.");
