@@ -108,8 +108,11 @@ pub struct Seen {
 struct SeenExercise {
     /// Fingerprint of the student files when last looked at.
     content: String,
-    /// Since when they have had that content (milliseconds since 1970).
+    /// When the student last saved them (milliseconds since 1970).
     since: u64,
+    /// When the checker last looked at them.
+    #[serde(default)]
+    observed_at: u64,
     /// The content cargo last built, and when that build started (ms).
     built_content: Option<String>,
     built_at: Option<u64>,
@@ -143,19 +146,26 @@ impl Seen {
 
     /// Notes the current content of `id`'s files (modified at `modified`)
     /// and returns when the student last saved them: the file's own time,
-    /// or the moment a change of content was first seen if that is later (a
-    /// file restored with `mv` carries an old timestamp).
+    /// unless the content changed while the time stayed older than the
+    /// checker's last look (a file restored with `mv` keeps an old
+    /// timestamp): then the moment the change was first seen.
     pub fn observe(&mut self, id: &str, content: &str, modified: Option<SystemTime>) -> SystemTime {
         let now = millis(SystemTime::now());
+        let modified = modified.map(millis);
         let entry = self.exercises.entry(id.to_string()).or_default();
-        if entry.content.is_empty() {
-            entry.since = modified.map_or(now, millis);
-        } else if entry.content != content {
-            entry.since = now;
-        }
+        entry.since = if entry.content.is_empty() {
+            modified.unwrap_or(now)
+        } else if entry.content == content {
+            entry.since.max(modified.unwrap_or(0))
+        } else {
+            match modified {
+                Some(m) if m > entry.observed_at => m,
+                _ => now,
+            }
+        };
         entry.content = content.to_string();
-        let since = entry.since.max(modified.map_or(0, millis));
-        UNIX_EPOCH + Duration::from_millis(since)
+        entry.observed_at = now;
+        UNIX_EPOCH + Duration::from_millis(entry.since)
     }
 
     /// Whether cargo must be told that `id` changed: it last built other
@@ -221,9 +231,17 @@ mod tests {
         let resaved = old + Duration::from_secs(60);
         assert_eq!(seen.observe("ex01", "a", Some(resaved)), resaved, "saved again");
         let changed = seen.observe("ex01", "b", Some(old));
-        assert!(changed > old + Duration::from_secs(1000), "a change is dated now");
+        assert!(
+            changed > old + Duration::from_secs(1000),
+            "content restored with an old time is dated when first seen"
+        );
+        // Two files saved while the checker was not looking keep their order.
+        let later = UNIX_EPOCH + Duration::from_millis(millis(SystemTime::now()) + 5000);
+        let latest = later + Duration::from_secs(5);
+        assert_eq!(seen.observe("ex01", "c", Some(latest)), latest);
+        assert_eq!(seen.observe("ex02", "x", Some(later)), later);
         seen.save();
         let again = Seen::load(dir.path());
-        assert_eq!(again.exercises["ex01"].content, "b");
+        assert_eq!(again.exercises["ex01"].content, "c");
     }
 }
