@@ -2,16 +2,6 @@
 // Rejected by: an_error_does_not_stop_the_other_reads
 // Message contains: the pool stopped reading after the error
 
-use std::io;
-use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
-
-pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
-    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
-}
-
 pub fn read_all_with<F>(
     paths: &[PathBuf],
     workers: NonZeroUsize,

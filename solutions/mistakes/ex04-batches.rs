@@ -2,15 +2,6 @@
 // Rejected by: forty_files_stay_within_four_workers
 // Message contains: a new thread for every file (or for every batch of files) is not a pool
 
-use std::io;
-use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
-use std::thread;
-
-pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
-    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
-}
-
 pub fn read_all_with<F>(
     paths: &[PathBuf],
     workers: NonZeroUsize,

@@ -2,16 +2,7 @@
 // Rejected by: results_keep_the_input_order
 // Message contains: in the order the reads finished
 
-use std::io;
-use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::thread;
-
-pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
-    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
-}
 
 pub fn read_all_with<F>(
     paths: &[PathBuf],

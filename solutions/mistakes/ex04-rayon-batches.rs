@@ -2,15 +2,7 @@
 // Rejected by: a_slow_file_does_not_hold_up_the_others
 // Message contains: those files were queued behind the slow one
 
-use std::io;
-use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
-
 use rayon::prelude::*;
-
-pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
-    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
-}
 
 pub fn read_all_with<F>(
     paths: &[PathBuf],

@@ -2,14 +2,6 @@
 // Rejected by: four_workers_read_ten_files_together
 // Message contains: read one after another
 
-use std::io;
-use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
-
-pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
-    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
-}
-
 pub fn read_all_with<F>(
     paths: &[PathBuf],
     _workers: NonZeroUsize,

@@ -2,15 +2,6 @@
 // Rejected by: four_workers_read_ten_files_together
 // Message contains: different threads read the 10 files
 
-use std::io;
-use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
-use std::thread;
-
-pub fn read_all(paths: &[PathBuf], workers: NonZeroUsize) -> Vec<io::Result<String>> {
-    read_all_with(paths, workers, |path| std::fs::read_to_string(path))
-}
-
 pub fn read_all_with<F>(
     paths: &[PathBuf],
     _workers: NonZeroUsize,

@@ -27,7 +27,9 @@
 //! 1. [`par_sum_map`]: for each range, the sum of `f(x)` over every `x` in it,
 //!    in the same order as `ranges`, using every core. Also when one range is
 //!    far bigger than the others: `[0..100_000_000, 0..10, 0..10, 0..10]` must
-//!    keep every core busy, so the work *inside* a range is split too.
+//!    keep every core busy, so the work *inside* a range is split too. And
+//!    sum the numbers as they come, without storing them: a `Vec` of the
+//!    numbers of `0..100_000_000` would take 800 MB of memory.
 //! 2. [`sums_of_squares`]: `par_sum_map` with `f(x) = x²`.
 //!
 //! The results must be exact: the squares of `0..10_000_000` add up to about

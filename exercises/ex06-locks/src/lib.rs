@@ -20,10 +20,12 @@
 //! ## Your task
 //! 1. [`Counter`]: a counter that many threads increment at once through a
 //!    shared `&Counter`, without ever losing an increment. You choose its
-//!    fields.
-//! 2. [`count_with_threads`]: start `threads` threads that each call
-//!    [`Counter::increment`] `per_thread` times on one shared counter, and
-//!    return the final count, which is always exactly `threads * per_thread`.
+//!    fields, and write its [`Count`] methods.
+//! 2. [`count_with_threads`]: start `threads` threads that **run at the same
+//!    time**, each calling `counter.increment()` `per_thread` times on the
+//!    one counter it is given, wait for all of them, and return
+//!    `counter.get()`. It works with any [`Count`]: yours, or the tests'
+//!    counters, which note which threads call them and when.
 //! 3. [`Bank`]: accounts numbered `0..n`, shared by many threads.
 //!    [`Bank::transfer`] moves money in one indivisible step: no thread ever
 //!    sees the money gone from one account but not yet in the other, an
@@ -43,7 +45,8 @@
 //!   of its block, or with `drop(guard)`). `let b = *m.lock().unwrap();`
 //!   copies the value and releases the lock at once.
 //! - [`std::thread::scope`]: its threads may borrow the counter, and it
-//!   returns only when every one of them has finished.
+//!   returns only when every one of them has finished. Start every thread
+//!   first, then wait: the scope does the waiting for you at its end.
 //! - **Lock ordering**: when every thread that needs several locks takes them
 //!   in the same order (say, the lower account number first), no two threads
 //!   can each hold a lock the other one waits for, so there is no deadlock.
@@ -56,6 +59,15 @@
 //! and `total` must hold all of them at once.
 //!
 //! ## Watch out
+//! - Start every thread before you wait for any. Python's `t.start();
+//!   t.join()` in one loop, or `s.spawn(..).join()` in Rust, waits for each
+//!   thread before it starts the next: no two ever run at once, and a
+//!   counter that loses increments would still look right. One lock held
+//!   around a thread's whole loop (`with lock:` around the `for`) does the
+//!   same. And `(0..n).map(|_| s.spawn(..))` is lazy: it spawns a thread
+//!   only when the next step of the iterator asks for one.
+//! - The value a `thread::scope` closure returns is computed *before* the
+//!   scope waits for its threads: read the count after the scope.
 //! - The check and the change belong under one lock. A balance checked under
 //!   one guard may have been spent by another thread by the time a second
 //!   guard withdraws it.
@@ -63,14 +75,28 @@
 //!   holds waits for itself, forever (or panics). `transfer(3, 3, 10)` must
 //!   return `Err(SameAccount)` before it locks anything.
 //!
-//! [`Bank`] is shared as `&Bank` by many threads, so it must be `Sync`:
-//! `Mutex` and the atomics are, `Cell` and `RefCell` are not (with those, the
-//! tests do not compile).
+//! [`Counter`] and [`Bank`] are shared as `&` references by many threads, so
+//! they must be `Sync`: `Mutex` and the atomics are, `Cell` and `RefCell` are
+//! not (with those, your file or the tests do not compile).
 //!
 //! Run `cargo test -p ex06` to check your work. The tests hammer your code
 //! from many threads, thousands of times, and keep stopping those threads
 //! at random points for a moment: a race that would strike once a week in
-//! production strikes within milliseconds there.
+//! production strikes within milliseconds there. Their own counters hold
+//! your threads at a meeting point until all of them have started, so they
+//! see whether the threads really run at the same time.
+
+/// Provided: what [`count_with_threads`] needs of a counter. [`Counter`]
+/// implements it; so do the tests' counters, which note which threads call
+/// them, and when. (`Sync`: threads share it through a `&` reference.)
+pub trait Count: Sync {
+    /// Adds one, even while other threads add at the same time: no increment
+    /// is ever lost.
+    fn increment(&self);
+
+    /// The count so far.
+    fn get(&self) -> u64;
+}
 
 /// A counter that many threads increment at once, through a shared `&Counter`.
 ///
@@ -83,15 +109,14 @@ impl Counter {
     pub fn new() -> Counter {
         todo!("a counter at zero")
     }
+}
 
-    /// Adds one, even while other threads add at the same time: no increment
-    /// is ever lost.
-    pub fn increment(&self) {
+impl Count for Counter {
+    fn increment(&self) {
         todo!("add one in a single indivisible step")
     }
 
-    /// The count so far.
-    pub fn get(&self) -> u64 {
+    fn get(&self) -> u64 {
         todo!("read the count")
     }
 }
@@ -103,12 +128,14 @@ impl Default for Counter {
     }
 }
 
-/// Starts `threads` threads that each call [`Counter::increment`]
-/// `per_thread` times on one shared [`Counter`], waits for all of them, and
-/// returns the final count: exactly `threads * per_thread`.
-pub fn count_with_threads(threads: usize, per_thread: u64) -> u64 {
-    let _ = (threads, per_thread);
-    todo!("one Counter, `threads` scoped threads that increment it, then its count")
+/// Starts `threads` threads that run at the same time, each calling
+/// `counter.increment()` `per_thread` times, waits until every one of them
+/// has finished, and returns `counter.get()`.
+///
+/// `count_with_threads(&Counter::new(), 4, 100_000)` is 400 000.
+pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64) -> u64 {
+    let _ = (counter, threads, per_thread);
+    todo!("`threads` scoped threads, all started before any is waited for, then the count")
 }
 
 /// Provided: why [`Bank::transfer`] refused to move the money. When it

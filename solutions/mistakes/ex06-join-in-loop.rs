@@ -1,0 +1,19 @@
+// Mistake: joins each thread right after spawning it (Python's `t.start(); t.join()` in one loop), so no two threads ever run at once.
+// Rejected by: threads_run_at_the_same_time
+// Message contains: never ran at the same time
+
+pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64) -> u64 {
+    thread::scope(|scope| {
+        for _ in 0..threads {
+            scope
+                .spawn(|| {
+                    for _ in 0..per_thread {
+                        counter.increment();
+                    }
+                })
+                .join()
+                .unwrap();
+        }
+    });
+    counter.get()
+}

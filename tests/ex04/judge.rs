@@ -1,0 +1,352 @@
+//! The judges: what the probe's report and the results mean, and what to
+//! try.
+
+use std::io;
+
+use grading::{check, count, cut, fail, fmt_duration, preview};
+
+use crate::probe::{contents, label, read_real_files, run_probe, Content, Report, Setup, PATIENCE};
+
+pub const HUNG: &str = "The pool never finished: `read_all_with` did not return. Something waits \
+    forever: a worker that never leaves its loop, or a deadlock.\n\
+    Try: every worker's loop must end once no file is left. With a channel, drop the Sender \
+    (`drop(tx)`) after queueing the files, or `for path in rx` waits for more forever; \
+    `thread::scope` only returns when every thread spawned in it has ended.";
+
+/// "was" for one, "were" for more.
+fn was(k: usize) -> &'static str {
+    if k == 1 {
+        "was"
+    } else {
+        "were"
+    }
+}
+
+/// A result as the messages show it, cut short.
+fn show(result: &io::Result<String>) -> String {
+    match result {
+        Ok(text) => format!("Ok({:?})", cut(text, 30)),
+        Err(e) => format!("Err({:?}: {})", e.kind(), cut(&e.to_string(), 50)),
+    }
+}
+
+/// What a slot should hold.
+enum Want {
+    Text(String),
+    Error(io::ErrorKind, &'static str),
+}
+
+impl Want {
+    fn matches(&self, got: &io::Result<String>) -> bool {
+        match (self, got) {
+            (Want::Text(want), Ok(text)) => want == text,
+            (Want::Error(kind, _), Err(e)) => e.kind() == *kind,
+            _ => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Want::Text(text) => show(&Ok(text.clone())),
+            Want::Error(kind, why) => format!("an error of kind {kind:?} ({why})"),
+        }
+    }
+}
+
+fn probe_wants(setup: Setup) -> Vec<Want> {
+    (0..setup.files)
+        .map(|i| {
+            if setup.failing == Some(i) {
+                Want::Error(
+                    io::ErrorKind::PermissionDenied,
+                    "the error the reader returned, passed on unchanged",
+                )
+            } else {
+                Want::Text(contents(i))
+            }
+        })
+        .collect()
+}
+
+/// Every path read exactly once, and no other path.
+#[track_caller]
+fn judge_calls(setup: Setup, report: &Report) {
+    let n = setup.files;
+    if let Some(stranger) = report.strangers.first() {
+        fail!(
+            "your code called `read` with {stranger:?}, which is not one of the {n} paths it \
+             was given.";
+            try = "call `read(path)` with the paths from `paths`, each exactly once."
+        );
+    }
+    let twice: Vec<String> = (0..n)
+        .filter(|&i| report.calls[i] > 1)
+        .map(|i| format!("{} ({} times)", label(i), report.calls[i]))
+        .collect();
+    if !twice.is_empty() {
+        fail!(
+            "some files were read more than once: {}.",
+            preview(&twice, 5);
+            try = "hand out every index exactly once: `next.fetch_add(1, Ordering::Relaxed)` \
+                   gives each worker a different one; a separate load then store can give two \
+                   workers the same file."
+        );
+    }
+    let never: Vec<String> = (0..n)
+        .filter(|&i| report.calls[i] == 0)
+        .map(label)
+        .collect();
+    if never.is_empty() {
+        return;
+    }
+    let stopped_after = setup
+        .failing
+        .filter(|&f| report.calls[f] > 0 && (0..n).all(|i| report.calls[i] > 0 || i > f));
+    if let Some(f) = stopped_after {
+        fail!(
+            "after {} failed, {} of the {n} files {} never read ({}): the pool stopped \
+             reading after the error.",
+            label(f),
+            never.len(),
+            was(never.len()),
+            preview(&never, 5);
+            try = "an error is a result like any other: store it in its file's slot and let \
+                   the worker go on with the next file."
+        );
+    }
+    fail!(
+        "{} of the {n} files {} never read: {}.",
+        never.len(),
+        was(never.len()),
+        preview(&never, 5);
+        try = "every path must be read once: keep each worker taking the next file until \
+               none is left."
+    );
+}
+
+/// One result per file, each in its file's slot.
+#[track_caller]
+fn judge_results(
+    what: &str,
+    labels: &[String],
+    wants: &[Want],
+    got: &[io::Result<String>],
+    finished: Option<&[usize]>,
+) {
+    let n = wants.len();
+    check!(
+        got.len() == n,
+        "{what} returned {} for {}.",
+        count(got.len(), "result"),
+        count(n, "file");
+        try = "return exactly one result per path, in the order of `paths`."
+    );
+    let wrong: Vec<usize> = (0..n).filter(|&i| !wants[i].matches(&got[i])).collect();
+    let Some(&first) = wrong.first() else {
+        return;
+    };
+    // Right contents, wrong slots? Then the results were kept in some other
+    // order than the input's: almost always the order the reads finished.
+    let slot_of: Vec<Option<usize>> = got
+        .iter()
+        .map(|g| (0..n).find(|&j| wants[j].matches(g)))
+        .collect();
+    let mut seen: Vec<usize> = slot_of.iter().flatten().copied().collect();
+    seen.sort_unstable();
+    if seen == (0..n).collect::<Vec<_>>() {
+        let order: Vec<&str> = slot_of
+            .iter()
+            .map(|j| labels[j.expect("a permutation")].as_str())
+            .collect();
+        let finish_note = finished.map_or_else(String::new, |f| {
+            let f: Vec<&str> = f.iter().map(|&i| labels[i].as_str()).collect();
+            format!(" The reads finished as {}.", preview(&f, 6))
+        });
+        let cause = if finished.is_some_and(|f| slot_of.iter().flatten().eq(f.iter())) {
+            "The results were kept in the order the reads finished, not each in its own \
+             file's slot."
+        } else {
+            "The results were not put each into its own file's slot."
+        };
+        fail!(
+            "{what} returned the right results in the wrong order: {} instead of the input \
+             order {}.{finish_note} {cause}",
+            preview(&order, 6),
+            preview(labels, 6);
+            try = "remember each file's index with its result (`(i, result)` pairs, or a slot \
+                   per file) and put every result into slot i."
+        );
+    }
+    fail!(
+        "{what}: the result for {} (slot {first}) is {}, expected {}.{}",
+        labels[first],
+        show(&got[first]),
+        wants[first].describe(),
+        if wrong.len() > 1 {
+            format!(" ({} of the {n} slots are wrong.)", wrong.len())
+        } else {
+            String::new()
+        };
+        try = "{}",
+        if matches!(wants[first], Want::Error(..)) && got[first].is_ok() {
+            "keep the error as the reader gave it (`std::fs::read_to_string` in `read_all`): \
+             a lossy conversion or a default value turns a failed read into text."
+        } else {
+            "return the reader's own result for each path, in its slot: `Ok(text)` or the \
+             error it gave."
+        }
+    );
+}
+
+/// At most `workers` threads, at most `workers` reads at once, and all of
+/// them busy while files are waiting.
+#[track_caller]
+fn judge_pool(setup: Setup, report: &Report) {
+    let (n, w) = (setup.files, setup.workers);
+    let target = w.min(n);
+    let peak = report.peak;
+    if report.threads > w {
+        fail!(
+            "{} different threads read the {n} files (up to {peak} at the same time), but with \
+             workers = {w} at most {} may do the reading: a new thread for every file (or for \
+             every batch of files) is not a pool.",
+            report.threads,
+            count(w, "thread");
+            try = "start `min(workers, paths.len())` threads once, and let each one loop: take \
+                   the next file, read it, keep the result, until no file is left."
+        );
+    }
+    check!(
+        peak <= w,
+        "up to {peak} reads ran at the same time, but workers = {w}.";
+        try = "run the reads only on the `workers` threads of the pool."
+    );
+    if peak < target {
+        if peak == 1 && report.threads <= 1 && report.caller_read {
+            fail!(
+                "the {n} files were read one after another, all on the thread that called \
+                 `read_all_with`, though workers = {w} allows {target} reads at once (the \
+                 grader waited {} for a second read to start): a plain loop, not a pool.",
+                fmt_duration(PATIENCE);
+                try = "start `min(workers, paths.len())` threads in a `std::thread::scope`, \
+                       and let each one take the next file until none is left."
+            );
+        }
+        if peak == 1 && report.threads <= 1 {
+            fail!(
+                "one thread of yours read all {n} files, one after another, though workers = \
+                 {w} allows {target} reads at once (the grader waited {} for a second read to \
+                 start). Likely causes: the workers share a lock held during each read: \
+                 `while let Ok(job) = rx.lock().unwrap().recv() {{ .. }}` keeps the receiver \
+                 locked for the whole loop body, so the worker that has it takes file after \
+                 file; or each worker was joined right after it was spawned, so the first one \
+                 read every file before the next one started; or only one worker was started.",
+                fmt_duration(PATIENCE);
+                try = "hold a lock only to take the next file: `let job = \
+                       rx.lock().unwrap().recv();` on a line of its own releases the lock at the \
+                       end of that statement. And start `min(workers, paths.len())` workers."
+            );
+        }
+        if peak == 1 {
+            let joined = "each thread was joined right after it was spawned";
+            let locked = "a lock was held during each read: `while let Ok(job) = \
+                rx.lock().unwrap().recv() { .. }` keeps the receiver locked for the whole loop \
+                body";
+            // One thread per file points to spawn-and-join; fewer, to a lock.
+            let (first, second) = if report.threads >= n {
+                (joined, locked)
+            } else {
+                (locked, joined)
+            };
+            fail!(
+                "the {n} files were read one after another: {} threads took part, but never \
+                 two reads ran at the same time, though workers = {w} allows {target} at once \
+                 (the grader waited {} for a second read to start). Likely causes: {first}; \
+                 or {second}.",
+                report.threads,
+                fmt_duration(PATIENCE);
+                try = "spawn every worker before joining any, and hold a lock only to take the \
+                       next file: `let job = rx.lock().unwrap().recv();` on a line of its own \
+                       releases the lock at the end of that statement."
+            );
+        }
+        fail!(
+            "at most {peak} files were read at once, though workers = {w} and {n} files allow \
+             {target} at the same time (the grader waited {} for more).",
+            fmt_duration(PATIENCE);
+            try = "start `min(workers, paths.len())` worker threads, and keep each one busy \
+                   while files are left."
+        );
+    }
+    if let Some(stall) = report.stall {
+        fail!(
+            "at one point only {} {} running while {} {} still waiting, though {target} \
+             may run at once (the grader waited {}): some workers sat idle with work left.",
+            count(stall.reading, "read"),
+            was(stall.reading),
+            count(stall.waiting, "file"),
+            was(stall.waiting),
+            fmt_duration(PATIENCE);
+            try = "{}", TAKE_THE_NEXT_FILE
+        );
+    }
+    if let Some(held) = report.held_up {
+        fail!(
+            "{} was slow (the grader held it until every other file was read), and {} \
+             waited behind it without ever starting, while only {} of the {w} workers kept \
+             reading (the grader waited {}): those files were queued behind the slow one.",
+            label(0),
+            count(held.waiting, "file"),
+            held.reading,
+            fmt_duration(PATIENCE);
+            try = "{}", TAKE_THE_NEXT_FILE
+        );
+    }
+}
+
+const TAKE_THE_NEXT_FILE: &str = "hand out one file at a time: a free worker takes the next \
+    file (a shared `AtomicUsize` index, a `Mutex`ed queue or a channel). Splitting the list \
+    into fixed chunks up front, or rayon's parallel iterators without `.with_max_len(1)`, \
+    queue files behind a slow one while other workers idle.";
+
+/// The three checks every probe test makes.
+#[track_caller]
+pub fn judge_probe(setup: Setup) {
+    let (got, report) = run_probe(setup);
+    judge_calls(setup, &report);
+    let labels: Vec<String> = (0..setup.files).map(label).collect();
+    let what = format!(
+        "read_all_with({} files, workers = {})",
+        setup.files, setup.workers
+    );
+    judge_results(
+        &what,
+        &labels,
+        &probe_wants(setup),
+        &got,
+        Some(&report.finished),
+    );
+    judge_pool(setup, &report);
+}
+
+#[track_caller]
+pub fn judge_real(files: &[(&str, Content)], pool: usize) {
+    let got = read_real_files(files, pool);
+    let labels: Vec<String> = files.iter().map(|(name, _)| name.to_string()).collect();
+    let wants: Vec<Want> = files
+        .iter()
+        .map(|(_, content)| match content {
+            Content::Text(text) => Want::Text(text.to_string()),
+            Content::Bytes(_) => Want::Error(
+                io::ErrorKind::InvalidData,
+                "not UTF-8: what `std::fs::read_to_string` says",
+            ),
+            Content::Missing => Want::Error(
+                io::ErrorKind::NotFound,
+                "no such file: what `std::fs::read_to_string` says",
+            ),
+        })
+        .collect();
+    let what = format!("read_all({} files, workers = {pool})", files.len());
+    judge_results(&what, &labels, &wants, &got, None);
+}

@@ -1,0 +1,391 @@
+//! The instrumentation: a rayon pool per call, an `f` that watches which
+//! threads call it, an `f` that holds the first range back, and an allocator
+//! that notes the largest block allocated.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::panic;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, PoisonError};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
+use ex05::{par_sum_map, sums_of_squares};
+use grading::{cores, ms, secs, within, Patience, Rendezvous};
+
+/// Real time any test may take before the watchdog stops it. The reference
+/// needs a few milliseconds per test; no correct solution needs more than
+/// `GATE + GRACE` plus milliseconds. A hanging mistake fails the 8 tests in
+/// about 16 s (two at a time).
+pub const WATCHDOG: Duration = secs(4);
+/// How long the first caller of a watched `f` waits for a second thread.
+/// An idle rayon worker steals within microseconds, a busy machine delays
+/// it by milliseconds: a second is plenty.
+pub const GATE: Duration = secs(1);
+/// Time for the other ranges to hand in their sums once their last `f` call
+/// returned (`HoldFirst`), where the suite cannot see the pool's threads go
+/// to sleep (not Linux, or a pool the student built). Only a mistake
+/// (collecting sums as they finish) depends on it: it slips through only if
+/// a thread that has made its last call is kept off the CPU for this long
+/// before it hands in its sum.
+pub const GRACE: Duration = ms(100);
+
+const HUNG: &str = "Your code gave no result, though a correct solution needs well under a \
+    second here. Something waits forever: a thread that is never joined, a channel whose \
+    senders are never dropped, or a lock held while waiting for another thread.\n\
+    Try: let rayon do the sharing out (`par_iter`, `into_par_iter`, `sum`, `collect`); \
+    it waits for every piece and cannot deadlock.";
+
+/// The student's `f` type as the suite passes it: one type for every test, so
+/// the student's generic `par_sum_map` is compiled only once.
+type Fun = Arc<dyn Fn(u64) -> u128 + Send + Sync>;
+
+thread_local! {
+    /// Which of the suite's pools this thread works for (0: none).
+    static POOL: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Runs `work` (which calls the student's code) on a fresh rayon pool with one
+/// thread per core (at least two), under the watchdog.
+#[track_caller]
+fn on_pool(work: Box<dyn FnOnce() -> Vec<u128> + Send>) -> Vec<u128> {
+    within(WATCHDOG, HUNG, move || {
+        static NEXT_POOL: AtomicU64 = AtomicU64::new(1);
+        quiet_repeated_panics();
+        let id = NEXT_POOL.fetch_add(1, Ordering::Relaxed);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(cores().max(2))
+            .start_handler(move |_| {
+                POOL.set(id);
+                Sleeper::register(id);
+            })
+            // The grading crate's panic hook credits panics on threads of this
+            // name to the student: every thread of this pool runs their code.
+            .thread_name(|_| "graded-work".to_string())
+            .build()
+            .expect("the grader could not start a rayon thread pool");
+        pool.install(work)
+    })
+}
+
+/// An overflow in the student's `f` panics in every piece rayon runs, and the
+/// panic hook would print one line per piece: this keeps the first panic at
+/// each place in each pool. Installed after the grading crate's hook (which
+/// `within` installs before running anything), and wraps it.
+fn quiet_repeated_panics() {
+    static ONCE: Once = Once::new();
+    static SEEN: Mutex<BTreeSet<(u64, String)>> = Mutex::new(BTreeSet::new());
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let pool = POOL.get();
+            if pool != 0 {
+                let place = info
+                    .location()
+                    .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line()));
+                let mut seen = SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+                if !seen.insert((pool, place)) {
+                    return;
+                }
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// `sums_of_squares(ranges)`, on a pool of its own, under the watchdog.
+#[track_caller]
+pub fn run_sums(ranges: &[Range<u64>]) -> Vec<u128> {
+    let ranges = ranges.to_vec();
+    on_pool(Box::new(move || sums_of_squares(&ranges)))
+}
+
+/// `par_sum_map(ranges, f)`, on a pool of its own, under the watchdog.
+#[track_caller]
+pub fn run_map(
+    ranges: &[Range<u64>],
+    f: impl Fn(u64) -> u128 + Send + Sync + 'static,
+) -> Vec<u128> {
+    let (ranges, f): (_, Fun) = (ranges.to_vec(), Arc::new(f));
+    on_pool(Box::new(move || par_sum_map(&ranges, &*f)))
+}
+
+// ---------------------------------------------------------------------------
+// Which threads call f.
+
+/// Watches the calls of `f`: which threads call it at all, and which call it
+/// on the `watched` numbers. With `meet`, the first call of each thread on
+/// the watched numbers enters a [`Rendezvous`] for two: the first such
+/// caller waits (at most [`GATE`], once) until a second thread calls `f`
+/// there too.
+pub struct Threads {
+    id: u64,
+    watched: Range<u64>,
+    meeting: Option<Rendezvous>,
+    seen: Mutex<Seen>,
+}
+
+#[derive(Default)]
+struct Seen {
+    any: Vec<ThreadId>,
+    watched: Vec<ThreadId>,
+}
+
+/// What [`Threads`] saw: how many threads called `f` at all, and how many on
+/// the watched numbers.
+pub struct Callers {
+    pub any: usize,
+    pub watched: usize,
+}
+
+const ANY: u8 = 1;
+const WATCHED: u8 = 2;
+
+thread_local! {
+    /// (probe id, what this thread already reported to it): lets every call
+    /// after a thread's first skip the lock.
+    static REPORTED: Cell<(u64, u8)> = const { Cell::new((0, 0)) };
+}
+
+impl Threads {
+    pub fn new(watched: Range<u64>, meet: bool) -> Arc<Self> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Arc::new(Threads {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            watched,
+            // Two at once is the proof; after two, nobody waits.
+            meeting: meet.then(|| Rendezvous::new(2, GATE).expecting(2)),
+            seen: Mutex::new(Seen::default()),
+        })
+    }
+
+    /// Called by the instrumented `f` with its argument.
+    pub fn visit(&self, x: u64) {
+        let kind = if self.watched.contains(&x) {
+            ANY | WATCHED
+        } else {
+            ANY
+        };
+        let (id, done) = REPORTED.get();
+        let done = if id == self.id { done } else { 0 };
+        if done & kind == kind {
+            return;
+        }
+        REPORTED.set((self.id, done | kind));
+        let new = kind & !done;
+        let me = thread::current().id();
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+            if new & ANY != 0 {
+                seen.any.push(me);
+            }
+            if new & WATCHED != 0 {
+                seen.watched.push(me);
+            }
+        }
+        if new & WATCHED != 0 {
+            if let Some(meeting) = &self.meeting {
+                drop(meeting.enter());
+            }
+        }
+    }
+
+    pub fn callers(&self) -> Callers {
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        Callers {
+            any: seen.any.len(),
+            watched: seen.watched.len(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The first range finishes last.
+
+/// Keeps the first call of `f` on the first range waiting until `f` has been
+/// called on every number of the other ranges (at most [`GATE`]), then until
+/// the pool's other threads are asleep (on Linux; elsewhere [`GRACE`]
+/// longer): the first range is sure to finish last.
+pub struct HoldFirst {
+    first: Range<u64>,
+    started: AtomicBool,
+    patience: Patience,
+    others_left: Mutex<u64>,
+    others_done: Condvar,
+}
+
+impl HoldFirst {
+    pub fn new(ranges: &[Range<u64>]) -> Arc<Self> {
+        let others: u64 = ranges[1..].iter().map(|r| r.end - r.start).sum();
+        Arc::new(HoldFirst {
+            first: ranges[0].clone(),
+            started: AtomicBool::new(false),
+            patience: Patience::new(GATE),
+            others_left: Mutex::new(others),
+            others_done: Condvar::new(),
+        })
+    }
+
+    fn left(&self) -> MutexGuard<'_, u64> {
+        self.others_left
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn visit(&self, x: u64) {
+        if !self.first.contains(&x) {
+            let mut left = self.left();
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                self.others_done.notify_all();
+            }
+        } else if !self.started.swap(true, Ordering::SeqCst) {
+            let left = self.left();
+            drop(
+                self.patience
+                    .wait_while(&self.others_done, left, |left| *left > 0),
+            );
+            // Then until the pool's other threads have handed in their sums
+            // and gone to sleep, idle.
+            if !Sleeper::others_asleep(POOL.get(), GATE) {
+                thread::sleep(GRACE);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Idle threads.
+
+/// Where the kernel shows a pool thread's state (Linux: `/proc/<pid>/task/<tid>/stat`).
+struct Sleeper {
+    id: ThreadId,
+    stat: PathBuf,
+}
+
+/// The threads of each of the suite's pools, by pool id.
+static SLEEPERS: Mutex<Vec<(u64, Sleeper)>> = Mutex::new(Vec::new());
+
+impl Sleeper {
+    /// Notes the calling thread as one of pool `pool`'s (when the kernel can
+    /// show its state).
+    fn register(pool: u64) {
+        // `/proc/thread-self` links to `<pid>/task/<tid>`: this very thread.
+        if let Ok(task) = std::fs::read_link("/proc/thread-self") {
+            let sleeper = Sleeper {
+                id: thread::current().id(),
+                stat: PathBuf::from("/proc").join(task).join("stat"),
+            };
+            let mut all = SLEEPERS.lock().unwrap_or_else(PoisonError::into_inner);
+            all.push((pool, sleeper));
+        }
+    }
+
+    /// Whether the kernel shows the thread asleep (`S`): waiting, with no
+    /// work. `None` when it cannot be seen.
+    fn asleep(&self) -> Option<bool> {
+        let text = std::fs::read_to_string(&self.stat).ok()?;
+        // "tid (name) S ...": the name may hold spaces and parentheses.
+        let state = text.rsplit_once(')')?.1.trim_start().chars().next()?;
+        Some(state == 'S')
+    }
+
+    /// Waits until every other thread of pool `pool` has been seen asleep
+    /// for two milliseconds on end, or `limit` has passed. `false` (at once)
+    /// when this cannot be seen: not Linux, or not one of the suite's pools.
+    fn others_asleep(pool: u64, limit: Duration) -> bool {
+        let me = thread::current().id();
+        let all = SLEEPERS.lock().unwrap_or_else(PoisonError::into_inner);
+        let others: Vec<&Sleeper> = all
+            .iter()
+            .filter(|(p, s)| *p == pool && s.id != me)
+            .map(|(_, s)| s)
+            .collect();
+        if pool == 0 || others.is_empty() {
+            return false;
+        }
+        let start = Instant::now();
+        let mut asleep_since: Option<Instant> = None;
+        while start.elapsed() < limit {
+            match others
+                .iter()
+                .map(|s| s.asleep())
+                .collect::<Option<Vec<bool>>>()
+            {
+                None => return false,
+                Some(states) if states.iter().all(|&a| a) => {
+                    let since = *asleep_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= ms(2) {
+                        return true;
+                    }
+                }
+                Some(_) => asleep_since = None,
+            }
+            thread::sleep(Duration::from_micros(200));
+        }
+        true
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Memory.
+
+/// The allocator of this test binary: the system's, noting the largest block
+/// asked for while [`largest_block`] watches.
+pub struct Watch;
+
+static WATCHING: AtomicBool = AtomicBool::new(false);
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
+
+fn note(size: usize) {
+    if WATCHING.load(Ordering::Relaxed) {
+        LARGEST.fetch_max(size, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is passed on to `System` unchanged; `note` only updates
+// two atomics (no allocation, no lock).
+unsafe impl GlobalAlloc for Watch {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        System.realloc(ptr, layout, new_size)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+/// Runs `work` and returns its result with the largest block of memory
+/// allocated in the meantime, by any thread of this test binary. One test
+/// watches at a time.
+pub fn largest_block<T>(work: impl FnOnce() -> T) -> (T, usize) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _watch = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    /// Stops watching, even when `work` panics.
+    struct Stop;
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            WATCHING.store(false, Ordering::SeqCst);
+        }
+    }
+    LARGEST.store(0, Ordering::SeqCst);
+    WATCHING.store(true, Ordering::SeqCst);
+    let stop = Stop;
+    let result = work();
+    drop(stop);
+    (result, LARGEST.load(Ordering::SeqCst))
+}
