@@ -44,6 +44,8 @@
 //!    then return.
 //! 4. Return a [`ShutdownReport`]: the ids of the requests that ran to their
 //!    end (`completed`) and of those you aborted (`abandoned`), each sorted.
+//!    A handler that panics is neither: it is a bug, so don't list it, pass its
+//!    panic on (`serve` panics too) so that the bug shows.
 //!
 //! For example, with `grace` = 2 s and the shutdown at 5 s:
 //!
@@ -64,8 +66,10 @@
 //! - [`JoinSet::spawn`] starts a task and returns its [`AbortHandle`], whose
 //!   `.id()` names the task. [`JoinSet::join_next_with_id`] waits for the next
 //!   task to end: `Ok((task_id, output))` if it ran to its end, `Err(e)` with
-//!   `e.is_cancelled()` and `e.id()` if it was aborted. A `HashMap` from task
-//!   id to request id tells you which request that was.
+//!   `e.is_cancelled()` and `e.id()` if it was aborted, `Err(e)` with
+//!   `e.is_panic()` if it panicked (`std::panic::resume_unwind(e.into_panic())`
+//!   passes that panic on). A `HashMap` from task id to request id tells you
+//!   which request that was.
 //! - `tokio::time::timeout(grace, fut).await` is `Ok(output)` if `fut` finished
 //!   in time, `Err(Elapsed)` otherwise (and `fut` is dropped).
 //!
@@ -116,7 +120,7 @@ pub struct ShutdownReport {
 /// they are gone. If the channel closes first, it lets every running request
 /// finish. Returns which requests completed and which were abandoned.
 pub async fn serve<F, Fut>(
-    mut requests: mpsc::Receiver<u64>,
+    requests: mpsc::Receiver<u64>,
     handle: F,
     shutdown: CancellationToken,
     grace: Duration,
@@ -126,49 +130,16 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let mut running = Running::default();
-
     // 1. Take requests until the shutdown, or until the channel closes.
-    loop {
-        tokio::select! {
-            // Branches are tried top to bottom: when the shutdown and a queued
-            // request are both ready, the shutdown wins.
-            biased;
-            _ = shutdown.cancelled() => break,
-            // Collect finished requests as we go, so that a server running for
-            // days does not keep every finished task in the set. (With an empty
-            // set `join_next_with_id` gives `None` at once, the pattern does not
-            // match, and select! simply waits for the other branches.)
-            Some(ended) = running.tasks.join_next_with_id() => running.record(ended),
-            request = requests.recv() => match request {
-                Some(id) => running.start(id, handle(id)),
-                // Every Sender is gone: no request will ever come again.
-                None => break,
-            },
-        }
-    }
-    // Close the channel: clients sending now get an error at once, instead of
-    // queueing requests that will never be served. Requests already queued are
-    // dropped with the receiver, never started.
-    drop(requests);
-
-    // 2. Let the running requests finish: all of them if the channel closed,
-    //    for at most `grace` after a shutdown. `timeout` returns as soon as
-    //    the drain is done, so an idle server stops at once.
+    running.take_requests(requests, handle, &shutdown).await;
+    // 2. Let the running requests finish: for at most `grace` after a
+    //    shutdown, all of them (however long they take) if the channel closed.
     if shutdown.is_cancelled() {
-        if tokio::time::timeout(grace, running.drain()).await.is_err() {
-            // 3. Time is up: cancel what is left (Python's `task.cancel()`),
-            //    then wait until every aborted task is really gone, so that
-            //    nothing of theirs runs after we return.
-            running.tasks.abort_all();
-            running.drain().await;
-        }
+        running.stop_within(grace).await;
     } else {
         running.drain().await;
     }
-    let mut report = running.report;
-    report.completed.sort_unstable();
-    report.abandoned.sort_unstable();
-    report
+    running.into_report()
 }
 
 /// The requests in flight, and what became of the finished ones.
@@ -182,6 +153,55 @@ struct Running {
 }
 
 impl Running {
+    /// Starts a task for each request, until the shutdown or until the
+    /// channel closes.
+    async fn take_requests<F, Fut>(
+        &mut self,
+        mut requests: mpsc::Receiver<u64>,
+        handle: F,
+        shutdown: &CancellationToken,
+    ) where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        loop {
+            tokio::select! {
+                // Branches are tried top to bottom: when the shutdown and a
+                // queued request are both ready, the shutdown wins.
+                biased;
+                _ = shutdown.cancelled() => break,
+                // Collect finished requests as we go, so that a server running
+                // for days does not keep every finished task in the set. (With
+                // an empty set `join_next_with_id` gives `None` at once, the
+                // pattern does not match, and select! simply waits for the
+                // other branches.)
+                Some(ended) = self.tasks.join_next_with_id() => self.record(ended),
+                request = requests.recv() => match request {
+                    Some(id) => self.start(id, handle(id)),
+                    // Every Sender is gone: no request will ever come again.
+                    None => break,
+                },
+            }
+        }
+        // Returning drops `requests`, which closes the channel: clients
+        // sending now get an error at once, instead of queueing requests that
+        // will never be served. Requests already queued are dropped with it,
+        // never started.
+    }
+
+    /// After a shutdown: waits at most `grace` for the running requests, then
+    /// aborts the rest. `timeout` returns as soon as the drain is done, so an
+    /// idle server stops at once.
+    async fn stop_within(&mut self, grace: Duration) {
+        if tokio::time::timeout(grace, self.drain()).await.is_err() {
+            // Time is up: cancel what is left (Python's `task.cancel()`), then
+            // wait until every aborted task is really gone, so that nothing of
+            // theirs runs after we return.
+            self.tasks.abort_all();
+            self.drain().await;
+        }
+    }
+
     fn start<Fut>(&mut self, id: u64, request: Fut)
     where
         Fut: Future<Output = ()> + Send + 'static,
@@ -210,5 +230,13 @@ impl Running {
         while let Some(ended) = self.tasks.join_next_with_id().await {
             self.record(ended);
         }
+    }
+
+    /// The report, both lists sorted.
+    fn into_report(self) -> ShutdownReport {
+        let mut report = self.report;
+        report.completed.sort_unstable();
+        report.abandoned.sort_unstable();
+        report
     }
 }

@@ -2,31 +2,6 @@
 // Rejected by: every_job_runs_in_a_task_of_its_own
 // Message contains: ran in the same tokio task
 
-use std::future::Future;
-use std::num::NonZeroUsize;
-use std::sync::Arc;
-
-use futures::{FutureExt, StreamExt};
-use tokio::sync::Semaphore;
-
-pub async fn run_bounded<I, T, F, Fut>(inputs: Vec<I>, limit: NonZeroUsize, job: F) -> Vec<T>
-where
-    F: Fn(I) -> Fut,
-    Fut: Future<Output = T>,
-{
-    let mut slots: Vec<Option<T>> = (0..inputs.len()).map(|_| None).collect();
-    let mut outputs = futures::stream::iter(inputs.into_iter().enumerate())
-        .map(|(i, input)| job(input).map(move |output| (i, output)))
-        .buffer_unordered(limit.get());
-    while let Some((i, output)) = outputs.next().await {
-        slots[i] = Some(output);
-    }
-    slots
-        .into_iter()
-        .map(|slot| slot.expect("one output per input"))
-        .collect()
-}
-
 pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>
 where
     I: Send + 'static,
@@ -45,5 +20,8 @@ where
         });
         futures::future::join_all(guarded).await
     });
-    all.await.expect("the jobs' task panicked")
+    match all.await {
+        Ok(outputs) => outputs,
+        Err(e) => panic::resume_unwind(e.into_panic()),
+    }
 }

@@ -1,116 +1,41 @@
-// Mistake: waits for every worker at the end, but replaces a crashed worker without waiting for it: each crash leaves a zombie behind.
+// Mistake: waits for the last worker of each thread at the end, but replaces a crashed worker without waiting for it: each crash leaves a zombie behind.
 // Rejected by: every_worker_is_waited_for
 // Message contains: never waited for (zombies)
+// Adds: impl Worker::fn finish
+// Removes: impl Drop for Worker
 
-use std::io::{self, BufRead, BufReader, Write};
-use std::num::NonZeroUsize;
-use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobError {
-    WorkerCrashed,
-    BadReply(String),
-}
-
-pub fn run_jobs(
+fn serve(
     worker_exe: &Path,
-    workers: NonZeroUsize,
     jobs: &[String],
-) -> Vec<Result<String, JobError>> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<String, JobError>>>> = Mutex::new(vec![None; jobs.len()]);
-    thread::scope(|s| {
-        for _ in 0..workers.get().min(jobs.len()) {
-            s.spawn(|| {
-                let mut worker: Option<Worker> = None;
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
-                    if worker.is_none() {
-                        worker = Worker::start(worker_exe).ok();
-                    }
-                    let result = match worker.as_mut().and_then(|w| w.ask(job)) {
-                        Some(line) => match line.strip_prefix("ok ") {
-                            Some(text) => Ok(text.to_string()),
-                            None => Err(JobError::BadReply(line)),
-                        },
-                        None => {
-                            // The dead worker is simply forgotten: it is gone anyway.
-                            worker = None;
-                            Err(JobError::WorkerCrashed)
-                        }
-                    };
-                    results.lock().unwrap()[i] = Some(result);
-                }
-                if let Some(worker) = worker {
-                    worker.finish();
-                }
-            });
+    next: &AtomicUsize,
+) -> Vec<(usize, Result<String, JobError>)> {
+    let mut done = Vec::new();
+    let mut worker: Option<Worker> = None;
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(job) = jobs.get(i) else { break };
+        if worker.is_none() {
+            worker = Worker::start(worker_exe).ok();
         }
-    });
-    results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.unwrap())
-        .collect()
-}
-
-struct Worker {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+        let result = match worker.as_mut().and_then(|w| w.ask(job)) {
+            Some(line) => result_of(line),
+            None => {
+                // The dead worker is simply forgotten: it is gone anyway.
+                worker = None;
+                Err(JobError::WorkerCrashed)
+            }
+        };
+        done.push((i, result));
+    }
+    if let Some(worker) = worker {
+        worker.finish();
+    }
+    done
 }
 
 impl Worker {
-    fn start(exe: &Path) -> io::Result<Worker> {
-        let mut child = Command::new(exe)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Ok(Worker {
-            child,
-            stdin,
-            stdout,
-        })
+    fn finish(mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
     }
-
-    fn ask(&mut self, job: &str) -> Option<String> {
-        writeln!(self.stdin, "{job}").ok()?;
-        let mut line = String::new();
-        match self.stdout.read_line(&mut line) {
-            Ok(n) if n > 0 => Some(line.trim_end().to_string()),
-            _ => None,
-        }
-    }
-
-    fn finish(self) {
-        let Worker {
-            mut child, stdin, ..
-        } = self;
-        drop(stdin);
-        let _ = child.wait();
-    }
-}
-
-pub fn histogram(data: &[u8], threads: NonZeroUsize) -> [u64; 256] {
-    let counts: [AtomicU64; 256] = std::array::from_fn(|_| AtomicU64::new(0));
-    let part = data.len().div_ceil(threads.get()).max(1);
-    thread::scope(|s| {
-        for chunk in data.chunks(part) {
-            let counts = &counts;
-            s.spawn(move || {
-                for &b in chunk {
-                    counts[b as usize].fetch_add(1, Ordering::Relaxed);
-                }
-            });
-        }
-    });
-    counts.map(AtomicU64::into_inner)
 }

@@ -2,180 +2,23 @@
 // Rejected by: closed_channel_without_requests_returns_at_once
 // Message contains: no shutdown may ever come
 
-//! # Exercise 12: cancellation and graceful shutdown
-//!
-//! A good server does not stop by pulling the plug. When a Python service
-//! gets SIGTERM (or Ctrl-C), it stops accepting new requests, gives the ones
-//! already running a little time to finish, and only then cancels what is
-//! left:
-//!
-//! ```python
-//! stop = asyncio.Event()
-//! loop.add_signal_handler(signal.SIGTERM, stop.set)
-//! ...                                     # accept requests until stop is set
-//! done, pending = await asyncio.wait(running, timeout=GRACE)
-//! for task in pending:
-//!     task.cancel()                       # CancelledError inside each task
-//! await asyncio.gather(*pending, return_exceptions=True)   # wait until they are gone
-//! ```
-//!
-//! The same plan in tokio:
-//! - **The stop signal** is a [`CancellationToken`]: `token.cancel()` sets it,
-//!   `token.cancelled().await` waits for it. A real server would run
-//!   `tokio::signal::ctrl_c().await` in a task and then call `token.cancel()`;
-//!   here the tests hold the token and cancel it themselves.
-//! - **The running requests** are tasks in a [`JoinSet`]: it spawns them and
-//!   hands their results back as they finish.
-//! - **`task.cancel()`** is [`JoinSet::abort_all`] (or [`AbortHandle::abort`]
-//!   for one task). No exception is raised inside the task: its future is
-//!   simply dropped where it waits, at an `.await`, and its destructors (`Drop`)
-//!   do the clean-up that Python does in `finally`.
-//! - **`asyncio.wait(..., timeout=GRACE)`** is [`tokio::time::timeout`] around
-//!   "wait until every task is done".
-//!
-//! ## Your task
-//! Write [`serve`], the heart of a server:
-//! 1. Take request ids from `requests` and run `handle(id)` for each one as a
-//!    task of its own, so that many requests run at once.
-//! 2. When `shutdown` is cancelled: stop taking requests **at once** (requests
-//!    still waiting in the channel are never started), give the running ones
-//!    **at most `grace`** to finish, then abort the rest and wait until they are
-//!    gone. Return as soon as nothing runs any more: when the last request
-//!    finishes if that is within the grace period, right away if nothing was
-//!    running.
-//! 3. If the channel closes first (every `Sender` dropped: no request will ever
-//!    come again), let every running request finish, however long it takes,
-//!    then return.
-//! 4. Return a [`ShutdownReport`]: the ids of the requests that ran to their
-//!    end (`completed`) and of those you aborted (`abandoned`), each sorted.
-//!
-//! For example, with `grace` = 2 s and the shutdown at 5 s:
-//!
-//! | request | arrives | needs | what happens |
-//! |---|---|---|---|
-//! | 1 | 0 s | 1 s | completes at 1 s |
-//! | 2 | 1 s | 5.5 s | completes at 6.5 s, within the grace period |
-//! | 3 | 4 s | 10 s | abandoned at 7 s, when the grace period ends |
-//! | 4 | 5.5 s | 1 s | never started: it came after the shutdown |
-//!
-//! `serve` returns at 7 s with `completed: [1, 2]` and `abandoned: [3]`. (A
-//! request ending exactly as the grace period ends may go either way.)
-//!
-//! ## Useful tools
-//! - [`tokio::select!`] waits for whichever branch is ready first:
-//!   `tokio::select! { biased; _ = shutdown.cancelled() => ..., msg = requests.recv() => ... }`.
-//!   `requests.recv()` gives `None` once the channel is closed and empty.
-//! - [`JoinSet::spawn`] starts a task and returns its [`AbortHandle`], whose
-//!   `.id()` names the task. [`JoinSet::join_next_with_id`] waits for the next
-//!   task to end: `Ok((task_id, output))` if it ran to its end, `Err(e)` with
-//!   `e.is_cancelled()` and `e.id()` if it was aborted. A `HashMap` from task
-//!   id to request id tells you which request that was.
-//! - `tokio::time::timeout(grace, fut).await` is `Ok(output)` if `fut` finished
-//!   in time, `Err(Elapsed)` otherwise (and `fut` is dropped).
-//!
-//! ## Watch out
-//! - Without `biased;`, `select!` tries its branches in random order: when the
-//!   shutdown and a queued request are both ready, it may pick the request.
-//!   With `biased;` it tries them top to bottom, so put the shutdown first.
-//! - Aborting only *asks* tokio to cancel a task; it is gone once the
-//!   `JoinSet` reports it (keep calling `join_next_with_id` until it gives
-//!   `None`). Dropping a `JoinSet` aborts its tasks without waiting, and
-//!   dropping a plain `JoinHandle` does not stop its task at all.
-//!
-//! Run `cargo test -p ex12` to check your work. The tests use tokio's paused
-//! clock, so a shutdown "at 5 s" costs microseconds of real time.
-//!
-//! [`JoinSet`]: tokio::task::JoinSet
-//! [`JoinSet::abort_all`]: tokio::task::JoinSet::abort_all
-//! [`JoinSet::spawn`]: tokio::task::JoinSet::spawn
-//! [`JoinSet::join_next_with_id`]: tokio::task::JoinSet::join_next_with_id
-//! [`AbortHandle`]: tokio::task::AbortHandle
-//! [`AbortHandle::abort`]: tokio::task::AbortHandle::abort
-
-use std::collections::HashMap;
-use std::future::Future;
-use std::time::Duration;
-
-use tokio::sync::mpsc;
-use tokio::task::{Id, JoinError, JoinSet};
-use tokio_util::sync::CancellationToken;
-
-/// What became of the requests [`serve`] started (provided: nothing to do
-/// here). Both lists hold request ids, sorted in increasing order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ShutdownReport {
-    /// Requests whose handler ran to its end.
-    pub completed: Vec<u64>,
-    /// Requests whose handler was still running when the grace period ended,
-    /// and was aborted.
-    pub abandoned: Vec<u64>,
-}
-
-/// A service loop: takes request ids from `requests` and runs `handle(id)` for
-/// each one as a task of its own, many at once.
-///
-/// When `shutdown` is cancelled, it stops taking requests at once, gives the
-/// running ones up to `grace` to finish, then aborts the rest and waits until
-/// they are gone. If the channel closes first, it lets every running request
-/// finish. Returns which requests completed and which were abandoned.
-pub async fn serve<F, Fut>(
-    mut requests: mpsc::Receiver<u64>,
-    handle: F,
-    shutdown: CancellationToken,
-    grace: Duration,
-) -> ShutdownReport
-where
-    F: Fn(u64) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let mut set = JoinSet::new();
-    let mut ids = HashMap::new();
-    let mut report = ShutdownReport::default();
-    loop {
-        tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => break,
-            Some(ended) = set.join_next_with_id() => record(ended, &mut ids, &mut report),
-            Some(id) = requests.recv() => {
-                let task = set.spawn(handle(id));
-                ids.insert(task.id(), id);
+impl Running {
+    async fn take_requests<F, Fut>(
+        &mut self,
+        mut requests: mpsc::Receiver<u64>,
+        handle: F,
+        shutdown: &CancellationToken,
+    ) where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                Some(ended) = self.tasks.join_next_with_id() => self.record(ended),
+                Some(id) = requests.recv() => self.start(id, handle(id)),
             }
         }
     }
-    if shutdown.is_cancelled() {
-        let drain = async {
-            while let Some(ended) = set.join_next_with_id().await {
-                record(ended, &mut ids, &mut report);
-            }
-        };
-        if tokio::time::timeout(grace, drain).await.is_err() {
-            set.abort_all();
-            while let Some(ended) = set.join_next_with_id().await {
-                record(ended, &mut ids, &mut report);
-            }
-        }
-    } else {
-        while let Some(ended) = set.join_next_with_id().await {
-            record(ended, &mut ids, &mut report);
-        }
-    }
-    sorted(report)
-}
-
-/// Files one ended task under completed or abandoned.
-fn record(
-    ended: Result<(Id, ()), JoinError>,
-    ids: &mut HashMap<Id, u64>,
-    report: &mut ShutdownReport,
-) {
-    match ended {
-        Ok((task, ())) => report.completed.push(ids.remove(&task).unwrap()),
-        Err(e) => report.abandoned.push(ids.remove(&e.id()).unwrap()),
-    }
-}
-
-fn sorted(mut report: ShutdownReport) -> ShutdownReport {
-    report.completed.sort_unstable();
-    report.abandoned.sort_unstable();
-    report
 }

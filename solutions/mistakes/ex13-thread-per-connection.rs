@@ -1,26 +1,7 @@
 // Mistake: a thread per connection, as in a classic threaded server: every accepted socket is turned into a blocking std socket and served by its own `std::thread::spawn`ed thread. 10 000 clients, 10 000 threads.
+// Adds: fn blocking_connection
 // Rejected by: ten_thousand_clients_at_once
 // Message contains: a thread per connection
-
-use std::future::Future;
-use std::io::{self, BufRead, BufReader, Write};
-use std::time::Duration;
-
-use tokio::net::TcpListener;
-pub const DB_DELAY: Duration = Duration::from_millis(100);
-
-pub fn parse_request(line: &str) -> Result<i64, String> {
-    let mut words = line.split_whitespace();
-    match (words.next(), words.next(), words.next()) {
-        (Some("SQUARE"), Some(number), None) => number
-            .parse()
-            .map_err(|_| format!("not a whole number that fits in an i64: {number}")),
-        (Some("SQUARE"), None, _) => Err("SQUARE needs a number".to_string()),
-        (Some("SQUARE"), Some(_), Some(_)) => Err("SQUARE takes one number".to_string()),
-        (Some(word), _, _) => Err(format!("unknown command: {word}")),
-        (None, _, _) => Err("empty request".to_string()),
-    }
-}
 
 pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) -> io::Result<()> {
     let mut shutdown = std::pin::pin!(shutdown);
@@ -28,20 +9,19 @@ pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) ->
         tokio::select! {
             () = &mut shutdown => return Ok(()),
             accepted = listener.accept() => {
-                let (stream, _) = accepted?;
-                let stream = stream.into_std()?;
+                let stream = accepted?.0.into_std()?;
                 stream.set_nonblocking(false)?;
-                std::thread::spawn(move || {
-                    let _ = handle_connection(stream);
-                });
+                std::thread::spawn(move || blocking_connection(stream));
             }
         }
     }
 }
 
-fn handle_connection(stream: std::net::TcpStream) -> io::Result<()> {
+/// One connection on blocking std I/O.
+fn blocking_connection(stream: std::net::TcpStream) -> io::Result<()> {
+    use std::io::{BufRead, Write};
     let mut writer = stream.try_clone()?;
-    for line in BufReader::new(stream).lines() {
+    for line in std::io::BufReader::new(stream).lines() {
         let answer = match parse_request(&line?) {
             Ok(n) => {
                 std::thread::sleep(DB_DELAY);

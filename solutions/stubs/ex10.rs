@@ -45,7 +45,10 @@
 //!    `limiter` you are given: a job may only run while it holds one of its
 //!    permits. Other callers may use the same limiter at the same time, and
 //!    together they never run more jobs than it has permits. When you return,
-//!    every permit you took is back.
+//!    every permit you took is back. If a job panics, `spawn_bounded` panics
+//!    with that job's own panic, as if it had run the job itself:
+//!    [`std::panic::resume_unwind`] with the payload of the task's
+//!    `JoinError` ([`into_panic`](tokio::task::JoinError::into_panic)).
 //!
 //! The tests pass their own `job`: it notes how many jobs are in flight, when
 //! each one starts, and in which task it runs. They run on tokio's paused

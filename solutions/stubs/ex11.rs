@@ -19,6 +19,8 @@
 //! answers every job with one line on its stdout:
 //! - `27` → `ok 4242 collatz(27)=111` (4242 is the worker's process id);
 //! - `crash` → no answer: the worker dies on the spot;
+//! - `cut 27` → `ok 4242 collatz(27)=11`, cut short without its line end:
+//!   the worker dies in the middle of its answer;
 //! - a job it does not know → `error: unknown job "..."`;
 //! - `meet N DIR` is for the tests: it shows them which jobs run at the same time.
 //!
@@ -34,6 +36,8 @@
 //!    - any other answer gives `Err(JobError::BadReply(line))`;
 //!    - no answer, because the worker died, gives `Err(JobError::WorkerCrashed)`,
 //!      and only that job is lost: start a fresh worker for the jobs still to do.
+//!      A line cut short (no `\n` at its end: the worker died while writing
+//!      it) is no answer either.
 //!
 //!    Before returning, close every worker's stdin and **wait** for every
 //!    child process, the crashed ones too: an exited child that nobody waits
@@ -48,7 +52,8 @@
 //!   `child.stdout.take()` move the two pipe ends out of it.
 //! - `writeln!(stdin, "{job}")` sends a job ([`std::io::Write`]);
 //!   [`BufReader::new(stdout)`](std::io::BufReader) and `read_line(&mut line)`
-//!   read the answer. `Ok(0)` means end of file: the worker is gone.
+//!   read the answer. `Ok(0)` means end of file: the worker is gone; a line
+//!   that does not end with `'\n'` was cut short by the worker's death.
 //! - `drop(stdin)` closes the pipe, so the worker sees end of file and exits;
 //!   then `child.wait()` collects its exit status and frees its entry in the
 //!   process table.
@@ -65,13 +70,19 @@
 //! - Close a worker's stdin *before* you wait for it. The worker waits for
 //!   its next job until its stdin closes, so `child.wait()` with the stdin
 //!   still open waits forever.
+//! - A job you write into a [`BufWriter`](std::io::BufWriter) stays in your
+//!   process until the buffer fills or you `flush()` it: the worker waits for
+//!   the job while you wait for its answer. Flush after every job, or write
+//!   to the `ChildStdin` directly.
 //! - A crash is an ordinary event here: reading from a dead worker gives end
 //!   of file, and writing to it can fail with `BrokenPipe`. Don't `unwrap`
 //!   the pipes.
 //! - `load` then `store` is two steps: another thread can count in between,
 //!   and its count is lost. Use `fetch_add`.
 //!
-//! Run `cargo test -p ex11` to check your work.
+//! Run `cargo test -p ex11` to check your work. (On Windows, the tests
+//! cannot see whether a process was waited for, nor what a stuck worker was
+//! doing: the zombie check is skipped, and the output says so.)
 
 use std::fmt;
 use std::num::NonZeroUsize;

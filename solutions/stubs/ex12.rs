@@ -44,6 +44,8 @@
 //!    then return.
 //! 4. Return a [`ShutdownReport`]: the ids of the requests that ran to their
 //!    end (`completed`) and of those you aborted (`abandoned`), each sorted.
+//!    A handler that panics is neither: it is a bug, so don't list it, pass its
+//!    panic on (`serve` panics too) so that the bug shows.
 //!
 //! For example, with `grace` = 2 s and the shutdown at 5 s:
 //!
@@ -64,8 +66,10 @@
 //! - [`JoinSet::spawn`] starts a task and returns its [`AbortHandle`], whose
 //!   `.id()` names the task. [`JoinSet::join_next_with_id`] waits for the next
 //!   task to end: `Ok((task_id, output))` if it ran to its end, `Err(e)` with
-//!   `e.is_cancelled()` and `e.id()` if it was aborted. A `HashMap` from task
-//!   id to request id tells you which request that was.
+//!   `e.is_cancelled()` and `e.id()` if it was aborted, `Err(e)` with
+//!   `e.is_panic()` if it panicked (`std::panic::resume_unwind(e.into_panic())`
+//!   passes that panic on). A `HashMap` from task id to request id tells you
+//!   which request that was.
 //! - `tokio::time::timeout(grace, fut).await` is `Ok(output)` if `fut` finished
 //!   in time, `Err(Elapsed)` otherwise (and `fut` is dropped).
 //!

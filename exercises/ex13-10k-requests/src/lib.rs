@@ -58,7 +58,9 @@
 //! each, and reads every answer: a server that serves them concurrently
 //! answers them all about [`DB_DELAY`] after they arrive, while one that
 //! blocks needs minutes. It also watches the server's thread count and peak
-//! memory (from `/proc` on Linux). Smaller tests call [`serve`] directly.
+//! memory, from `/proc` on Linux (on macOS and Windows, which have no `/proc`,
+//! those two checks are skipped and the test prints `SKIPPED` with the
+//! reason). Smaller tests call [`serve`] directly.
 //!
 //! ## Useful tools
 //! - `listener.accept().await` gives `(TcpStream, SocketAddr)`.
@@ -83,6 +85,10 @@
 //!   waits. With 10 000 clients and 100 ms each, that is minutes, not 100 ms.
 //! - An error on one connection (the client vanished, a write failed) ends
 //!   that connection's task, not the server.
+//! - Answer a connection's lines one after another, in order: a client may
+//!   send several lines at once, and can only tell which answer is which by
+//!   their order. A task per *line* would let a quick `ERR` answer overtake a
+//!   square still waiting for the database.
 //!
 //! Run `cargo test -p ex13` to check your work.
 

@@ -56,6 +56,15 @@ pub fn student_panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+/// Records that the student's code, in the test running on this thread, was
+/// stopped because it would never finish (nothing moved for `after`). A
+/// suite whose own monitor stops a stuck call (rather than a watchdog of
+/// `within`/`paused`) calls this, so that the checker shows the exercise as
+/// hung rather than failing. Call it on the test's own thread.
+pub fn record_hang(after: std::time::Duration) {
+    record(&Fact::WatchdogStopped(after));
+}
+
 /// Records a fact about the test running on this thread (see
 /// `grading_protocol`); a no-op unless the checker asked for facts.
 pub(crate) fn record(fact: &Fact) {

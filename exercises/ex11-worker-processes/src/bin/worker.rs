@@ -10,6 +10,7 @@
 //! | `27`             | `ok 4242 collatz(27)=111`: the number of Collatz steps from 27 down to 1 (4242 is this worker's process id) |
 //! | `meet 3 DIR`     | `ok 4242 met 3/3` once 3 `meet` jobs have put a file in DIR, or `ok 4242 gave-up 1/3` after waiting 2 s |
 //! | `crash`          | none: the worker dies on the spot, exit status 101          |
+//! | `cut 27`         | `ok 4242 collatz(27)=11`: the answer to `27` without its last character and without a line end, then the worker dies (exit status 101): a worker that dies in the middle of its answer |
 //! | anything else    | `error: unknown job "..."`                                  |
 //!
 //! `meet` is how the tests see workers run side by side: it only succeeds if
@@ -19,11 +20,13 @@
 //!
 //! For the tests' zombie check: if a folder named `ex11-pids` sits next to
 //! the path this program was started by, it first writes an empty file named
-//! after its process id there.
+//! after its process id there. It then appends one letter to that file for
+//! every job it reads (`r`), every answer it has flushed (`a`) and before it
+//! dies on purpose (`x`), so the tests can see how far a worker got.
 
 use std::fs;
 use std::io::{self, BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -34,15 +37,24 @@ const MEET_PATIENCE: Duration = Duration::from_secs(2);
 const CRASH_STATUS: i32 = 101;
 
 fn main() {
-    note_pid();
+    let log = note_pid();
     let mut meets = 0_u64;
     let mut out = io::stdout().lock();
     for line in io::stdin().lock().lines() {
         // A line that is not UTF-8, or a read error: stop as at end of file.
         let Ok(line) = line else { break };
+        note(log.as_deref(), b"r");
         let job = line.trim_end_matches('\r');
         let answer = if job == "crash" {
             // No answer, no clean-up: as if the process had crashed.
+            note(log.as_deref(), b"x");
+            process::exit(CRASH_STATUS);
+        } else if let Some(n) = job.strip_prefix("cut ") {
+            // Half an answer: all but its last character, no line end.
+            let answer = n.parse().map_or_else(|_| format!("error: {n}"), collatz);
+            let cut = &answer[..answer.len() - 1];
+            let _ = out.write_all(cut.as_bytes()).and_then(|()| out.flush());
+            note(log.as_deref(), b"x");
             process::exit(CRASH_STATUS);
         } else if let Ok(n) = job.parse::<u64>() {
             collatz(n)
@@ -59,6 +71,7 @@ fn main() {
         {
             break;
         }
+        note(log.as_deref(), b"a");
     }
 }
 
@@ -115,16 +128,23 @@ fn meet(args: &str, seq: u64) -> String {
     }
 }
 
-/// Writes `<folder of argv[0]>/ex11-pids/<pid>` if that folder exists.
-fn note_pid() {
-    let Some(me) = std::env::args_os().next() else {
-        return;
-    };
-    let Some(folder) = Path::new(&me).parent() else {
-        return;
-    };
-    let pids = folder.join("ex11-pids");
-    if pids.is_dir() {
-        let _ = fs::write(pids.join(process::id().to_string()), "");
+/// Writes `<folder of argv[0]>/ex11-pids/<pid>` if that folder exists, and
+/// returns its path.
+fn note_pid() -> Option<PathBuf> {
+    let me = std::env::args_os().next()?;
+    let pids = Path::new(&me).parent()?.join("ex11-pids");
+    if !pids.is_dir() {
+        return None;
+    }
+    let file = pids.join(process::id().to_string());
+    fs::write(&file, "").ok()?;
+    Some(file)
+}
+
+/// Appends `what` to the pid file, if there is one.
+fn note(log: Option<&Path>, what: &[u8]) {
+    if let Some(log) = log {
+        let appended = fs::OpenOptions::new().append(true).open(log);
+        let _ = appended.and_then(|mut f| f.write_all(what));
     }
 }

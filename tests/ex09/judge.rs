@@ -1,0 +1,633 @@
+//! The judges: what each part should have done, and what to say when it did
+//! not, from what the probes saw.
+
+use std::time::Duration;
+
+use ex09::FIRST_PAGE;
+use grading::{check, count, fail, fmt_duration_exact as show, preview, secs};
+
+use crate::pool::{Call, Cancelled, Users, NO_TABLE};
+use crate::probe::{output, End, Lazy, Race, Walk, FETCH_TIME, SLACK};
+
+/// "1 connection was", "2 connections were".
+fn count_was(n: usize, noun: &str) -> String {
+    format!("{} {}", count(n, noun), if n == 1 { "was" } else { "were" })
+}
+
+// ---------------------------------------------------------------------------
+// Part 1: as_completed.
+
+/// "as_completed(jobs of 3.0 s, 1.0 s and 2.0 s)", or a summary for many jobs.
+fn describe_jobs(delays: &[Duration]) -> String {
+    const SHOWN: usize = 6;
+    let what = match delays {
+        [] => "no jobs".to_string(),
+        [d] => format!("one job of {}", show(*d)),
+        _ if delays.len() > SHOWN => {
+            let min = delays.iter().copied().min().unwrap_or_default();
+            let max = delays.iter().copied().max().unwrap_or_default();
+            format!("{} jobs of {} to {}", delays.len(), show(min), show(max))
+        }
+        _ => {
+            let parts: Vec<String> = delays.iter().map(|&d| show(d)).collect();
+            let (last, rest) = parts.split_last().expect("at least two delays");
+            format!("jobs of {} and {last}", rest.join(", "))
+        }
+    };
+    format!("as_completed({what})")
+}
+
+const ATTACH_INDEX: &str = "attach each job's index before the jobs race: \
+    `jobs.into_iter().enumerate().map(|(i, job)| async move { (i, job.await) })`";
+
+/// Every result names a real job and carries that job's own output.
+#[track_caller]
+fn judge_pairs(r: &Race) {
+    let what = describe_jobs(&r.delays);
+    let n = r.delays.len();
+    if let Some(&(i, _, _)) = r.got.iter().find(|&&(i, _, _)| i >= n) {
+        fail!(
+            "{what} yielded index {i}, but there are only {}: the index is the job's position \
+             in `jobs`.",
+            count(n, "job");
+            try = "{ATTACH_INDEX}."
+        );
+    }
+    let Some((i, out, _)) = r.got.iter().find(|(i, out, _)| *out != output(*i)) else {
+        return;
+    };
+    let outputs: Vec<&str> = r.got.iter().map(|(_, out, _)| out.as_str()).collect();
+    if r.indices().into_iter().eq(0..r.got.len()) {
+        fail!(
+            "{what} yielded the indices {} with the outputs {}: the index counts the results in \
+             the order they came out, instead of naming the job each one came from (its \
+             position in `jobs`).",
+            preview(&r.indices(), 6),
+            preview(&outputs, 6);
+            try = "{ATTACH_INDEX}, not `.enumerate()` on the stream of results."
+        );
+    }
+    fail!(
+        "{what} yielded ({i}, {out:?}), but job {i} returns {:?}: each output must come with the \
+         index of its own job.",
+        output(*i);
+        try = "pair each job with its index before the jobs race: `async move {{ (i, job.await) }}`."
+    );
+}
+
+/// The stream yields one result per job, then ends.
+#[track_caller]
+fn judge_complete(r: &Race) {
+    let what = describe_jobs(&r.delays);
+    let n = r.delays.len();
+    let k = r.got.len();
+    let mut seen = vec![false; n];
+    for &(i, _, _) in &r.got {
+        check!(
+            !seen[i],
+            "{what} yielded job {i}'s result twice: each job runs once and comes out once.";
+            try = "put each job in the set once, and yield each output once."
+        );
+        seen[i] = true;
+    }
+    match r.end {
+        End::TooMany => fail!(
+            "{what} yielded more than {n} results for {}.",
+            count(n, "job");
+            try = "yield exactly one (index, output) per job, then end the stream."
+        ),
+        End::Stuck(t) if n == 0 => fail!(
+            "{what} never ended: after {} of (virtual) time the grader stopped waiting. With no \
+             jobs there is nothing to wait for. Most likely a window as wide as the list: \
+             `buffer_unordered(jobs.len())` is `buffer_unordered(0)` here, which never takes a \
+             job and never ends.",
+            show(t);
+            try = "put the jobs in a `FuturesUnordered`, which ends at once when it is empty (or \
+                   use a window of at least 1)."
+        ),
+        End::Stuck(t) => fail!(
+            "{what} yielded {k} of {n} results, then nothing more, and did not end: after {} of \
+             (virtual) time the grader stopped waiting. The stream waits for something that \
+             never comes.",
+            show(t);
+            try = "end the stream (yield `None`) once every job is done; a `FuturesUnordered` \
+                   does that by itself."
+        ),
+        End::Ended(_) => {
+            let missing: Vec<usize> = (0..n).filter(|&i| !seen[i]).collect();
+            check!(
+                missing.is_empty(),
+                "{what} ended after {k} of {n} results: jobs {} never came out.",
+                preview(&missing, 6);
+                try = "yield one (index, output) for every job before ending the stream."
+            );
+        }
+    }
+}
+
+/// Every job started at once, when the stream was first polled.
+#[track_caller]
+fn judge_concurrency(r: &Race) {
+    let what = describe_jobs(&r.delays);
+    let late = r
+        .logs
+        .iter()
+        .enumerate()
+        .find(|(_, log)| log.started.is_none_or(|s| s > SLACK));
+    let Some((j, log)) = late else { return };
+    let when = log.started.map_or("was never started".to_string(), |s| {
+        format!("started only at {}", show(s))
+    });
+    if r.peak <= 1 {
+        fail!(
+            "{what} ran the jobs one at a time: job {j} {when}, after the jobs before it were \
+             done, so the stream took the sum of the delays instead of the longest.";
+            try = "start every job before waiting for any: put them all in a \
+                   `futures::stream::FuturesUnordered` (not `.then(...)` or an `.await` in a loop)."
+        );
+    }
+    fail!(
+        "{what} ran at most {} jobs at once: job {j} {when}, waiting for a free slot.",
+        r.peak;
+        try = "run every job at once: a `FuturesUnordered` of all of them, or \
+               `buffer_unordered(n)` with n = the number of jobs, not a fixed limit."
+    );
+}
+
+/// Results come out in completion order, each the moment its job finished.
+#[track_caller]
+fn judge_order(r: &Race) {
+    let what = describe_jobs(&r.delays);
+    let order = r.indices();
+    // Every job started at 0 (judge_concurrency), so job i finished at delays[i].
+    let done = |i: usize| r.delays[i];
+    let in_completion_order = order.windows(2).all(|w| done(w[0]) <= done(w[1]));
+    let last_out = r.got.last().map_or(Duration::ZERO, |&(_, _, at)| at);
+    let all_at_the_end = r.got.iter().all(|&(_, _, at)| at + SLACK >= last_out);
+    if !in_completion_order {
+        let mut expected: Vec<usize> = (0..r.delays.len()).collect();
+        expected.sort_by_key(|&i| (done(i), i));
+        let how = match (order.iter().copied().eq(0..r.delays.len()), all_at_the_end) {
+            (true, true) => format!(
+                ", all of them at {}: it waited for every job, then gave the results in input \
+                 order, like `join_all`",
+                show(last_out)
+            ),
+            (true, false) => ", in input order".to_string(),
+            _ => ", not in the order the jobs finished".to_string(),
+        };
+        fail!(
+            "{what} yielded the indices {}{how}. As completed means the quickest job first: \
+             expected {}.",
+            preview(&order, 8),
+            preview(&expected, 8);
+            try = "yield each result as soon as its job finishes: a \
+                   `futures::stream::FuturesUnordered` yields in completion order."
+        );
+    }
+    if let Some(&(i, _, at)) = r.got.iter().find(|&&(i, _, at)| at > done(i) + SLACK) {
+        if all_at_the_end && r.got.len() > 1 {
+            fail!(
+                "{what} yielded the results in completion order, but all of them at {}, when the \
+                 slowest job was done: job {i} finished at {} and was held back until then \
+                 (collected first, sorted, then yielded?).",
+                show(last_out),
+                show(done(i));
+                try = "yield each result the moment its job finishes, don't collect them first: \
+                       the stream of a `FuturesUnordered` does that."
+            );
+        }
+        fail!(
+            "{what}: job {i} finished at {} but came out of the stream only at {}.",
+            show(done(i)),
+            show(at);
+            try = "yield each result the moment its job finishes: a `FuturesUnordered`."
+        );
+    }
+}
+
+/// Every check of part 1: pairs, completeness, concurrency, order, the end.
+#[track_caller]
+pub fn judge_race(r: &Race) {
+    judge_pairs(r);
+    judge_complete(r);
+    judge_concurrency(r);
+    judge_order(r);
+    let longest = r.delays.iter().copied().max().unwrap_or_default();
+    if let End::Ended(t) = r.end {
+        check!(
+            t <= longest + SLACK,
+            "{} yielded every result, but the stream ended only at {}, after the last job \
+             finished at {}.",
+            describe_jobs(&r.delays),
+            show(t),
+            show(longest);
+            try = "end the stream as soon as the last job is done."
+        );
+    }
+}
+
+/// Each result came out exactly when expected: (index, time).
+#[track_caller]
+pub fn judge_timeline(r: &Race, want: &[(usize, Duration)]) {
+    let got: Vec<(usize, Duration)> = r.got.iter().map(|&(i, _, at)| (i, at)).collect();
+    check!(
+        got == want,
+        "{} yielded (index, time) {got:?}, expected {want:?}.",
+        describe_jobs(&r.delays);
+        try = "run every job at once and yield each result when its job finishes."
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Part 2: paged.
+
+fn show_next(next: Option<u32>) -> String {
+    match next {
+        Some(n) => format!("next: Some({n})"),
+        None => "next: None".to_string(),
+    }
+}
+
+/// The pages the stream fetched: the first page first, then each page's
+/// `next`, nothing after the last page or after an error, one at a time.
+#[track_caller]
+pub fn judge_fetches(w: &Walk) {
+    check!(
+        w.peak <= 1,
+        "paged(...) had {} fetches in flight at once (pages fetched: {}): it fetched pages \
+         before the consumer needed them, and guessed their numbers.",
+        w.peak,
+        preview(&w.fetched, 8);
+        try = "fetch one page at a time, the one the previous page names in `next`, when its \
+               items are needed: `futures::stream::unfold` runs one step per item asked for."
+    );
+    let Some(&first) = w.fetched.first() else {
+        fail!(
+            "paged(...) never called `fetch` (the stream yielded {}).",
+            count(w.got.len(), "item");
+            try = "fetch page `FIRST_PAGE` when the first item is asked for, then follow `next`."
+        );
+    };
+    check!(
+        first == FIRST_PAGE,
+        "paged(...) fetched page {first} first; the first page is `FIRST_PAGE` ({FIRST_PAGE}).";
+        try = "start with `fetch(FIRST_PAGE)`."
+    );
+    for pair in w.fetched.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        match w.next_of.get(&before).copied().flatten() {
+            // The fetch of `before` failed, or there is no such page.
+            None => fail!(
+                "paged(...) went on after the error: the fetch of page {before} failed, and the \
+                 stream then fetched page {after} (pages fetched: {}).",
+                preview(&w.fetched, 8);
+                try = "yield the error once, then end the stream: after an `Err`, fetch nothing \
+                       more (e.g. set the next page to `None`)."
+            ),
+            Some(None) => fail!(
+                "paged(...) fetched page {after} after page {before}, but page {before} was the \
+                 last one (next: None).";
+                try = "end the stream after the page whose `next` is `None`."
+            ),
+            Some(Some(next)) => check!(
+                after == next,
+                "paged(...) fetched page {after} after page {before}, but page {before} said \
+                 {}: follow `next`, don't count the pages yourself.",
+                show_next(Some(next));
+                try = "fetch exactly the page the previous page names in `next`."
+            ),
+        }
+    }
+}
+
+/// Whether the items came out page by page, each page last item first.
+fn reversed_pages(w: &Walk) -> bool {
+    let reversed: Vec<&String> = w
+        .fetched
+        .iter()
+        .filter_map(|n| w.items_of.get(n))
+        .flat_map(|items| items.iter().rev())
+        .collect();
+    let got: Vec<&String> = w.got.iter().filter_map(|r| r.as_ref().ok()).collect();
+    got == reversed && reversed.windows(2).any(|p| p[0] != p[1])
+}
+
+/// What the stream yielded against what it should have.
+#[track_caller]
+pub fn judge_items(w: &Walk, want: &[Result<&str, &str>]) {
+    let want: Vec<Result<String, String>> = want
+        .iter()
+        .map(|r| r.map(str::to_string).map_err(str::to_string))
+        .collect();
+    let got = &w.got;
+    if let End::Stuck(t) = w.end {
+        fail!(
+            "paged(...) yielded {}, then nothing more, and did not end: after {} of (virtual) \
+             time the grader stopped waiting.",
+            preview(got, 8),
+            show(t);
+            try = "end the stream (return `None` from the `unfold` step) after the last page."
+        );
+    }
+    if got == &want {
+        return;
+    }
+    let error_at = want.iter().position(Result::is_err);
+    if let Some(e) = error_at {
+        if got.len() > e && got[..=e] == want[..=e] {
+            fail!(
+                "paged(...) went on after the error: it yielded {} (expected {}, then the end).",
+                preview(got, 4),
+                preview(&want, 4);
+                try = "after yielding an `Err`, end the stream: fetch nothing more."
+            );
+        }
+        if got.as_slice() == &want[..e] {
+            fail!(
+                "paged(...) yielded {} and ended without yielding the error: the fetch of page \
+                 {} failed with {:?}, and the consumer must hear about it.",
+                preview(got, 8),
+                w.fetched.last().copied().unwrap_or(FIRST_PAGE),
+                want[e].as_ref().err().map_or("", String::as_str);
+                try = "yield the fetch's error as one `Err(error)` item, then end the stream \
+                       (don't turn it into the end with `.ok()?` or `?`)."
+            );
+        }
+    }
+    if got.len() < want.len() && want.starts_with(got) {
+        let last = w.fetched.last().copied().unwrap_or(FIRST_PAGE);
+        if let Some(Some(Some(next))) = w.next_of.get(&last) {
+            fail!(
+                "paged(...) yielded {} and ended after page {last}, but page {last} said {}: \
+                 the stream ended too early (an empty page is not the last page).",
+                preview(got, 8),
+                show_next(Some(*next));
+                try = "end only after a page whose `next` is `None`; an empty page with a `next` \
+                       just means: fetch on."
+            );
+        }
+    }
+    if reversed_pages(w) {
+        fail!(
+            "paged(...) yielded {}, expected {}: every page's items came out last first: \
+             most likely `Vec::pop`, which takes them from the end of the page.",
+            preview(got, 8),
+            preview(&want, 8);
+            try = "keep the rest of the page as `page.items.into_iter()` (a `std::vec::IntoIter`) \
+                   and take the next item with `next()`, which goes from the front."
+        );
+    }
+    fail!(
+        "paged(...) yielded {}, expected {}.",
+        preview(got, 8),
+        preview(&want, 8);
+        try = "yield `Ok(item)` for every item of every page in order, following `next`, then end."
+    );
+}
+
+/// The laziness test: nothing before the first poll, page 2 only for item 4.
+#[track_caller]
+pub fn judge_lazy(lazy: &Lazy) {
+    check!(
+        lazy.before_polling.is_empty(),
+        "paged(...) fetched pages {:?} before anyone asked the stream for an item.",
+        lazy.before_polling;
+        try = "fetch nothing until the stream is polled: build it with `futures::stream::unfold`."
+    );
+    let items: Vec<&Option<Result<String, String>>> =
+        lazy.first_three.iter().map(|(item, _)| item).collect();
+    let want = [Some(Ok("1a")), Some(Ok("1b")), Some(Ok("1c"))];
+    let items_ok = items
+        .iter()
+        .zip(&want)
+        .all(|(got, want)| got.as_ref().map(|r| r.as_deref()) == *want);
+    let backwards = [Some(Ok("1c")), Some(Ok("1b")), Some(Ok("1a"))];
+    let reversed = items
+        .iter()
+        .zip(&backwards)
+        .all(|(got, want)| got.as_ref().map(|r| r.as_deref()) == *want);
+    check!(
+        items_ok,
+        "paged(...) gave {items:?} as its first three items, expected the items of page 1: \
+         \"1a\", \"1b\", \"1c\"{}.",
+        if reversed {
+            ": page 1 came out last item first (`Vec::pop` takes from the end)"
+        } else {
+            ""
+        };
+        try = "yield `Ok(item)` for every item of page 1, in order, before anything else."
+    );
+    check!(
+        lazy.after_three == [1],
+        "the consumer took 3 items (all of page 1) and then waited 10 s; by then paged(...) had \
+         fetched pages {:?}: it fetched pages before they were needed. A lazy stream fetches \
+         page 2 only when item 4 is asked for (a consumer that stops after 3 items never pays \
+         for page 2).",
+        lazy.after_three;
+        try = "fetch the next page inside the step that needs an item and finds the current page \
+               used up: `futures::stream::unfold` runs a step only when an item is asked for."
+    );
+    let first_at = lazy.first_three[0].1;
+    check!(
+        first_at <= FETCH_TIME + SLACK,
+        "the first item came out {} after the consumer asked for it: one fetch takes 1.0 s.",
+        show(first_at);
+        try = "yield the items of page 1 as soon as page 1 arrives."
+    );
+    let (fourth, waited) = &lazy.fourth;
+    check!(
+        fourth.as_ref().map(|r| r.as_deref()) == Some(Ok("2a")) && lazy.after_four == [1, 2],
+        "asked for item 4, paged(...) gave {fourth:?} (pages fetched: {:?}), expected Ok(\"2a\") \
+         from page 2, fetched then.",
+        lazy.after_four;
+        try = "when page 1 is used up, fetch page 1's `next` and yield its first item."
+    );
+    check!(
+        *waited <= FETCH_TIME + SLACK,
+        "item 4 came {} after the consumer asked for it; fetching page 2 takes 1.0 s.",
+        show(*waited);
+        try = "fetch page 2 when item 4 is asked for, and yield it as soon as it arrives."
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Part 3: with_connection.
+
+/// `f` ran once, holding the one connection checked out.
+#[track_caller]
+pub fn judge_called<T>(what: &str, call: &Call<T>) {
+    check!(
+        call.calls == 1,
+        "{what}: f ran {} times, expected once.",
+        call.calls;
+        try = "check a connection out, then call `f(&mut conn).await` once."
+    );
+    check!(
+        call.inside == 1,
+        "{what}: while f ran, the pool had {} connections checked out, expected 1 (the one f \
+         was given).",
+        call.inside;
+        try = "check the connection out with `pool.acquire().await` and hand it to f."
+    );
+}
+
+#[track_caller]
+pub fn judge_ok(call: &Call<Result<(usize, usize), String>>) {
+    let what = "with_connection(pool of 1, f returning Ok)";
+    judge_called(what, call);
+    let result = &call.result;
+    check!(
+        result.as_ref().is_ok_and(|(id, len)| *id == 0 && *len > 0),
+        "{what} returned {result:?}; expected f's own Ok.";
+        try = "return what `f(&mut conn).await` returns."
+    );
+    check!(
+        call.after == 0,
+        "{what} returned, but the connection was still checked out (pool.checked_out() = {}): \
+         it was never given back, and the pool has one connection fewer for everyone else.",
+        call.after;
+        try = "give the connection back when f is done: `pool.release(conn)`, ideally in the \
+               `Drop` of a guard that holds it, so that it happens on every path."
+    );
+}
+
+#[track_caller]
+pub fn judge_err(call: &Call<Result<usize, String>>) {
+    let what = "with_connection(pool of 1, f returning Err)";
+    judge_called(what, call);
+    let result = &call.result;
+    check!(
+        *result == Err(NO_TABLE.to_string()),
+        "{what} returned {result:?}; expected f's own Err({NO_TABLE:?}).";
+        try = "return what `f(&mut conn).await` returns, Ok or Err."
+    );
+    check!(
+        call.after == 0,
+        "after f returned Err, the connection was still checked out (pool.checked_out() = {}): \
+         the error path left with_connection without giving it back. (If it goes back after \
+         Ok, an early return with `?` skips the `release` below it.)",
+        call.after;
+        try = "give the connection back on every path: hold it in a guard whose `Drop` calls \
+               `pool.release`, or release it before returning f's result, Ok or Err."
+    );
+}
+
+#[track_caller]
+pub fn judge_panicked(call: &Call<Result<Result<(), String>, ()>>) {
+    let what = "with_connection(pool of 1, f that panics)";
+    judge_called(what, call);
+    check!(
+        call.result.is_err(),
+        "{what} returned {:?} instead of letting f's panic through.",
+        call.result.as_ref().ok();
+        try = "don't catch f's panic: a panic is a bug, and the caller must see it."
+    );
+    check!(
+        call.after == 0,
+        "f panicked (on purpose: the grader's f panics, the \"your code panicked\" line above is \
+         that), and the connection never went back to the pool (pool.checked_out() = {} \
+         afterwards). Code after `f(&mut conn).await` does not run when f panics.",
+        call.after;
+        try = "hold the connection in a guard whose `Drop` calls `pool.release(conn)`: destructors \
+               run while a panic unwinds, and when the panicked future is dropped."
+    );
+}
+
+#[track_caller]
+pub fn judge_cancelled(r: &Cancelled) {
+    let what = "with_connection(pool of 1, f that takes 5 s) under a 1 s timeout";
+    check!(
+        r.started,
+        "{what}: f never started.";
+        try = "check a connection out, then run `f(&mut conn).await`."
+    );
+    check!(
+        r.timed_out && !r.finished,
+        "{what} returned before the timeout (f finished: {}), at {}: with_connection must wait \
+         for f.",
+        r.finished,
+        show(r.at);
+        try = "return what `f(&mut conn).await` returns, once f is done."
+    );
+    check!(
+        r.after == 0,
+        "{what}: the timeout cancelled (dropped) the with_connection future while f was \
+         waiting, and the connection never went back to the pool (pool.checked_out() = {} \
+         afterwards). Code after an `.await` does not run when the future is dropped there: a \
+         `pool.release(conn)` after `f(&mut conn).await` (or after a `catch_unwind` around it) \
+         never happens.",
+        r.after;
+        try = "hold the connection in a guard whose `Drop` calls `pool.release(conn)`: a dropped \
+               future drops its locals, so the guard's `Drop` runs even when the future is \
+               cancelled (Rust's `async with`)."
+    );
+    check!(
+        r.again == Some(Ok(0)) && r.after_again == 0,
+        "after a cancelled with_connection, the next with_connection on the same pool gave \
+         {:?} (pool.checked_out() = {} afterwards), expected Some(Ok(0)) at once.",
+        r.again,
+        r.after_again;
+        try = "give the connection back on every path, cancellation included: a guard's `Drop`."
+    );
+}
+
+#[track_caller]
+pub fn judge_users(r: &Users) {
+    let what = "5 users, each holding a connection for 1.0 s, on a pool of 2";
+    check!(
+        r.clash.is_none(),
+        "{what}: two users held connection {} at the same time.",
+        r.clash.unwrap_or_default();
+        try = "give each user the connection `pool.acquire().await` returned, and only that one."
+    );
+    check!(
+        r.peak <= 2,
+        "{what}: {} users held a connection at once, but the pool has only 2.",
+        r.peak;
+        try = "check connections out with `pool.acquire().await`."
+    );
+    let Some(results) = &r.results else {
+        if r.checked_out > r.inside {
+            fail!(
+                "{what}: after {} of (virtual) time only {} of the 5 users had finished; the \
+                 others were still waiting for a connection, while {} checked out and no user \
+                 was holding them: connections are not given back to the pool.",
+                show(r.at),
+                r.finished,
+                count_was(r.checked_out - r.inside, "connection");
+                try = "give the connection back when f is done, on every path: a guard whose \
+                       `Drop` calls `pool.release(conn)`."
+            );
+        }
+        fail!(
+            "{what}: after {} of (virtual) time only {} of the 5 users had finished, and the \
+             others never got through (connections checked out: {}).",
+            show(r.at),
+            r.finished,
+            r.checked_out;
+            try = "check a connection out with `pool.acquire().await`, run f, give it back."
+        );
+    };
+    let want: Vec<Result<usize, String>> = (0..5).map(Ok).collect();
+    check!(
+        *results == want,
+        "{what}: the users got {results:?}, expected {want:?}.";
+        try = "return what each user's f returns."
+    );
+    check!(
+        r.at <= secs(3) + SLACK,
+        "{what} took {}: with 2 connections, 5 users of 1.0 s need 3.0 s (3 rounds), but they \
+         got through only {} at a time.",
+        show(r.at),
+        r.peak;
+        try = "hold nothing but the connection while f runs, and give it back as soon as f is \
+               done."
+    );
+    check!(
+        r.checked_out == 0,
+        "{what}: every user finished, but {} still checked out afterwards.",
+        count_was(r.checked_out, "connection");
+        try = "give each connection back when its f is done."
+    );
+}

@@ -1,0 +1,573 @@
+//! The judges: what a run should have looked like, and what to say when it
+//! did not. The grader simulates the schedules the usual mistakes produce
+//! (batches, `buffered`), so it can name the mistake from the start times it
+//! observed.
+
+use std::time::Duration;
+
+use grading::{
+    check, count, fail, fmt_duration, ms, payload_text, preview, reached_todo,
+    student_panic_message,
+};
+
+use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
+
+/// Slack for tokio's 1 ms timer resolution, in milliseconds.
+pub const SLACK_MS: u64 = 10;
+
+pub fn fmt_ms(n: u64) -> String {
+    fmt_duration(ms(n))
+}
+
+fn close(a: u64, b: u64) -> bool {
+    a.abs_diff(b) <= SLACK_MS
+}
+
+fn was(n: usize) -> &'static str {
+    if n == 1 {
+        "was"
+    } else {
+        "were"
+    }
+}
+
+/// "1 permit was", "2 permits were".
+fn count_was(n: usize, noun: &str) -> String {
+    format!("{} {}", count(n, noun), was(n))
+}
+
+/// "10 jobs of 1.0 s" or "jobs of 5.0 s, 1.0 s, 1.0 s and 1.0 s".
+fn describe(durations: &[Duration]) -> String {
+    match durations {
+        [] => "no jobs".to_string(),
+        [d] => format!("1 job of {}", fmt_duration(*d)),
+        _ if durations.windows(2).all(|w| w[0] == w[1]) => {
+            format!("{} jobs of {}", durations.len(), fmt_duration(durations[0]))
+        }
+        _ => {
+            let parts: Vec<String> = durations.iter().map(|&d| fmt_duration(d)).collect();
+            let (last, rest) = parts.split_last().expect("at least two durations");
+            format!("jobs of {} and {last}", rest.join(", "))
+        }
+    }
+}
+
+/// `run_bounded(jobs of 5.0 s and 1.0 s, limit 2)`, for the messages.
+pub fn window_call(durations: &[Duration], k: usize) -> String {
+    format!("run_bounded({}, limit {k})", describe(durations))
+}
+
+/// `spawn_bounded(3 jobs of 1.0 s, a limiter of 2 permits)`, for the messages.
+pub fn spawn_call(durations: &[Duration], permits: usize) -> String {
+    format!(
+        "spawn_bounded({}, a limiter of {})",
+        describe(durations),
+        count(permits, "permit")
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Schedules: when each job starts, for the right answer and for the usual
+// mistakes. All in milliseconds, jobs started in input order.
+
+/// A sliding window: job j starts as soon as fewer than `k` of the jobs before
+/// it are still running.
+fn sliding_starts(d: &[u64], k: usize) -> Vec<u64> {
+    let mut starts: Vec<u64> = Vec::with_capacity(d.len());
+    let mut finishes: Vec<u64> = Vec::with_capacity(d.len());
+    for j in 0..d.len() {
+        let start = if j < k {
+            0
+        } else {
+            // The k-th latest finish among the jobs before j frees a slot.
+            let mut earlier = finishes.clone();
+            earlier.sort_unstable_by(|a, b| b.cmp(a));
+            earlier[k - 1].max(starts[j - 1])
+        };
+        starts.push(start);
+        finishes.push(start + d[j]);
+    }
+    starts
+}
+
+/// Batches of `k`: each group starts when the whole previous group is done.
+fn batch_starts(d: &[u64], k: usize) -> Vec<u64> {
+    let mut starts = Vec::with_capacity(d.len());
+    let mut group_start = 0;
+    for chunk in d.chunks(k) {
+        starts.extend(std::iter::repeat_n(group_start, chunk.len()));
+        group_start += chunk.iter().max().copied().unwrap_or(0);
+    }
+    starts
+}
+
+/// `buffered(k)`: outputs leave the window in input order, so job j starts
+/// only when job j - k has been *yielded*, i.e. when it and every job before
+/// it are done.
+fn buffered_starts(d: &[u64], k: usize) -> Vec<u64> {
+    let mut starts: Vec<u64> = Vec::with_capacity(d.len());
+    let mut yielded: Vec<u64> = Vec::with_capacity(d.len());
+    for j in 0..d.len() {
+        let start = if j < k { 0 } else { yielded[j - k] };
+        let finish = start + d[j];
+        let previous = yielded.last().copied().unwrap_or(0);
+        starts.push(start);
+        yielded.push(finish.max(previous));
+    }
+    starts
+}
+
+fn makespan(d: &[u64], starts: &[u64]) -> u64 {
+    starts.iter().zip(d).map(|(s, d)| s + d).max().unwrap_or(0)
+}
+
+fn same_schedule(a: &[u64], b: &[u64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| close(x, y))
+}
+
+/// A moment when a slot was free while a job still waited to start.
+struct Idle {
+    at: u64,
+    running: usize,
+    job: usize,
+    started: u64,
+}
+
+/// The first moment a slot sat free (fewer than `k` jobs running) while a
+/// job that had not started yet waited for more than the timer slack.
+fn first_idle(starts: &[u64], finishes: &[u64], k: usize) -> Option<Idle> {
+    let mut moments: Vec<u64> = starts.iter().chain(finishes).copied().collect();
+    moments.sort_unstable();
+    moments.dedup();
+    for &t in &moments {
+        let running = (0..starts.len())
+            .filter(|&j| starts[j] <= t && finishes[j] > t)
+            .count();
+        if running >= k {
+            continue;
+        }
+        // The job that waited the longest after t: the next one to start.
+        let waiting = (0..starts.len())
+            .filter(|&j| starts[j] > t + SLACK_MS)
+            .min_by_key(|&j| (starts[j], j));
+        if let Some(job) = waiting {
+            return Some(Idle {
+                at: t,
+                running,
+                job,
+                started: starts[job],
+            });
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// A call that never returned.
+
+/// The call's outputs, or the diagnosis of a call the monitor had to stop.
+#[track_caller]
+pub fn returned<T>(what: &str, outcome: Result<T, Stuck>, report: &Report) -> T {
+    match outcome {
+        Ok(value) => value,
+        Err(stuck) => explain_stuck(what, &stuck, report),
+    }
+}
+
+/// Why a call never returned: every task waiting (an idle runtime), or a task
+/// polling in a loop (a busy one). The monitor saw which.
+#[track_caller]
+fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
+    // The checker shows a stopped call as a hang, not as a failure.
+    grading::record_hang(stuck.window);
+    let n = report.calls.len();
+    let finished = report.finishes.iter().flatten().count();
+    let running = (0..n)
+        .filter(|&i| report.starts[i].is_some() && report.finishes[i].is_none())
+        .count();
+    let jobs = if n == 0 {
+        "with no jobs to run".to_string()
+    } else {
+        format!(
+            "{finished} of the {} had finished and {running} {} running",
+            count(n, "job"),
+            was(running)
+        )
+    };
+    let busy = format!(
+        "{:.0} % of {}",
+        stuck.busy * 100.0,
+        fmt_duration(stuck.window)
+    );
+    if stuck.blocked() {
+        fail!(
+            "{what} never returned: at {} of tokio's clock ({jobs}), no job started or \
+             finished any more, and when the grader asked the runtime to stop, it took {} of \
+             real time to notice: its thread was blocked inside your code, not waiting for a \
+             permit or a timer. Something holds the thread: `std::thread::sleep`, a loop \
+             without an `.await`, `futures::executor::block_on`, or a blocking lock.",
+            fmt_ms(to_ms(stuck.at)),
+            fmt_duration(stuck.answered_after);
+            try = "let tokio do the waiting: `tokio::time::sleep(...).await`, \
+                   `limiter.acquire_owned().await`, never block the thread."
+        );
+    }
+    if stuck.spinning() {
+        fail!(
+            "{what} never returned: at {} of tokio's clock ({jobs}), no job started or \
+             finished any more, and tokio's paused clock stood still, yet the runtime kept \
+             running code (busy {busy} of real time). A task was polling in a loop instead \
+             of waiting: e.g. `try_acquire` (or a check of a counter) until it succeeds, with \
+             `yield_now().await` in between. A loop that yields keeps the runtime busy, so the \
+             paused clock never moves on, the running jobs never end, and no slot ever comes \
+             free (on a real clock, the loop would burn a whole core while it waits).",
+            fmt_ms(to_ms(stuck.at));
+            try = "wait with `.await` on something that wakes you when a slot is free: \
+                   `Arc::clone(&limiter).acquire_owned().await` sleeps until a permit is given \
+                   back; `buffer_unordered(limit)` needs no permits at all."
+        );
+    }
+    let idle = format!(
+        "{what} never returned: at {} of tokio's clock ({jobs}), every task was waiting for \
+         something that never happens: the runtime was idle ({busy} of real time busy) and \
+         tokio's paused clock had no timer left to jump to.",
+        fmt_ms(to_ms(stuck.at))
+    );
+    if n == 0 {
+        fail!(
+            "{idle} With no inputs there is nothing to wait for: a window of \
+             `limit.min(inputs.len())` is `buffer_unordered(0)`, which never takes a job and \
+             never ends; or a future that nobody polls, or that is never woken.";
+            try = "return an empty Vec for no inputs: `buffer_unordered(limit)` with the \
+                   `limit` you were given (at least 1) ends at once on an empty stream."
+        );
+    }
+    if let Some((permits, free)) = stuck.permits {
+        let taken = permits - free;
+        if taken > running {
+            fail!(
+                            "{idle} Yet {} of the limiter's {permits} permits {} taken while {}: {} held \
+                             by no job. They were kept (in a Vec \"to keep them alive\", by the caller) or \
+                             `forget()`-ed, and never given back, so the next `acquire` waits forever.",
+                            taken,
+                            was(taken),
+                            if running == 0 {
+                                "no job was running".to_string()
+                            } else {
+                                format!("only {} running", count_was(running, "job"))
+                            },
+            count_was(taken - running, "permit");
+                            try = "move each permit into the task of its job \
+                                   (`Arc::clone(&limiter).acquire_owned()`), so that it is dropped, and its \
+                                   slot freed, the moment the job ends."
+                        );
+        }
+    }
+    fail!(
+        "{idle} Usually a permit that is never given back, so once all are taken the next \
+         `acquire` waits forever; or a future or task that nobody polls, or that is never \
+         woken.";
+        try = "hold each permit only while its job runs (move it into the job's task, and let \
+               it drop there); `buffer_unordered(limit)` needs no permits at all."
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The jobs, the outputs and the schedule.
+
+/// Every job called once, started and finished; the starts and finishes.
+#[track_caller]
+pub fn judge_jobs(what: &str, report: &Report) -> (Vec<u64>, Vec<u64>) {
+    let n = report.calls.len();
+    if let Some(i) = (0..n).find(|&i| report.calls[i] > 1) {
+        fail!(
+            "{what} called `job` {} times for input {i}.",
+            report.calls[i];
+            try = "call `job(input)` exactly once for every input."
+        );
+    }
+    let never: Vec<String> = (0..n)
+        .filter(|&i| report.starts[i].is_none() || report.finishes[i].is_none())
+        .map(|i| format!("job {i}"))
+        .collect();
+    check!(
+        never.is_empty(),
+        "{what} returned, but {} never ran to the end: {}.",
+        if never.len() == 1 { "one job" } else { "some jobs" },
+        preview(&never, 6);
+        try = "await every job's future to completion before returning."
+    );
+    let starts = report.starts.iter().map(|s| s.unwrap_or(0)).collect();
+    let finishes = report.finishes.iter().map(|f| f.unwrap_or(0)).collect();
+    (starts, finishes)
+}
+
+/// One output per input, each in its input's slot.
+#[track_caller]
+pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
+    let n = finishes.len();
+    let want: Vec<String> = (0..n).map(output).collect();
+    check!(
+        got.len() == n,
+        "{what} returned {} for {}.",
+        count(got.len(), "output"),
+        count(n, "input");
+        try = "return exactly one output per input, in the order of `inputs`."
+    );
+    if got == want {
+        return;
+    }
+    let index = |o: &String| o.trim_start_matches("output-").parse::<usize>().ok();
+    let mut sorted = got.to_vec();
+    sorted.sort_by_key(index);
+    if sorted != want {
+        fail!(
+            "{what} returned {}, expected {}.",
+            preview(got, 6),
+            preview(&want, 6);
+            try = "return what each `job(input)` gave, one output per input, in input order."
+        );
+    }
+    let finish = |o: &String| index(o).map_or(0, |i| finishes[i]);
+    if got.windows(2).all(|w| finish(&w[0]) <= finish(&w[1])) {
+        fail!(
+            "{what} returned the outputs in the order the jobs finished: {} instead of the \
+             input order {}.",
+            preview(got, 6),
+            preview(&want, 6);
+            try = "outputs arrive as the jobs finish (`buffer_unordered`, \
+                   `JoinSet::join_next`): carry each input's index along (`.enumerate()`) and \
+                   put every output into its slot, `slots[i] = Some(output)`."
+        );
+    }
+    fail!(
+        "{what} returned the right outputs in the wrong order: {} instead of the input order \
+         {}.",
+        preview(got, 6),
+        preview(&want, 6);
+        try = "carry each input's index along and put every output into its slot."
+    );
+}
+
+/// The call's outputs and jobs, then the limit, the sliding window and the
+/// total time.
+#[track_caller]
+pub fn judge_run(what: &str, durations: &[Duration], k: usize, run: Run) {
+    let got = returned(what, run.outcome, &run.report);
+    judge_returned(what, durations, k, &got, &run.report, run.took);
+}
+
+/// [`judge_run`] for a call that returned `got`.
+#[track_caller]
+pub fn judge_returned(
+    what: &str,
+    durations: &[Duration],
+    k: usize,
+    got: &[String],
+    report: &Report,
+    took: u64,
+) {
+    let (starts, finishes) = judge_jobs(what, report);
+    judge_outputs(what, got, &finishes);
+    judge_schedule(what, durations, k, report, took, &starts, &finishes);
+}
+
+/// The limit, the sliding window and the total time.
+#[track_caller]
+pub fn judge_schedule(
+    what: &str,
+    durations: &[Duration],
+    k: usize,
+    report: &Report,
+    took: u64,
+    starts: &[u64],
+    finishes: &[u64],
+) {
+    let n = durations.len();
+    let d: Vec<u64> = durations.iter().map(|&x| to_ms(x)).collect();
+    let target = k.min(n);
+    let peak = report.peak;
+    let ideal_starts = sliding_starts(&d, k);
+    let ideal = makespan(&d, &ideal_starts);
+
+    if let Some(u) = report.unpermitted {
+        fail!(
+            "{what}: job {} started while {} running but only {} of the limiter's permits \
+             {} taken, so at least one running job held no permit of `limiter`. Either a \
+             permit was dropped as soon as it was taken (`let _ = limiter.acquire().await` \
+             drops it at once: `_` does not bind), or the jobs were limited by something other \
+             than the limiter you were given (a `Semaphore` of your own, a `buffer_unordered` \
+             window), which the other users of the same limiter cannot see.",
+            u.job,
+            count(u.running, "job"),
+            u.taken,
+            was(u.taken);
+            try = "take a permit of `limiter` for each job and keep it until that job ends: \
+                   `let permit = Arc::clone(&limiter).acquire_owned().await...` and move \
+                   `permit` into the job's task (or bind it, `let _permit = ...`, inside the \
+                   task)."
+        );
+    }
+    if peak > k {
+        if peak == n {
+            fail!(
+                "{what}: all {n} jobs ran at once, though the limit is {k}: nothing held them \
+                 back. (If you used a Semaphore: `let _ = sem.acquire().await` drops the permit \
+                 at the end of that very line, because `_` does not bind, so the job runs \
+                 without one.)";
+                try = "let at most `limit` jobs run: `buffer_unordered(limit)` on a stream of \
+                       the jobs, or a permit per job that lives until the job is done \
+                       (`let _permit = ...`, with a name)."
+            );
+        }
+        fail!(
+            "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.";
+            try = "start a job only when fewer than `limit` are running: \
+                   `buffer_unordered(limit)`, or a permit per job held until it ends."
+        );
+    }
+    if peak < target && peak == 1 {
+        fail!(
+            "{what} ran the jobs one after another: never more than 1 at a time, though the \
+             limit allows {target} at once. It took {} instead of {}.",
+            fmt_ms(took),
+            fmt_ms(ideal);
+            try = "don't await each job inside the loop: give the jobs to \
+                   `buffer_unordered(limit)` (or spawn them, each holding a permit) so that up \
+                   to `limit` of them are in flight together."
+        );
+    }
+    if took > ideal + SLACK_MS {
+        judge_too_slow(what, &d, k, (starts, finishes), took, ideal);
+    }
+    if peak < target {
+        fail!(
+            "{what}: at most {peak} jobs ran at once, though the limit allows {target}.";
+            try = "keep `limit` jobs in flight while jobs are waiting."
+        );
+    }
+    check!(
+        close(took, ideal),
+        "{what} took {} of (virtual) time, expected {}.",
+        fmt_ms(took),
+        fmt_ms(ideal);
+        try = "return as soon as the last job is done."
+    );
+}
+
+/// The call took longer than the sliding window would: name the schedule.
+#[track_caller]
+fn judge_too_slow(
+    what: &str,
+    d: &[u64],
+    k: usize,
+    (starts, finishes): (&[u64], &[u64]),
+    took: u64,
+    ideal: u64,
+) {
+    let ideal_starts = sliding_starts(d, k);
+    let batches = batch_starts(d, k);
+    let buffered = buffered_starts(d, k);
+    let stalled = first_idle(starts, finishes, k).map_or_else(String::new, |idle| {
+        format!(
+            " At {} only {} of the {k} slots {} busy, yet job {} waited until {} to start.",
+            fmt_ms(idle.at),
+            idle.running,
+            was(idle.running),
+            idle.job,
+            fmt_ms(idle.started)
+        )
+    });
+    if same_schedule(starts, &buffered) && !same_schedule(&buffered, &ideal_starts) {
+        let also = if same_schedule(&buffered, &batches) {
+            " (Batches of `limit` jobs do the same here.)"
+        } else {
+            ""
+        };
+        fail!(
+            "{what} took {} instead of {}: a finished job kept its place in the window until \
+             the slow job before it was done.{stalled} That is what `buffered(k)` does: it \
+             yields outputs in input order, and an output that waits for its turn still counts \
+             towards k, so one slow job at the front stalls the window.{also}",
+            fmt_ms(took),
+            fmt_ms(ideal);
+            try = "use `buffer_unordered(limit)`, which frees a slot the moment a job finishes; \
+                   carry each input's index along and put every output into its slot to get \
+                   the input order back."
+        );
+    }
+    if same_schedule(starts, &batches) {
+        fail!(
+            "{what} took {} instead of {}: the jobs ran in batches: you waited for the whole \
+             group before starting the next.{stalled}",
+            fmt_ms(took),
+            fmt_ms(ideal);
+            try = "a sliding window, not batches: start the next job as soon as *any* job \
+                   finishes. `buffer_unordered(limit)` does exactly that (so does a Semaphore \
+                   with a permit per job); `chunks(limit)` + `join_all` does not."
+        );
+    }
+    fail!(
+        "{what} took {} instead of {}.{stalled}",
+        fmt_ms(took),
+        fmt_ms(ideal);
+        try = "start the next job the moment one finishes, so that `limit` jobs are in flight \
+               while any job is waiting: `buffer_unordered(limit)`, or one permit per job."
+    );
+}
+
+/// Every permit the call took is free again once it returned.
+#[track_caller]
+pub fn judge_permits(what: &str, permits: usize, free: usize) {
+    if free < permits {
+        fail!(
+            "after {what} returned, only {free} of the limiter's {permits} permits were free: \
+             {} never given back. The limiter is shared: every permit you keep is a slot that \
+             no other caller can ever use again.",
+            count_was(permits - free, "permit");
+            try = "let each permit be dropped when its job ends (move it into the job's task); \
+                   never `forget()` one, and don't keep permits after the jobs are done."
+        );
+    }
+    check!(
+        free == permits,
+        "after {what} returned, the limiter had {free} free permits, but it had {permits} \
+         before: you added permits to a limiter that is not yours.";
+        try = "take permits with `acquire_owned` and let them drop; don't `add_permits`."
+    );
+}
+
+/// Job 1's panic reached the caller, unchanged.
+#[track_caller]
+pub fn judge_panic(what: &str, run: PanicRun) {
+    let outcome = returned(what, run.outcome, &run.report);
+    let payload = match outcome {
+        Err(payload) => payload,
+        Ok(got) => fail!(
+            "{what}: job 1 panicked, yet the call returned normally, with {}: the job's \
+             panic was swallowed, and the caller never learns that a job failed.",
+            count(got.len(), "output");
+            try = "when a task's `JoinError` says it panicked (`e.is_panic()`), panic in turn \
+                   with the job's own payload: `std::panic::resume_unwind(e.into_panic())`."
+        ),
+    };
+    if reached_todo(payload.as_ref()) {
+        panic!("\n{}\n", student_panic_message(payload.as_ref()));
+    }
+    let text = payload_text(payload.as_ref()).to_string();
+    if text == PLANNED_PANIC {
+        return;
+    }
+    // The student's code raised a panic of its own: record it as such.
+    let _ = student_panic_message(payload.as_ref());
+    fail!(
+        "{what}: job 1 panicked with {PLANNED_PANIC:?} (on purpose: the \"your code \
+         panicked at tests/ex10/probe.rs\" line above is the grader's job), but the panic that reached the caller of \
+         spawn_bounded said {:?}. The job's panic was replaced by another one (an `unwrap`, \
+         `expect` or `panic!` on the task's `JoinError`), so the caller sees your message \
+         instead of the job's, and cannot tell what went wrong.",
+        grading::cut(&text, 200);
+        try = "pass the job's panic on unchanged: \
+               `Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic())`."
+    );
+}

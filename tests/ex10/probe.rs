@@ -1,0 +1,413 @@
+//! The instrumentation: the grader's `job` (the probe), the runs of the
+//! student's functions under the watchdog, and the monitor that tells a run
+//! that waits forever from one that spins.
+
+use std::any::Any;
+use std::future::Future;
+use std::num::NonZeroUsize;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use ex10::{run_bounded, spawn_bounded};
+use grading::{catch_panic_async, ms, paused, secs, timed};
+use tokio::runtime::Handle;
+use tokio::sync::{oneshot, Semaphore};
+use tokio::task::Id as TaskId;
+use tokio::time::Instant;
+
+/// Real time any test may take before the watchdog stops it. A correct
+/// solution needs a few milliseconds: the paused clock skips every sleep.
+/// Only a blocked thread gets this far: a run that waits forever, or spins,
+/// is stopped by the monitor after [`FIRST_LOOK`] + [`WINDOW`].
+pub const WATCHDOG: Duration = secs(2);
+/// When the monitor first looks at a run that has not finished yet.
+const FIRST_LOOK: Duration = ms(300);
+/// A run whose jobs neither start nor finish for this long (real time) is stuck.
+const WINDOW: Duration = ms(400);
+
+const BLOCKED: &str = "your function did not return, and the thread running it stopped \
+    answering: it was blocked, not waiting for a permit or a timer (the grader would have \
+    seen that and stopped it sooner). Something holds the thread: `std::thread::sleep`, a \
+    loop that never reaches an `.await`, `futures::executor::block_on` inside async code, or \
+    a blocking lock.\n\
+    Try: let tokio do the waiting: `.await` the semaphore, the jobs and the tasks.";
+
+/// The panic the grader's job raises on purpose.
+pub const PLANNED_PANIC: &str = "job 1 failed: the grader's job panics here on purpose";
+
+/// What a job returns: the tests check that each lands in its input's slot.
+pub fn output(i: usize) -> String {
+    format!("output-{i}")
+}
+
+pub fn limit(k: usize) -> NonZeroUsize {
+    NonZeroUsize::new(k).expect("the suite uses limits of at least 1")
+}
+
+/// Rounds a (virtual) duration to whole milliseconds.
+pub fn to_ms(d: Duration) -> u64 {
+    u64::try_from((d.as_micros() + 500) / 1000).unwrap_or(u64::MAX)
+}
+
+type JobFuture = Pin<Box<dyn Future<Output = String> + Send>>;
+
+/// A limiter and how many permits it had when the test began.
+struct Limiter {
+    semaphore: Arc<Semaphore>,
+    permits: usize,
+}
+
+/// A job that ran while fewer permits were taken than jobs were running.
+#[derive(Clone, Copy)]
+pub struct Unpermitted {
+    pub job: usize,
+    pub running: usize,
+    pub taken: usize,
+}
+
+#[derive(Default)]
+struct State {
+    calls: Vec<usize>,
+    starts: Vec<Option<Duration>>,
+    finishes: Vec<Option<Duration>>,
+    in_flight: usize,
+    peak: usize,
+    tasks: Vec<Option<TaskId>>,
+    unpermitted: Option<Unpermitted>,
+}
+
+/// The grader's `job`: notes when each job starts and ends, how many are in
+/// flight, in which task each runs and, for `spawn_bounded`, how many of the
+/// limiter's permits are taken while it runs. Then it sleeps its duration.
+pub struct Probe {
+    origin: Instant,
+    durations: Vec<Duration>,
+    limiter: Option<Limiter>,
+    /// The job that panics (on purpose) when it is done, if any.
+    panics: Option<usize>,
+    state: Mutex<State>,
+    /// Bumped at every call, start and end: the monitor's sign of progress.
+    events: Arc<AtomicUsize>,
+}
+
+/// What the probe saw, in whole milliseconds of virtual time.
+pub struct Report {
+    pub calls: Vec<usize>,
+    pub starts: Vec<Option<u64>>,
+    pub finishes: Vec<Option<u64>>,
+    pub peak: usize,
+    pub tasks: Vec<Option<TaskId>>,
+    pub unpermitted: Option<Unpermitted>,
+}
+
+impl Probe {
+    /// Must be called inside the runtime: the origin is on tokio's clock.
+    pub fn new(durations: &[Duration], limiter: Option<&Arc<Semaphore>>) -> Arc<Self> {
+        Self::with_panic(durations, limiter, None)
+    }
+
+    fn with_panic(
+        durations: &[Duration],
+        limiter: Option<&Arc<Semaphore>>,
+        panics: Option<usize>,
+    ) -> Arc<Self> {
+        let n = durations.len();
+        Arc::new(Probe {
+            origin: Instant::now(),
+            durations: durations.to_vec(),
+            limiter: limiter.map(|s| Limiter {
+                semaphore: Arc::clone(s),
+                permits: s.available_permits(),
+            }),
+            panics,
+            state: Mutex::new(State {
+                calls: vec![0; n],
+                starts: vec![None; n],
+                finishes: vec![None; n],
+                tasks: vec![None; n],
+                ..State::default()
+            }),
+            events: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn event(&self) {
+        self.events.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The `job` handed to the student's function.
+    pub fn job(self: &Arc<Self>) -> impl Fn(usize) -> JobFuture + Send + Sync + 'static {
+        let probe = Arc::clone(self);
+        move |i| {
+            probe.lock().calls[i] += 1;
+            probe.event();
+            let probe = Arc::clone(&probe);
+            Box::pin(async move {
+                probe.begin(i);
+                tokio::time::sleep(probe.durations[i]).await;
+                probe.end(i);
+                if probe.panics == Some(i) {
+                    panic!("{PLANNED_PANIC}");
+                }
+                output(i)
+            })
+        }
+    }
+
+    fn begin(&self, i: usize) {
+        self.event();
+        let now = self.origin.elapsed();
+        let mut s = self.lock();
+        s.in_flight += 1;
+        s.peak = s.peak.max(s.in_flight);
+        s.starts[i] = Some(now);
+        s.tasks[i] = tokio::task::try_id();
+        if let Some(limiter) = &self.limiter {
+            let free = limiter.semaphore.available_permits();
+            let taken = limiter.permits.saturating_sub(free);
+            if taken < s.in_flight && s.unpermitted.is_none() {
+                s.unpermitted = Some(Unpermitted {
+                    job: i,
+                    running: s.in_flight,
+                    taken,
+                });
+            }
+        }
+    }
+
+    fn end(&self, i: usize) {
+        self.event();
+        let now = self.origin.elapsed();
+        let mut s = self.lock();
+        s.in_flight -= 1;
+        s.finishes[i] = Some(now);
+    }
+
+    pub fn report(&self) -> Report {
+        let s = self.lock();
+        Report {
+            calls: s.calls.clone(),
+            starts: s.starts.iter().map(|t| t.map(to_ms)).collect(),
+            finishes: s.finishes.iter().map(|t| t.map(to_ms)).collect(),
+            peak: s.peak,
+            tasks: s.tasks.clone(),
+            unpermitted: s.unpermitted,
+        }
+    }
+
+    /// Awaits `fut` (the student's call) unless it gets stuck; see [`Stuck`].
+    pub async fn unless_stuck<F: Future>(&self, fut: F) -> Result<F::Output, Stuck> {
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let handle = Handle::current();
+        let events = Arc::clone(&self.events);
+        let limiter = self
+            .limiter
+            .as_ref()
+            .map(|l| (Arc::clone(&l.semaphore), l.permits));
+        std::thread::Builder::new()
+            .name("ex10-monitor".into())
+            .spawn(move || monitor(&handle, &events, limiter, &done_rx, stop_tx))
+            .expect("the grader could not start a thread");
+        let outcome = tokio::select! {
+            biased;
+            output = fut => Ok(output),
+            Ok(look) = stop_rx => Err(look),
+        };
+        drop(done_tx);
+        outcome.map_err(|(busy, window, permits, sent)| Stuck {
+            busy,
+            window,
+            at: self.origin.elapsed(),
+            permits,
+            answered_after: sent.elapsed(),
+        })
+    }
+}
+
+/// A run the monitor stopped: for [`WINDOW`] of real time no job was
+/// called, started or finished, although the runtime still answered.
+pub struct Stuck {
+    /// The share of the window the runtime spent running code (polling
+    /// tasks): about 0 when every task waited, well above it when a task
+    /// polled in a loop.
+    pub busy: f64,
+    pub window: Duration,
+    /// Tokio's (paused) clock when the run was stopped.
+    pub at: Duration,
+    /// The limiter's permits, in all and free, when the run was stopped.
+    pub permits: Option<(usize, usize)>,
+    /// Real time the runtime took to notice the stop: an idle or spinning
+    /// runtime notices at once, one whose thread is blocked only when the
+    /// block ends.
+    pub answered_after: Duration,
+}
+
+impl Stuck {
+    /// The thread was blocked in one poll (`std::thread::sleep`, a blocking
+    /// lock) for most of the window, and only then noticed the stop: tokio
+    /// reports no busy time while a poll has not returned.
+    pub fn blocked(&self) -> bool {
+        self.answered_after > ms(250)
+    }
+
+    /// The runtime kept running code: something polls in a loop. An idle
+    /// runtime runs no code at all (its worker is parked), so the line
+    /// between the two is far from both.
+    pub fn spinning(&self) -> bool {
+        self.busy > 0.02
+    }
+}
+
+/// What the monitor saw of a stuck run: busy share, window, permits, and
+/// when it asked the run to stop.
+type Look = (f64, Duration, Option<(usize, usize)>, std::time::Instant);
+
+/// Watches a run from a thread of its own: once no job event happened for a
+/// whole [`WINDOW`], it measures how busy the runtime was meanwhile, notes the
+/// limiter's free permits (if any) and stops the run through `stop`. Ends
+/// when `done` is dropped.
+fn monitor(
+    handle: &Handle,
+    events: &AtomicUsize,
+    limiter: Option<(Arc<Semaphore>, usize)>,
+    done: &mpsc::Receiver<()>,
+    stop: oneshot::Sender<Look>,
+) {
+    let metrics = handle.metrics();
+    let sample = || {
+        (
+            std::time::Instant::now(),
+            metrics.worker_total_busy_duration(0),
+            events.load(Ordering::SeqCst),
+        )
+    };
+    if done.recv_timeout(FIRST_LOOK) != Err(RecvTimeoutError::Timeout) {
+        return;
+    }
+    let mut before = sample();
+    loop {
+        if done.recv_timeout(WINDOW) != Err(RecvTimeoutError::Timeout) {
+            return;
+        }
+        let now = sample();
+        if now.2 == before.2 {
+            let real = now.0 - before.0;
+            let busy = now.1.saturating_sub(before.1).as_secs_f64() / real.as_secs_f64();
+            let permits = limiter.map(|(s, all)| (all, s.available_permits()));
+            let _ = stop.send((busy.min(1.0), real, permits, std::time::Instant::now()));
+            return;
+        }
+        before = now;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Running the student's code.
+
+/// One call's worth of observations.
+pub struct Run {
+    pub outcome: Result<Vec<String>, Stuck>,
+    /// Virtual time the call took, in ms.
+    pub took: u64,
+    pub report: Report,
+    /// Free permits of the limiter after the call returned (`spawn_bounded`).
+    pub free_after: Option<usize>,
+}
+
+#[track_caller]
+pub fn run_window(durations: &[Duration], k: usize) -> Run {
+    let durations = durations.to_vec();
+    paused(WATCHDOG, BLOCKED, move || async move {
+        let probe = Probe::new(&durations, None);
+        let inputs: Vec<usize> = (0..durations.len()).collect();
+        let call = run_bounded(inputs, limit(k), probe.job());
+        let (outcome, t) = timed(probe.unless_stuck(call)).await;
+        Run {
+            outcome,
+            took: to_ms(t.virtual_time),
+            report: probe.report(),
+            free_after: None,
+        }
+    })
+}
+
+#[track_caller]
+pub fn run_spawned(durations: &[Duration], permits: usize) -> Run {
+    let durations = durations.to_vec();
+    paused(WATCHDOG, BLOCKED, move || async move {
+        let limiter = Arc::new(Semaphore::new(permits));
+        let probe = Probe::new(&durations, Some(&limiter));
+        let inputs: Vec<usize> = (0..durations.len()).collect();
+        let call = spawn_bounded(inputs, Arc::clone(&limiter), probe.job());
+        let (outcome, t) = timed(probe.unless_stuck(call)).await;
+        Run {
+            outcome,
+            took: to_ms(t.virtual_time),
+            report: probe.report(),
+            free_after: Some(limiter.available_permits()),
+        }
+    })
+}
+
+/// Two `spawn_bounded` calls at once, jobs 0-3 and 4-7, sharing a limiter.
+pub struct SharedRun {
+    pub outcome: Result<(Vec<String>, Vec<String>), Stuck>,
+    pub took: u64,
+    pub report: Report,
+    pub free_after: usize,
+}
+
+#[track_caller]
+pub fn run_two_callers(durations: &[Duration], permits: usize) -> SharedRun {
+    let durations = durations.to_vec();
+    paused(WATCHDOG, BLOCKED, move || async move {
+        let limiter = Arc::new(Semaphore::new(permits));
+        let probe = Probe::new(&durations, Some(&limiter));
+        let half = durations.len() / 2;
+        let first = spawn_bounded((0..half).collect(), Arc::clone(&limiter), probe.job());
+        let second = spawn_bounded(
+            (half..durations.len()).collect(),
+            Arc::clone(&limiter),
+            probe.job(),
+        );
+        let both = async { tokio::join!(first, second) };
+        let (outcome, t) = timed(probe.unless_stuck(both)).await;
+        SharedRun {
+            outcome,
+            took: to_ms(t.virtual_time),
+            report: probe.report(),
+            free_after: limiter.available_permits(),
+        }
+    })
+}
+
+/// A `spawn_bounded` call in which job 1 panics.
+pub struct PanicRun {
+    /// What the call returned, or the payload of the panic that reached the caller.
+    pub outcome: Result<Result<Vec<String>, Box<dyn Any + Send>>, Stuck>,
+    pub report: Report,
+}
+
+#[track_caller]
+pub fn run_with_a_panic(durations: &[Duration], permits: usize) -> PanicRun {
+    let durations = durations.to_vec();
+    paused(WATCHDOG, BLOCKED, move || async move {
+        let limiter = Arc::new(Semaphore::new(permits));
+        let probe = Probe::with_panic(&durations, Some(&limiter), Some(1));
+        let inputs: Vec<usize> = (0..durations.len()).collect();
+        let call = catch_panic_async(spawn_bounded(inputs, limiter, probe.job()));
+        let outcome = probe.unless_stuck(call).await;
+        PanicRun {
+            outcome,
+            report: probe.report(),
+        }
+    })
+}

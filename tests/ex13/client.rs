@@ -1,0 +1,188 @@
+//! The small tests' side of a connection: a scripted client that reads line
+//! by line, every read with a time limit, and the failures it reports.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use grading::{cut, fail, fmt_duration};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// How long a client waits for one answer. A correct server needs one
+/// `DB_DELAY` (100 ms).
+pub const ANSWER_WAIT: Duration = Duration::from_secs(2);
+
+/// A failure seen while the student's code ran: reported by the test's
+/// thread, so it is not mistaken for a panic in the student's code.
+pub struct Problem {
+    pub observed: String,
+    pub hint: String,
+}
+
+pub fn problem(observed: impl Into<String>, hint: impl Into<String>) -> Problem {
+    Problem {
+        observed: observed.into(),
+        hint: hint.into(),
+    }
+}
+
+impl Problem {
+    pub fn fail(self) -> ! {
+        fail!("{}", self.observed; try = "{}", self.hint)
+    }
+}
+
+/// A line as the messages quote it: `SQUARE 12` or `ERR no number`, escaped.
+pub fn quote(line: &str) -> String {
+    format!("`{}`", cut(&line.escape_debug().to_string(), 60))
+}
+
+pub struct Client {
+    stream: TcpStream,
+    /// Bytes read but not yet handed out as a line.
+    pending: Vec<u8>,
+}
+
+/// Why no line came.
+pub enum Gone {
+    /// The server closed the connection; `partial` is what came before.
+    Closed {
+        partial: String,
+    },
+    /// Nothing (or no complete line) within the wait.
+    Silent {
+        partial: String,
+        waited: Duration,
+    },
+    Failed(io::Error),
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Result<Client, Problem> {
+        match tokio::time::timeout(ANSWER_WAIT, TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => Ok(Client {
+                stream,
+                pending: Vec::new(),
+            }),
+            Ok(Err(e)) => Err(problem(
+                format!("a client could not connect to the listener given to `serve`: {e}."),
+                "keep the listener open and accept connections until `shutdown` completes.",
+            )),
+            Err(_) => Err(problem(
+                format!(
+                    "a client could not connect within {}.",
+                    fmt_duration(ANSWER_WAIT)
+                ),
+                "keep accepting connections until `shutdown` completes.",
+            )),
+        }
+    }
+
+    pub async fn send(&mut self, text: &str) -> Result<(), Problem> {
+        self.stream.write_all(text.as_bytes()).await.map_err(|e| {
+            problem(
+                format!(
+                    "sending {} failed: {e} (the server closed the connection?).",
+                    quote(text)
+                ),
+                "keep each connection open until the client closes it.",
+            )
+        })
+    }
+
+    /// The next line, without its `\n`.
+    pub async fn line(&mut self, wait: Duration) -> Result<String, Gone> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.pending.drain(..=end).collect();
+                return Ok(String::from_utf8_lossy(&line[..end]).into_owned());
+            }
+            let partial = String::from_utf8_lossy(&self.pending).into_owned();
+            let mut buf = [0u8; 512];
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
+                Ok(Ok(0)) => return Err(Gone::Closed { partial }),
+                Ok(Ok(n)) => self.pending.extend_from_slice(&buf[..n]),
+                Ok(Err(e)) => return Err(Gone::Failed(e)),
+                Err(_) => {
+                    return Err(Gone::Silent {
+                        partial,
+                        waited: wait,
+                    })
+                }
+            }
+        }
+    }
+
+    /// Up to `n` lines, each within `wait` of the one before, and why the
+    /// next one did not come if fewer came.
+    pub async fn lines(&mut self, n: usize, wait: Duration) -> (Vec<String>, Option<Gone>) {
+        let mut got = Vec::new();
+        while got.len() < n {
+            match self.line(wait).await {
+                Ok(line) => got.push(line),
+                Err(gone) => return (got, Some(gone)),
+            }
+        }
+        (got, None)
+    }
+
+    /// The answer to `request`, or the failure a test reports by default.
+    pub async fn answer(&mut self, request: &str, wait: Duration) -> Result<String, Problem> {
+        self.line(wait).await.map_err(|gone| gone.problem(request))
+    }
+}
+
+impl Gone {
+    pub fn problem(self, request: &str) -> Problem {
+        let request = quote(request);
+        match self {
+            Gone::Closed { partial } if partial.is_empty() => problem(
+                format!("the server closed the connection without answering {request}."),
+                "answer every line and keep the connection open until the client closes it. \
+                 If a task panicked, its panic is printed above the test's name.",
+            ),
+            Gone::Closed { partial } | Gone::Silent { partial, .. } if !partial.is_empty() => {
+                problem(
+                    format!(
+                        "the answer to {request} came without its end of line: got {}.",
+                        quote(&partial)
+                    ),
+                    "end every answer with `\\n`: `format!(\"{}\\n\", ...)`.",
+                )
+            }
+            Gone::Silent { waited, .. } => problem(
+                format!(
+                    "{request} got no answer within {} (a correct server answers after DB_DELAY, \
+                     100 ms).",
+                    fmt_duration(waited)
+                ),
+                "read the connection line by line (`BufReader::new(reader).lines()`, \
+                 `next_line().await`) and write each answer right away with `write_all` (an \
+                 answer written into a `BufWriter` stays there until you `flush()` it).",
+            ),
+            Gone::Failed(e) => problem(
+                format!("reading the answer to {request} failed: {e}."),
+                "keep the connection open until the client closes it.",
+            ),
+            Gone::Closed { .. } => unreachable!("handled above"),
+        }
+    }
+}
+
+/// Checks one answer against the expected one.
+pub fn expect_answer(request: &str, got: &str, want: &str, hint: &str) -> Result<(), Problem> {
+    if got == want {
+        return Ok(());
+    }
+    Err(problem(
+        format!(
+            "{} got the answer {}, expected {}.",
+            quote(request),
+            quote(got),
+            quote(want)
+        ),
+        hint,
+    ))
+}

@@ -1,0 +1,396 @@
+//! Graded suite for exercise 13 (capstone: 10 000 clients at once).
+//!
+//! Real sockets on 127.0.0.1 and the real clock (the paused clock cannot drive
+//! network I/O). Three kinds of tests:
+//!
+//! - `parse_request` on its own: plain function calls.
+//! - Small functional tests (`local.rs`, `client.rs`): `serve` runs on this
+//!   process's runtime, polled together with a scripted client, so a panic in
+//!   `serve` (a `todo!()`) is reported as the student's. Every read has a time
+//!   limit well above what a correct server needs (one [`DB_DELAY`]).
+//! - The load test: the provided server program runs in a child process
+//!   (`child.rs`); 10 000 clients connect, all stay connected, all but a few
+//!   send one request and read their answer (`load.rs`). The evidence is
+//!   structural: how many threads the server process runs and its peak memory
+//!   (`procfs.rs`, Linux only: elsewhere these two checks are skipped, and the
+//!   test says so), whether the answers came at all within 50 x `DB_DELAY`,
+//!   and, when they did not, whether the server still answered bad lines at
+//!   once (its threads were free: the requests were serialised) or not (its
+//!   threads were blocked).
+//!
+//! The judges (`judge.rs`) turn what was observed into a diagnosis. The load
+//! test and the shutdown test run alone (they hold [`GATE`] for writing); the
+//! other small tests share it.
+
+mod child;
+mod client;
+mod judge;
+mod load;
+mod local;
+mod procfs;
+
+/// The provided server program, compiled into this suite: the load test's
+/// child process runs it.
+#[path = "../../exercises/ex13-10k-requests/src/bin/server.rs"]
+mod server_program;
+
+use std::sync::{PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use ex13::{parse_request, serve, DB_DELAY};
+use grading::{check, cut, fail, fmt_duration, ms, real_clock, secs, within};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+use child::{run_server_child, ServerProcess, CHILD_ENV};
+use client::{expect_answer, problem, quote, Client, Gone, Problem, ANSWER_WAIT};
+use load::{run_load, Load, CLIENTS, SPARE_FDS};
+use local::{bind_error, served_too_short, with_server, HUNG, WATCHDOG};
+
+/// The load test runs alone; the small tests may run together.
+static GATE: RwLock<()> = RwLock::new(());
+
+/// How long the second client waits while the first stays connected.
+const SECOND_CLIENT_WAIT: Duration = secs(1);
+/// How long `serve` may take to return once `shutdown` has completed.
+const SHUTDOWN_WAIT: Duration = secs(1);
+/// Real time the whole load test may take before the watchdog stops it.
+const LOAD_WATCHDOG: Duration = secs(25);
+const LOAD_HUNG: &str = "The load test did not finish: the grader's clients got stuck. This \
+    should not happen whatever the server does; run the tests again, and if it repeats, \
+    report it.";
+
+#[test]
+fn parse_request_reads_square_requests() {
+    let cases: [(&str, i64); 6] = [
+        ("SQUARE 12", 12),
+        ("SQUARE 0", 0),
+        ("SQUARE -3", -3),
+        ("SQUARE 3037000500", 3_037_000_500),
+        ("SQUARE 9223372036854775807", i64::MAX),
+        ("SQUARE -9223372036854775808", i64::MIN),
+    ];
+    let got = within(WATCHDOG, "parse_request did not return.", move || {
+        cases.map(|(line, _)| parse_request(line))
+    });
+    for ((line, want), got) in cases.iter().zip(got) {
+        check!(
+            got.as_ref() == Ok(want),
+            "parse_request({line:?}) returned {got:?}, expected Ok({want}).";
+            try = "split the line into words (`split_whitespace`): the first must be `SQUARE`, \
+                   the second parses as an i64 (`word.parse::<i64>()`), whatever its size: its \
+                   square is computed later, in a wider type."
+        );
+    }
+}
+
+#[test]
+fn parse_request_rejects_bad_lines() {
+    let lines = [
+        "",
+        "HELLO",
+        "SQUARE",
+        "SQUARE twelve",
+        "SQUARE 1.5",
+        "SQUARE 1 2",
+        "CUBE 3",
+        "SQUARE 9223372036854775808",
+    ];
+    let got = within(WATCHDOG, "parse_request did not return.", move || {
+        lines.map(parse_request)
+    });
+    for (line, got) in lines.iter().zip(got) {
+        match got {
+            Ok(n) => fail!(
+                "parse_request({line:?}) returned Ok({n}), expected an Err with the reason: \
+                 only `SQUARE` followed by exactly one whole number (an i64) is a request.";
+                try = "check every part: the command word, that there is one number, no more, \
+                       and that it parses as an i64."
+            ),
+            Err(reason) => check!(
+                !reason.trim().is_empty() && !reason.contains('\n'),
+                "parse_request({line:?}) returned Err({reason:?}): the reason goes into the \
+                 one-line answer `ERR <reason>`, so it must be a non-empty single line.";
+                try = "say briefly what is wrong, e.g. \"unknown command: HELLO\"."
+            ),
+        }
+    }
+}
+
+#[test]
+fn one_client_gets_its_answer() {
+    with_server(|addr| async move {
+        let mut client = Client::connect(addr).await?;
+        let sent = Instant::now();
+        client.send("SQUARE 12\n").await?;
+        let got = client.answer("SQUARE 12", ANSWER_WAIT).await?;
+        let took = sent.elapsed();
+        expect_answer(
+            "SQUARE 12",
+            &got,
+            "144",
+            "answer a request with the square alone, e.g. `144\\n`.",
+        )?;
+        // A sleep never ends early; 5 ms covers rounding between the clocks.
+        if took + ms(5) < DB_DELAY {
+            return Err(problem(
+                format!(
+                    "`SQUARE 12` was answered after {}, but every valid request stands for a \
+                     database call of DB_DELAY (100 ms).",
+                    fmt_duration(took)
+                ),
+                "wait `tokio::time::sleep(DB_DELAY).await` before each answer to a valid request.",
+            ));
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn one_connection_carries_several_requests() {
+    // Two requests in one write: the server must cut the bytes into lines.
+    // The big one first: its square does not fit in an i64. (Their order is
+    // the next test's business.)
+    const BIG: &str = "SQUARE 3037000500";
+    const REQUESTS: [(&str, Option<&str>); 2] =
+        [(BIG, Some("9223372037000250000")), ("SQUARE 2", Some("4"))];
+    with_server(|addr| async move {
+        let mut client = Client::connect(addr).await?;
+        client.send(&format!("{BIG}\nSQUARE 2\n")).await?;
+        let (got, gone) = client.lines(REQUESTS.len(), ANSWER_WAIT).await;
+        let closed = matches!(&gone, Some(Gone::Closed { partial }) if partial.is_empty());
+        if closed && got.is_empty() {
+            // Closed without a word. Does a small number alone get through?
+            let mut small = Client::connect(addr).await?;
+            small.send("SQUARE 2\n").await?;
+            if small.line(ANSWER_WAIT).await.is_ok_and(|line| line == "4") {
+                return Err(problem(
+                    format!(
+                        "the server closed the connection without answering {}, while it \
+                         answers `SQUARE 2` on a new connection: the big number ended the \
+                         connection. Its square, 9223372037000250000, does not fit in an i64: \
+                         an i64 multiplication overflows, which panics in a debug build and \
+                         ends the connection's task (look above for `attempt to multiply with \
+                         overflow`).",
+                        quote(BIG)
+                    ),
+                    "compute the square in a wider type: `i128::from(n) * i128::from(n)`.",
+                ));
+            }
+        }
+        if closed && got.len() == 1 {
+            return Err(problem(
+                format!(
+                    "after answering the first request ({}), the server closed the connection \
+                     without answering the second one, sent on the same connection.",
+                    quote(&got[0])
+                ),
+                "a connection carries requests until the client closes it: loop over the \
+                 lines (`while let Some(line) = lines.next_line().await? {...}`).",
+            ));
+        }
+        judge::pipelined(&REQUESTS, &got, gone, false)
+    });
+}
+
+#[test]
+fn answers_come_in_the_order_of_the_requests() {
+    // Valid and bad lines in one write. A bad line is answered at once, a
+    // valid one after DB_DELAY: a server that handles a connection's lines
+    // concurrently sends the ERR answers first, every time (they would have
+    // to be held up for the whole 100 ms of DB_DELAY to come in order).
+    const LINES: [(&str, Option<&str>); 4] = [
+        ("SQUARE 7", Some("49")),
+        ("HELLO", None),
+        ("SQUARE -3", Some("9")),
+        ("SQUARE 1 2", None),
+    ];
+    with_server(|addr| async move {
+        let mut client = Client::connect(addr).await?;
+        let all: String = LINES.iter().map(|(line, _)| format!("{line}\n")).collect();
+        client.send(&all).await?;
+        let (got, gone) = client.lines(LINES.len(), ANSWER_WAIT).await;
+        judge::pipelined(&LINES, &got, gone, true)
+    });
+}
+
+#[test]
+fn a_bad_line_gets_an_error_and_the_connection_stays_open() {
+    with_server(|addr| async move {
+        let mut client = Client::connect(addr).await?;
+        client.send("HELLO\n").await?;
+        let got = client.answer("HELLO", ANSWER_WAIT).await?;
+        let reason = got.strip_prefix("ERR ").unwrap_or("");
+        if reason.trim().is_empty() {
+            return Err(problem(
+                format!(
+                    "`HELLO` got the answer {}, expected `ERR <reason>`.",
+                    quote(&got)
+                ),
+                "answer a bad line with `ERR ` and the reason `parse_request` gives.",
+            ));
+        }
+        client.send("SQUARE -5\n").await?;
+        match client.line(ANSWER_WAIT).await {
+            Ok(line) if line.starts_with("ERR") => {
+                expect_answer("SQUARE -5", &line, "25", judge::NOT_READ_AS_SENT)
+            }
+            Ok(line) => expect_answer(
+                "SQUARE -5",
+                &line,
+                "25",
+                "after an `ERR` answer, keep serving the same connection.",
+            ),
+            Err(Gone::Closed { partial }) if partial.is_empty() => Err(problem(
+                "after answering `ERR` to the bad line `HELLO`, the server closed the \
+                 connection, so the next request, `SQUARE -5`, got no answer.",
+                "a bad line is the client's mistake, not the end of the conversation: answer \
+                 `ERR <reason>` and go on reading lines.",
+            )),
+            Err(gone) => Err(gone.problem("SQUARE -5")),
+        }
+    });
+}
+
+#[test]
+fn two_clients_are_served_at_the_same_time() {
+    with_server(|addr| async move {
+        let mut first = Client::connect(addr).await?;
+        first.send("SQUARE 2\n").await?;
+        let got = first.answer("SQUARE 2", ANSWER_WAIT).await?;
+        expect_answer("SQUARE 2", &got, "4", "answer with the square alone.")?;
+        // The first client stays connected, idle, while a second one asks.
+        let mut second = Client::connect(addr).await?;
+        second.send("SQUARE 3\n").await?;
+        match second.line(SECOND_CLIENT_WAIT).await {
+            Ok(line) => expect_answer("SQUARE 3", &line, "9", "answer with the square alone.")?,
+            Err(Gone::Silent { partial, waited }) if partial.is_empty() => {
+                return Err(problem(
+                    format!(
+                        "a second client got no answer within {} while the first client stayed \
+                         connected (idle, after its own answer): the server serves one \
+                         connection at a time.",
+                        fmt_duration(waited)
+                    ),
+                    "in the accept loop, `tokio::spawn` a task per connection and go straight \
+                     back to `accept`; awaiting the connection's handler right there makes \
+                     every other client wait until that one disconnects.",
+                ));
+            }
+            Err(gone) => return Err(gone.problem("SQUARE 3")),
+        }
+        drop(first);
+        Ok(())
+    });
+}
+
+#[test]
+fn shutdown_ends_serve() {
+    // Alone: the check that the port is closed afterwards must not meet
+    // another test's listener reusing it.
+    let _alone = GATE.write().unwrap_or_else(PoisonError::into_inner);
+    let outcome = real_clock(WATCHDOG, HUNG, || async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = serve(listener, async move {
+            let _ = stopped.await;
+        });
+        tokio::pin!(server);
+        // A client that got its answer and stays connected, idle.
+        let script = async {
+            let mut client = Client::connect(addr).await?;
+            client.send("SQUARE 4\n").await?;
+            let got = client.answer("SQUARE 4", ANSWER_WAIT).await?;
+            expect_answer("SQUARE 4", &got, "16", "answer with the square alone.")?;
+            Ok::<_, Problem>(client)
+        };
+        let idle = tokio::select! {
+            biased;
+            ended = &mut server => return Err(served_too_short(ended)),
+            client = script => client?,
+        };
+        let _ = stop.send(());
+        match tokio::time::timeout(SHUTDOWN_WAIT, &mut server).await {
+            Err(_) => {
+                return Err(problem(
+                    format!(
+                        "`serve` was still running {} after `shutdown` completed (one client \
+                         was still connected, idle).",
+                        fmt_duration(SHUTDOWN_WAIT)
+                    ),
+                    "in the accept loop, `tokio::select!` between `&mut shutdown` and \
+                     `listener.accept()`, and return `Ok(())` as soon as shutdown wins. Don't \
+                     wait for the open connections: a client may stay connected for hours.",
+                ));
+            }
+            Ok(Err(e)) => {
+                return Err(problem(
+                    format!(
+                        "`serve` returned Err({}) when `shutdown` completed, expected Ok(()).",
+                        cut(&e.to_string(), 80)
+                    ),
+                    "a requested shutdown is a success: return `Ok(())`.",
+                ));
+            }
+            Ok(Ok(())) => {}
+        }
+        // The listener must be closed now (give a task-held one 0.5 s to go).
+        // A connection from the port to itself (Linux's "self-connect", when
+        // the kernel happens to pick the closed port as the client's own
+        // port) does not count.
+        let closing = Instant::now();
+        while let Ok(stream) = TcpStream::connect(addr).await {
+            if stream.local_addr().ok() == Some(addr) {
+                break;
+            }
+            if closing.elapsed() > ms(500) {
+                return Err(problem(
+                    format!(
+                        "`serve` returned, but {addr} still accepted new connections 0.5 s \
+                         later: the listener is still open."
+                    ),
+                    "keep the listener in `serve`'s own loop (not in a task that outlives \
+                     it), so returning from `serve` closes it.",
+                ));
+            }
+            tokio::time::sleep(ms(20)).await;
+        }
+        drop(idle);
+        Ok(())
+    });
+    outcome.unwrap_or_else(|p| p.fail());
+}
+
+#[test]
+fn ten_thousand_clients_at_once() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        run_server_child();
+        return;
+    }
+    let _alone = GATE.write().unwrap_or_else(PoisonError::into_inner);
+    // The child process inherits the raised limit.
+    let mut clients = CLIENTS;
+    if let Some(limit) = grading::raise_open_files_limit() {
+        let room = usize::try_from(limit.saturating_sub(SPARE_FDS)).unwrap_or(usize::MAX);
+        if room < CLIENTS {
+            clients = room.max(load::IDLE + 10);
+            println!(
+                "NOTE: this machine allows only {limit} open files per process, so this test \
+                 connects {clients} clients instead of {CLIENTS}."
+            );
+        }
+    }
+    let load = within(LOAD_WATCHDOG, LOAD_HUNG, move || {
+        let mut load = Load {
+            clients,
+            ..Load::default()
+        };
+        match ServerProcess::start() {
+            Ok(mut server) => run_load(&mut server, &mut load),
+            Err(p) => load.problem = Some(p),
+        }
+        load
+    });
+    judge::load(&load);
+}
