@@ -74,7 +74,9 @@ pub fn soak(
         .zip(&sources)
         .map(|(e, s)| (*e, s.as_str()))
         .collect();
-    let binaries = build_rounds(&scratch, &items, on)?;
+    let mut binaries: Vec<Result<std::path::PathBuf, String>> =
+        vec![Err("not built".into()); items.len()];
+    build_rounds(&scratch, &items, on, &mut |i, binary| binaries[i] = binary)?;
 
     let stop = AtomicBool::new(false);
     let all_passed = AtomicBool::new(true);

@@ -14,7 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -241,24 +242,7 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
             &options.scratch,
             &target_dir,
         )?;
-        let items: Vec<(&Exercise, &str)> = to_build
-            .iter()
-            .map(|&i| {
-                let p = &planned[i];
-                (p.exercise, p.source.as_deref().expect("only candidates with a source"))
-            })
-            .collect();
-        let built: BTreeMap<usize, Result<PathBuf, String>> = to_build
-            .iter()
-            .copied()
-            .zip(build_rounds(&scratch, &items, on)?)
-            .collect();
-        let runnable: Vec<usize> = to_build.clone();
-        on(Event::Running {
-            suites: runnable.len(),
-            jobs: options.jobs.max(1),
-        });
-        run_all(&scratch, options, &planned, &runnable, &built, &store, &mut judged, on)?;
+        build_and_run(&scratch, options, &planned, &to_build, &store, &mut judged, on)?;
     }
 
     // Rows in order (`run_all` emitted them as they came, if it ran).
@@ -396,20 +380,19 @@ fn plan(course: &Course, exercise: &Exercise) -> Result<Vec<Candidate>> {
 /// Builds the test binaries of `items` (an exercise and the complete
 /// student file to build it with): round k swaps the k-th item of each
 /// exercise into the scratch copy, and one cargo call builds the round.
-/// Returns, per item, its test binary (a copy that the next round cannot
-/// overwrite) or the compiler's error.
+/// Hands `built` each item's test binary (a copy that the next round cannot
+/// overwrite) or the compiler's error, as soon as its round is built.
 pub fn build_rounds(
     scratch: &Scratch,
     items: &[(&Exercise, &str)],
     on: &(dyn Fn(Event) + Sync),
-) -> Result<Vec<Result<PathBuf, String>>> {
+    built: &mut dyn FnMut(usize, Result<PathBuf, String>),
+) -> Result<()> {
     let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, (exercise, _)) in items.iter().enumerate() {
         by_exercise.entry(&exercise.id).or_default().push(i);
     }
     let rounds = by_exercise.values().map(Vec::len).max().unwrap_or(0);
-    let mut built: Vec<Result<PathBuf, String>> =
-        vec![Err("not built".to_string()); items.len()];
     for round in 0..rounds {
         let members: Vec<usize> = by_exercise
             .values()
@@ -431,7 +414,7 @@ pub fn build_rounds(
         })?;
         for &i in &members {
             let id = &items[i].0.id;
-            built[i] = match result.executables.get(id) {
+            let binary = match result.executables.get(id) {
                 Some(exe) => {
                     let kept = scratch.bins.join(format!("{id}-{i}"));
                     fs::copy(exe, &kept)
@@ -444,21 +427,30 @@ pub fn build_rounds(
                     .map(|e| e.rendered.clone())
                     .unwrap_or_else(|| "no test binary was built".into())),
             };
+            built(i, binary);
         }
     }
-    Ok(built)
+    Ok(())
 }
 
-/// Runs the built candidates' suites, `options.jobs` at a time (exclusive
-/// exercises alone, at the end), emitting rows in table order as they are
-/// ready.
-#[allow(clippy::too_many_arguments)]
-fn run_all(
+/// Candidates built and waiting for their suite to run.
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<(usize, Result<PathBuf, String>)>,
+    /// No more will come (the builds are over, or failed).
+    closed: bool,
+}
+
+/// Builds the candidates `to_build` round by round and runs their suites
+/// meanwhile: while cargo builds, one suite at a time runs beside it (most
+/// of a wrong candidate's time is a watchdog waiting); once the builds are
+/// done, `options.jobs` at a time. Exclusive exercises (real clock, e.g.
+/// HTTP) run last, alone. Rows come out in table order as they are ready.
+fn build_and_run(
     scratch: &Scratch,
     options: &Options,
     planned: &[Planned],
-    runnable: &[usize],
-    built: &BTreeMap<usize, Result<PathBuf, String>>,
+    to_build: &[usize],
     store: &Store,
     judged: &mut [Option<(Judged, bool)>],
     on: &(dyn Fn(Event) + Sync),
@@ -477,9 +469,9 @@ fn run_all(
         }
     };
     emit_ready();
-    let run_one = |i: usize| -> Result<()> {
+    let run_one = |i: usize, binary: &Result<PathBuf, String>| -> Result<()> {
         let p = &planned[i];
-        let j = match &built[&i] {
+        let j = match binary {
             Err(error) => Judged {
                 ok: false,
                 detail: format!(
@@ -491,10 +483,16 @@ fn run_all(
             },
             Ok(binary) => {
                 let dir = scratch.course.join(&p.exercise.path);
-                let j = judge_runs(p, binary, &dir, limit_of(options, p.exercise), runs_of(options, &p.candidate))?;
+                let j = judge_runs(
+                    p,
+                    binary,
+                    &dir,
+                    limit_of(options, p.exercise),
+                    runs_of(options, &p.candidate),
+                );
                 // Test binaries are large: keep none once judged.
                 let _ = fs::remove_file(binary);
-                j
+                j?
             }
         };
         if j.ok {
@@ -504,31 +502,76 @@ fn run_all(
         emit_ready();
         Ok(())
     };
-    let (exclusive, parallel): (Vec<usize>, Vec<usize>) = runnable
-        .iter()
-        .partition(|&&i| planned[i].exercise.exclusive);
-    let queue = Mutex::new(parallel.into_iter());
-    thread::scope(|s| -> Result<()> {
-        let workers: Vec<_> = (0..options.jobs.max(1))
-            .map(|_| {
-                s.spawn(|| -> Result<()> {
-                    loop {
-                        let next = queue.lock().expect("no panic while held").next();
-                        match next {
-                            Some(i) => run_one(i)?,
-                            None => return Ok(()),
-                        }
+    let queue = Mutex::new(Queue::default());
+    let wake = Condvar::new();
+    let exclusive = Mutex::new(Vec::new());
+    let runner = || -> Result<()> {
+        loop {
+            let job = {
+                let mut q = queue.lock().expect("no panic while held");
+                loop {
+                    if let Some(job) = q.waiting.pop_front() {
+                        break Some(job);
                     }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().expect("a proof thread panicked")?;
+                    if q.closed {
+                        break None;
+                    }
+                    q = wake.wait(q).expect("no panic while held");
+                }
+            };
+            match job {
+                Some((i, binary)) => run_one(i, &binary)?,
+                None => return Ok(()),
+            }
         }
-        Ok(())
+    };
+    let items: Vec<(&Exercise, &str)> = to_build
+        .iter()
+        .map(|&i| {
+            let p = &planned[i];
+            (p.exercise, p.source.as_deref().expect("only candidates with a source"))
+        })
+        .collect();
+    thread::scope(|s| -> Result<()> {
+        let mut runners = vec![s.spawn(runner)];
+        let built = build_rounds(scratch, &items, on, &mut |k, binary| {
+            let i = to_build[k];
+            if planned[i].exercise.exclusive {
+                exclusive.lock().expect("no panic while held").push((i, binary));
+            } else {
+                queue
+                    .lock()
+                    .expect("no panic while held")
+                    .waiting
+                    .push_back((i, binary));
+                wake.notify_one();
+            }
+        });
+        let waiting = queue.lock().expect("no panic while held").waiting.len();
+        if built.is_ok() {
+            on(Event::Running {
+                suites: waiting + exclusive.lock().expect("no panic while held").len(),
+                jobs: options.jobs.max(1),
+            });
+            for _ in 1..options.jobs.max(1) {
+                runners.push(s.spawn(runner));
+            }
+        } else {
+            // Stop: nothing queued runs once the build failed.
+            queue.lock().expect("no panic while held").waiting.clear();
+        }
+        queue.lock().expect("no panic while held").closed = true;
+        wake.notify_all();
+        let mut outcome = built;
+        for r in runners {
+            if let Err(e) = r.join().expect("a proof thread panicked") {
+                outcome = outcome.and(Err(e));
+            }
+        }
+        outcome
     })?;
-    for i in exclusive {
-        run_one(i)?;
+    for (i, binary) in exclusive.into_inner().expect("no panic while held") {
+        run_one(i, &binary)?;
     }
     for (slot, result) in judged.iter_mut().zip(results) {
         *slot = result.into_inner().expect("no panic while held");

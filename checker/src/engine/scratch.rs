@@ -75,12 +75,15 @@ impl Scratch {
         let mut kept = HashSet::new();
         // Left out: the course's own manifest and lock file (a second
         // workspace root inside the wrapper would be an error), and the
-        // student's folders, whatever is in them (the stubs go there).
+        // student files, whatever is in them (the stubs go there). The rest of
+        // an exercise's src/ is copied: it may hold provided programs (ex11's
+        // worker), and anything a student added there is compiled only if the
+        // student file names it, which the stub does not.
         let mut skipped: HashSet<PathBuf> = ["Cargo.toml", "Cargo.lock"]
             .iter()
             .map(|f| root.join(f))
             .collect();
-        skipped.extend(course.exercises.iter().map(|e| root.join(&e.path).join("src")));
+        skipped.extend(course.exercises.iter().map(|e| root.join(e.student_file())));
         copy_tree(root, &scratch.course, &skipped, &mut kept).with_context(|| {
             format!("cannot copy the course to {}", scratch.course.display())
         })?;
@@ -93,11 +96,10 @@ impl Scratch {
                     e.stub().display()
                 )
             })?;
-            let src = scratch.course.join(&e.path).join("src");
             let lib = scratch.course.join(e.student_file());
             write_if_changed(&lib, &stub)?;
+            kept.insert(lib.parent().unwrap_or(&scratch.course).to_path_buf());
             kept.insert(lib);
-            kept.insert(src);
         }
         prune(&scratch.course, &kept)?;
         // An older copy under another name would only take room.
@@ -148,7 +150,7 @@ pub fn sync_plain(course: &Course, dir: &Path) -> Result<PathBuf> {
     let skipped: HashSet<PathBuf> = course
         .exercises
         .iter()
-        .map(|e| root.join(&e.path).join("src"))
+        .map(|e| root.join(e.student_file()))
         .collect();
     copy_tree(root, dir, &skipped, &mut kept)
         .with_context(|| format!("cannot copy the course to {}", dir.display()))?;
@@ -157,8 +159,8 @@ pub fn sync_plain(course: &Course, dir: &Path) -> Result<PathBuf> {
             .with_context(|| format!("cannot read the untouched stub {}", e.stub().display()))?;
         let lib = dir.join(e.student_file());
         write_if_changed(&lib, &stub)?;
+        kept.insert(lib.parent().unwrap_or(dir).to_path_buf());
         kept.insert(lib);
-        kept.insert(dir.join(&e.path).join("src"));
     }
     // The copy's own build output stays.
     kept.insert(dir.join("target"));
@@ -314,6 +316,55 @@ fn prune(dir: &Path, kept: &HashSet<PathBuf>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A course of two exercises, in `root`.
+    fn tiny_course(root: &Path) -> Course {
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        };
+        write(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"exercises/*\"]\n[workspace.dependencies]\ngrading = { path = \"tests/support\" }\n",
+        );
+        write(
+            "course.toml",
+            "[[exercise]]\nid = \"ex01\"\ntitle = \"A\"\npath = \"exercises/ex01-a\"\npoints = 1\n\n\
+             [[exercise]]\nid = \"ex02\"\ntitle = \"B\"\npath = \"exercises/ex02-b\"\npoints = 1\n",
+        );
+        for (id, dir) in [("ex01", "ex01-a"), ("ex02", "ex02-b")] {
+            write(&format!("exercises/{dir}/Cargo.toml"), "[package]\n");
+            write(&format!("exercises/{dir}/src/lib.rs"), &format!("// stub of {id}\n"));
+            write(&format!("solutions/stubs/{id}.rs"), &format!("// stub of {id}\n"));
+        }
+        write("exercises/ex01-a/src/bin/provided.rs", "fn main() {}\n");
+        Course::load(root).unwrap()
+    }
+
+    #[test]
+    fn a_copy_is_pristine_whatever_the_student_left() {
+        let source = tempfile::tempdir().unwrap();
+        let course = tiny_course(source.path());
+        // A student's clone: one exercise solved (with a backup), one deleted.
+        fs::write(source.path().join("exercises/ex01-a/src/lib.rs"), "// solved\n").unwrap();
+        fs::write(source.path().join("exercises/ex01-a/src/lib.rs.bak"), "// old\n").unwrap();
+        fs::remove_file(source.path().join("exercises/ex02-b/src/lib.rs")).unwrap();
+        let base = tempfile::tempdir().unwrap();
+        let target = base.path().join("target");
+        let scratch = Scratch::sync(&course, &base.path().join("scratch"), "t", &target).unwrap();
+        let read = |p: &str| fs::read_to_string(scratch.course.join(p)).unwrap();
+        assert_eq!(read("exercises/ex01-a/src/lib.rs"), "// stub of ex01\n");
+        assert_eq!(read("exercises/ex02-b/src/lib.rs"), "// stub of ex02\n");
+        assert_eq!(read("exercises/ex01-a/src/bin/provided.rs"), "fn main() {}\n", "provided files stay");
+        assert!(!scratch.course.join("Cargo.toml").exists(), "the wrapper holds the workspace");
+        let wrapper = fs::read_to_string(scratch.workspace.join("Cargo.toml")).unwrap();
+        assert!(wrapper.contains("t-"), "members are prefixed: {wrapper}");
+        // A copy of the copy works the same (the checker's tests do that).
+        let again = Course::load(&scratch.course).unwrap();
+        let inner = Scratch::sync(&again, &base.path().join("inner"), "u", &target).unwrap();
+        assert!(fs::read_to_string(inner.workspace.join("Cargo.toml")).unwrap().contains("u-"));
+    }
 
     #[test]
     fn the_wrapper_moves_every_path_into_the_copy() {
