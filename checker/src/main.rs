@@ -232,8 +232,10 @@ fn proof_event(
     }
 }
 
+/// Suites a proof runs at once: twice the cores (most of a wrong
+/// candidate's suite is a watchdog waiting), at most 4.
 fn jobs_default() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+    std::thread::available_parallelism().map_or(1, |n| (2 * n.get()).min(4))
 }
 
 fn dev_command(course: &Course, dev: Dev) -> Result<ExitCode> {

@@ -442,9 +442,9 @@ struct Queue {
 }
 
 /// Builds the candidates `to_build` round by round and runs their suites
-/// meanwhile: while cargo builds, one suite at a time runs beside it (most
-/// of a wrong candidate's time is a watchdog waiting); once the builds are
-/// done, `options.jobs` at a time. Exclusive exercises (real clock, e.g.
+/// meanwhile: while cargo builds, half of `options.jobs` suites run beside it
+/// (most of a wrong candidate's time is a watchdog waiting); once the builds
+/// are done, `options.jobs` at a time. Exclusive exercises (real clock, e.g.
 /// HTTP) run last, alone. Rows come out in table order as they are ready.
 fn build_and_run(
     scratch: &Scratch,
@@ -533,7 +533,11 @@ fn build_and_run(
         })
         .collect();
     thread::scope(|s| -> Result<()> {
-        let mut runners = vec![s.spawn(runner)];
+        // Half the runners start at once: the builds keep the cores busy,
+        // but most of a wrong candidate's suite is a watchdog waiting.
+        let mut runners: Vec<_> = (0..(options.jobs / 2).max(1))
+            .map(|_| s.spawn(runner))
+            .collect();
         let built = build_rounds(scratch, &items, on, &mut |k, binary| {
             let i = to_build[k];
             if planned[i].exercise.exclusive {
@@ -553,7 +557,7 @@ fn build_and_run(
                 suites: waiting + exclusive.lock().expect("no panic while held").len(),
                 jobs: options.jobs.max(1),
             });
-            for _ in 1..options.jobs.max(1) {
+            for _ in runners.len()..options.jobs.max(1) {
                 runners.push(s.spawn(runner));
             }
         } else {
