@@ -105,7 +105,10 @@ fn check_with_progress(course: &Course, args: &CheckArgs) -> Result<Vec<Report>>
     let exercises = course.select(&args.only)?;
     let progress = Mutex::new(ProgressView::new());
     let result = check::check(course, &exercises, &settings(args), &|e| {
-        progress.lock().expect("no panic while held").check_event(&e);
+        progress
+            .lock()
+            .expect("no panic while held")
+            .check_event(&e);
     });
     progress.lock().expect("no panic while held").finish();
     result
@@ -136,7 +139,10 @@ fn watch(course: &Course, args: &CheckArgs) -> Result<()> {
     let progress = Mutex::new(ProgressView::new());
     let show = |update: student::watch::Update<'_>| match update {
         student::watch::Update::Progress(e) => {
-            progress.lock().expect("no panic while held").check_event(&e);
+            progress
+                .lock()
+                .expect("no panic while held")
+                .check_event(&e);
         }
         student::watch::Update::Error(err) => {
             progress.lock().expect("no panic while held").finish();
@@ -186,7 +192,11 @@ fn ask(question: &str, yes: bool) -> Result<bool> {
 fn class_rollup(reports: &[std::path::PathBuf], format: class::Format) -> Result<ExitCode> {
     let rollup = class::rollup(reports)?;
     for s in &rollup.skipped {
-        terminal::eprintln(&format!("checker: skipped {}: {}", s.file.display(), s.reason));
+        terminal::eprintln(&format!(
+            "checker: skipped {}: {}",
+            s.file.display(),
+            s.reason
+        ));
     }
     terminal::print(&class::render(&rollup, format)?);
     Ok(ExitCode::SUCCESS)
@@ -215,10 +225,9 @@ fn proof_event(
             progress.line(t.header().trim_end());
             *table = Some(t);
         }
-        verify::Event::Building { round, rounds, ids } => progress.building(format!(
-            "round {round} of {rounds} ({})",
-            ids.join(", ")
-        )),
+        verify::Event::Building { round, rounds, ids } => {
+            progress.building(format!("round {round} of {rounds} ({})", ids.join(", ")))
+        }
         verify::Event::BuildProgress(p) => progress.build_progress(&p),
         verify::Event::Running { suites, jobs } => progress.running(&format!(
             "running {suites} suite{}, {jobs} at a time",

@@ -39,7 +39,11 @@ fn a_hang_is_timed_out_reused_and_leaves_no_process_behind() {
         "{}",
         out.stdout
     );
-    assert_contains(&out.stdout, "Hung: the tests were still running after 2 s", "the hang explained");
+    assert_contains(
+        &out.stdout,
+        "Hung: the tests were still running after 2 s",
+        "the hang explained",
+    );
 
     // Stopped by the graders' watchdogs: the suite ends, every failing test hung.
     let out = run(checker(root).args(["--only", "ex01"]));
@@ -49,7 +53,11 @@ fn a_hang_is_timed_out_reused_and_leaves_no_process_behind() {
         "the watchdogs stopped the tests: {row}\n{}",
         out.stdout
     );
-    assert_contains(&out.stdout, "stopped by the grader's watchdog", "who stopped it");
+    assert_contains(
+        &out.stdout,
+        "stopped by the grader's watchdog",
+        "who stopped it",
+    );
 
     // Nothing changed: the hang's verdict is reused, not waited for again.
     let again = run(checker(root).args(["--only", "ex01"]));
@@ -114,7 +122,9 @@ fn wait_for(rx: &mpsc::Receiver<String>, text: &str) -> String {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(line) => seen.push_str(&(line + "\n")),
-            Err(_) => panic!("expected the output to show {text:?} within 180 s; it showed:\n{seen}"),
+            Err(_) => {
+                panic!("expected the output to show {text:?} within 180 s; it showed:\n{seen}")
+            }
         }
     }
     seen
@@ -142,12 +152,28 @@ fn watch_explains_the_exercise_just_saved_and_quits_on_ctrl_c() {
     // after ex01 in course order, and is still the one explained).
     std::fs::write(student_file(root, "ex02"), "this is not rust\n").unwrap();
     let broken = wait_for(&rx, "Watching your files");
-    assert_contains(&broken, "Working on: ex02", "the exercise just saved is explained");
-    assert_contains(&broken, "Does not compile: exercises/ex02-timeout/src/lib.rs", "its error");
-    assert_contains(&broken, "Then, in course order: ex01", "and where the course goes on");
+    assert_contains(
+        &broken,
+        "Working on: ex02",
+        "the exercise just saved is explained",
+    );
+    assert_contains(
+        &broken,
+        "Does not compile: exercises/ex02-timeout/src/lib.rs",
+        "its error",
+    );
+    assert_contains(
+        &broken,
+        "Then, in course order: ex01",
+        "and where the course goes on",
+    );
     put(root, "ex02", "ex02.rs");
     let solved = wait_for(&rx, "Watching your files");
-    assert_contains(&solved, "ex02 Timeouts and deadlines is solved", "a solved save is praised");
+    assert_contains(
+        &solved,
+        "ex02 Timeouts and deadlines is solved",
+        "a solved save is praised",
+    );
 
     Process::new("kill")
         .args(["-INT", &watch.0.id().to_string()])
@@ -189,6 +215,13 @@ fn ctrl_c_during_a_check_ends_the_suites_it_started() {
     let code = status.0.wait().unwrap().code();
     assert_eq!(code, Some(130), "Ctrl-C ends the checker with 130");
     std::thread::sleep(Duration::from_millis(200));
-    let left: Vec<String> = processes_mentioning("ex01").into_iter().filter(suite).collect();
-    assert_eq!(left, Vec::<String>::new(), "the hung suite was killed with the checker");
+    let left: Vec<String> = processes_mentioning("ex01")
+        .into_iter()
+        .filter(suite)
+        .collect();
+    assert_eq!(
+        left,
+        Vec::<String>::new(),
+        "the hung suite was killed with the checker"
+    );
 }

@@ -32,7 +32,12 @@ fn verify_names_missing_files_and_unknown_tests() {
     // A mistake naming a test the suite does not have; the other mistakes go.
     for entry in fs::read_dir(root.join("solutions/mistakes")).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_string_lossy().starts_with("ex01-") {
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("ex01-")
+        {
             fs::remove_file(path).unwrap();
         }
     }
@@ -51,7 +56,11 @@ fn verify_names_missing_files_and_unknown_tests() {
     .unwrap();
     fs::remove_file(root.join("solutions/ex02.rs")).unwrap();
     let out = run(checker(root).args(["dev", "verify", "--only", "ex01", "--only", "ex02"]));
-    assert_eq!(out.code, 1, "a broken catalogue fails the proof:\n{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 1,
+        "a broken catalogue fails the proof:\n{}{}",
+        out.stdout, out.stderr
+    );
     assert_contains(&out.stdout, "ex02   setup", "a setup row for ex02");
     assert_contains(
         &out.stdout,
@@ -76,7 +85,11 @@ fn broken_check(breaking: impl FnOnce(&std::path::Path)) -> String {
     let course = scratch_course();
     breaking(course.path());
     let out = run(checker(course.path()).args(["dev", "check"]));
-    assert_eq!(out.code, 1, "a broken rule fails dev check:\n{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 1,
+        "a broken rule fails dev check:\n{}{}",
+        out.stdout, out.stderr
+    );
     out.stdout
 }
 
@@ -84,7 +97,11 @@ fn broken_check(breaking: impl FnOnce(&std::path::Path)) -> String {
 fn dev_check_holds_on_the_course() {
     let course = scratch_course();
     let out = run(checker(course.path()).args(["dev", "check"]));
-    assert_eq!(out.code, 0, "every rule holds:\n{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "every rule holds:\n{}{}",
+        out.stdout, out.stderr
+    );
     assert_contains(&out.stdout, "rules hold", "the closing line");
 }
 
@@ -127,11 +144,7 @@ fn dev_check_finds_a_readme_table_out_of_order() {
         let text = fs::read_to_string(&readme).unwrap();
         let a = "`exercises/ex01-concurrent-sleeps`";
         let b = "`exercises/ex02-timeout`";
-        fs::write(
-            readme,
-            text.replace(a, "@@").replace(b, a).replace("@@", b),
-        )
-        .unwrap();
+        fs::write(readme, text.replace(a, "@@").replace(b, a).replace("@@", b)).unwrap();
     });
     assert_contains(
         &out,

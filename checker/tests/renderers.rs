@@ -22,7 +22,10 @@ use checker::student::{list, view};
 fn exercise(n: usize, title: &str) -> Exercise {
     let id = format!("ex{n:02}");
     Exercise {
-        path: PathBuf::from(format!("exercises/{id}-{}", title.to_lowercase().replace(' ', "-"))),
+        path: PathBuf::from(format!(
+            "exercises/{id}-{}",
+            title.to_lowercase().replace(' ', "-")
+        )),
         id,
         title: title.into(),
         topic: format!("what {title} teaches"),
@@ -225,8 +228,16 @@ fn every_report_format() {
 #[test]
 fn the_proof_table() {
     let planned = vec![
-        ("ex01".to_string(), "stub".to_string(), "every test fails, not started".to_string()),
-        ("ex01".into(), "mistake sequential".into(), "uneven_sleeps_take_the_longest_delay fails".into()),
+        (
+            "ex01".to_string(),
+            "stub".to_string(),
+            "every test fails, not started".to_string(),
+        ),
+        (
+            "ex01".into(),
+            "mistake sequential".into(),
+            "uneven_sleeps_take_the_longest_delay fails".into(),
+        ),
     ];
     let table = Table::new(&planned);
     let rows = vec![
@@ -274,7 +285,11 @@ fn the_soak_table() {
         exercise: "ex06".into(),
         passed: 19,
         failed: 1,
-        times: vec![Duration::from_millis(100), Duration::from_millis(120), Duration::from_millis(400)],
+        times: vec![
+            Duration::from_millis(100),
+            Duration::from_millis(120),
+            Duration::from_millis(400),
+        ],
         first_failure: Some("racing_withdrawals: overdrawn".into()),
     }));
     insta::assert_snapshot!(text);

@@ -30,7 +30,11 @@ fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
     )
     .unwrap();
     let out = run(checker(root).args(FIRST_FIVE));
-    assert_eq!(out.code, 0, "status exits 0 whatever the progress:\n{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "status exits 0 whatever the progress:\n{}{}",
+        out.stdout, out.stderr
+    );
     // How many tests a suite has is the suite's business; the verdict is ours.
     let table: Vec<String> = rows(&out.stdout)
         .into_iter()
@@ -54,7 +58,11 @@ fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
     // Piped: no colour codes and an ASCII bar.
     assert_lacks(&out.stdout, "\u{1b}", "piped output has no colour codes");
     assert_contains(&out.stdout, "Progress: [####", "an ASCII bar");
-    assert_contains(&out.stdout, "1/5 solved (of the exercises checked)", "the count");
+    assert_contains(
+        &out.stdout,
+        "1/5 solved (of the exercises checked)",
+        "the count",
+    );
     // The exercise changed last (ex04) is explained in full, first: the
     // compiler's error with its location and excerpt.
     let working = out
@@ -92,7 +100,11 @@ fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
         "ex02 was saved last:\n{}",
         out.stdout
     );
-    assert_contains(working, "First failing test: ", "the first failure is named");
+    assert_contains(
+        working,
+        "First failing test: ",
+        "the first failure is named",
+    );
     let again = run(checker(root).args(["--only", "ex02", "--fresh"]));
     let first = |s: &str| {
         s.lines()
@@ -120,7 +132,11 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
     let first = run(checker(root).args(["--only", "ex01", "--only", "ex05", "--fresh"]));
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert_lacks(&first.stdout, "reused", "a first check reuses nothing");
-    assert_contains(&first.stderr, "building the graded suites", "piped progress");
+    assert_contains(
+        &first.stderr,
+        "building the graded suites",
+        "piped progress",
+    );
 
     let second = run(checker(root).args(["--only", "ex01", "--only", "ex05"]));
     assert_eq!(
@@ -134,8 +150,16 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
         "both rows say they were reused:\n{}",
         second.stdout
     );
-    assert_lacks(&second.stderr, "building", "nothing was built the second time");
-    assert_contains(&second.stdout, "`cargo run -- --fresh` checks again", "how to re-check");
+    assert_lacks(
+        &second.stderr,
+        "building",
+        "nothing was built the second time",
+    );
+    assert_contains(
+        &second.stdout,
+        "`cargo run -- --fresh` checks again",
+        "how to re-check",
+    );
 
     // A change of the student's file, of the suite, or `--fresh`: checked again.
     put(root, "ex01", "ex01.rs");
@@ -146,7 +170,11 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
         third.stdout
     );
     assert!(
-        third.stdout.lines().nth(1).is_some_and(|l| !l.contains("reused")),
+        third
+            .stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| !l.contains("reused")),
         "ex01 changed, so it was checked again:\n{}",
         third.stdout
     );
@@ -247,7 +275,11 @@ fn outside_the_course_is_one_clear_line() {
     let out = run(&mut checker(empty.path()));
     assert_eq!(out.code, 2);
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
-    assert_contains(&out.stderr, "no course.toml", "why the checker cannot work here");
+    assert_contains(
+        &out.stderr,
+        "no course.toml",
+        "why the checker cannot work here",
+    );
 }
 
 #[test]
@@ -278,7 +310,10 @@ fn hints_come_one_at_a_time_whatever_the_spelling() {
     let course = scratch_course();
     let hint = |args: &[&str]| run(checker(course.path()).arg("hint").args(args)).stdout;
     assert!(hint(&["ex01"]).starts_with("Hint 1 of 3 for ex01"));
-    assert!(hint(&["ex1"]).starts_with("Hint 2 of 3 for ex01"), "ex1 is ex01");
+    assert!(
+        hint(&["ex1"]).starts_with("Hint 2 of 3 for ex01"),
+        "ex1 is ex01"
+    );
     let last = hint(&["1"]);
     assert!(
         last.starts_with("Hint 3 of 3") && last.contains("last hint"),
@@ -349,15 +384,29 @@ fn help_shows_what_students_type_and_every_command() {
         "students type `cargo run --`",
     );
     for word in [
-        "status", "watch", "hint", "reset", "list", "report", "class", "dev", "Exit status",
+        "status",
+        "watch",
+        "hint",
+        "reset",
+        "list",
+        "report",
+        "class",
+        "dev",
+        "Exit status",
     ] {
         assert_contains(&out.stdout, word, "--help lists every command");
     }
     // The student's commands come before the instructor's and the author's.
     let at = |w: &str| out.stdout.find(&format!("  {w} ")).unwrap_or(usize::MAX);
-    assert!(at("hint") < at("report") && at("report") < at("dev"), "{}", out.stdout);
+    assert!(
+        at("hint") < at("report") && at("report") < at("dev"),
+        "{}",
+        out.stdout
+    );
     let dev = run(checker(course.path()).args(["dev", "--help"]));
-    for word in ["verify", "soak", "mutants", "new", "workflow", "check", "ids"] {
+    for word in [
+        "verify", "soak", "mutants", "new", "workflow", "check", "ids",
+    ] {
         assert_contains(&dev.stdout, word, "dev --help lists every author command");
     }
     let out = run(checker(course.path()).arg("--colour"));

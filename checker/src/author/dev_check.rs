@@ -51,7 +51,11 @@ pub fn check(course: &Course) -> Vec<RuleResult> {
 pub fn render(results: &[RuleResult]) -> String {
     let mut out = String::new();
     for r in results {
-        let verdict = if r.problems.is_empty() { "ok  " } else { "FAIL" };
+        let verdict = if r.problems.is_empty() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
         let _ = writeln!(out, "{verdict} {}", r.rule);
         for p in &r.problems {
             let _ = writeln!(out, "       {p}");
@@ -78,7 +82,10 @@ fn stubs(course: &Course) -> Vec<String> {
     let mut problems = Vec::new();
     for e in &course.exercises {
         let (file, stub) = (e.student_file(), e.stub());
-        match (fs::read(course.root.join(&file)), fs::read(course.root.join(&stub))) {
+        match (
+            fs::read(course.root.join(&file)),
+            fs::read(course.root.join(&stub)),
+        ) {
             (Ok(a), Ok(b)) if a == b => {}
             (Ok(_), Ok(_)) => problems.push(format!(
                 "{} differs from {}: change both together (or, if you solved the exercise in \
@@ -330,6 +337,9 @@ mod tests {
     #[test]
     fn the_readme_table_is_read_in_order() {
         let text = "| # | exercise |\n|---|---|\n| 1 | `exercises/ex01-a` | x |\n| 2 | `exercises/ex02-b/` | y |\nnot a row `exercises/ex09`\n";
-        assert_eq!(readme_exercises(text), ["exercises/ex01-a", "exercises/ex02-b"]);
+        assert_eq!(
+            readme_exercises(text),
+            ["exercises/ex01-a", "exercises/ex02-b"]
+        );
     }
 }

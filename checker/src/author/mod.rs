@@ -4,6 +4,7 @@
 
 pub mod candidates;
 pub mod dev_check;
+pub mod judge;
 pub mod mutants;
 pub mod overlay;
 pub mod scaffold;

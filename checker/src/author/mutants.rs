@@ -50,9 +50,7 @@ impl Outcome {
 /// Runs cargo-mutants on the references of `only` (all exercises when
 /// empty). `line` hears cargo-mutants' output as it comes.
 pub fn run(course: &Course, only: &[String], line: &(dyn Fn(&str) + Sync)) -> Result<Outcome> {
-    let version = student_env::cargo()
-        .args(["mutants", "--version"])
-        .output();
+    let version = student_env::cargo().args(["mutants", "--version"]).output();
     if !version.is_ok_and(|o| o.status.success()) {
         bail!("cargo-mutants is not installed: `{INSTALL}` (a few minutes), then run this again");
     }
@@ -117,7 +115,11 @@ pub fn read_outcome(dir: &Path) -> Result<Outcome> {
         .with_context(|| format!("cargo-mutants wrote no {}", file.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not the JSON cargo-mutants writes", file.display()))?;
-    let count = |key: &str| json.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let count = |key: &str| {
+        json.get(key)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
     let list = |name: &str| -> Vec<String> {
         std::fs::read_to_string(dir.join(name))
             .unwrap_or_default()

@@ -121,7 +121,10 @@ pub fn apply(reference: &str, overlay: &str, changes: &Changes) -> Result<String
             // of a name is an error.
             let missing = missing_imports(&imported, &overlay[item.range.clone()]);
             if !missing.is_empty() {
-                edits.push((last_use_end..last_use_end, format!("\n{}", missing.join("\n"))));
+                edits.push((
+                    last_use_end..last_use_end,
+                    format!("\n{}", missing.join("\n")),
+                ));
             }
             continue;
         }

@@ -175,7 +175,11 @@ pub fn header(options: &Options) -> String {
         "{} run{} of each reference suite{}{}:\n{:<6} {:>6} {:>6}   {:>7} {:>7} {:>7}",
         options.runs,
         if options.runs == 1 { "" } else { "s" },
-        if options.load { ", one core kept busy" } else { "" },
+        if options.load {
+            ", one core kept busy"
+        } else {
+            ""
+        },
         if options.jobs > 1 {
             format!(", {} suites at once", options.jobs)
         } else {
@@ -192,7 +196,8 @@ pub fn header(options: &Options) -> String {
 
 /// One exercise's line (and its first failure).
 pub fn render_row(row: &Row) -> String {
-    let secs = |d: Option<&Duration>| d.map_or("-".to_string(), |d| format!("{:.2} s", d.as_secs_f64()));
+    let secs =
+        |d: Option<&Duration>| d.map_or("-".to_string(), |d| format!("{:.2} s", d.as_secs_f64()));
     let mut out = format!(
         "{:<6} {:>6} {:>6}   {:>7} {:>7} {:>7}\n",
         row.exercise,

@@ -11,29 +11,24 @@
 //! covers its source, the suite, the shared graders, the toolchain, the
 //! checker and the options); a check that failed is always run again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
 
 use crate::author::candidates::{self, Candidate, Expect};
+use crate::author::judge::{self, first_lines, Judged};
 use crate::engine::cargo_build::{self, Progress};
 use crate::engine::fingerprint::{self, Fingerprint};
-use crate::engine::libtest::{Outcome, TestResult};
 use crate::engine::manifest::{Course, Exercise};
 use crate::engine::scratch::Scratch;
-use crate::engine::suite_run;
-use crate::engine::verdict::{self, Hang, Status};
 use crate::engine::verdict_cache::Store;
 
-/// Wall time within which a catalogued mistake's suite must have failed.
-pub const MISTAKE_BUDGET: Duration = Duration::from_secs(30);
+pub use crate::author::judge::{expectation, MISTAKE_BUDGET};
 
 pub struct Options {
     pub only: Vec<String>,
@@ -82,7 +77,10 @@ pub enum Event {
     },
     BuildProgress(Progress),
     /// The suites start running.
-    Running { suites: usize, jobs: usize },
+    Running {
+        suites: usize,
+        jobs: usize,
+    },
     /// A finished row, in table order.
     Row(Row),
 }
@@ -97,17 +95,6 @@ impl Summary {
     pub fn held(&self) -> bool {
         self.rows.iter().all(|r| r.ok)
     }
-}
-
-/// What a candidate's runs showed; stored for reuse when the check held.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Judged {
-    ok: bool,
-    detail: String,
-    /// Tests that failed in some run.
-    failed: Vec<String>,
-    /// Every test of the suite, when it ran to its end.
-    all: Vec<String>,
 }
 
 /// A candidate in the plan.
@@ -171,7 +158,11 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
                 .add_str(&exercise.id)
                 .add_str(source.as_deref().unwrap_or("(no source)"))
                 .add_str(&format!("{:?}", candidate.expect))
-                .add_str(&format!("{} {}", limit.as_secs(), runs_of(options, &candidate)))
+                .add_str(&format!(
+                    "{} {}",
+                    limit.as_secs(),
+                    runs_of(options, &candidate)
+                ))
                 .finish();
             planned.push(Planned {
                 exercise,
@@ -242,7 +233,15 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
             &options.scratch,
             &target_dir,
         )?;
-        build_and_run(&scratch, options, &planned, &to_build, &store, &mut judged, on)?;
+        build_and_run(
+            &scratch,
+            options,
+            &planned,
+            &to_build,
+            &store,
+            &mut judged,
+            on,
+        )?;
     }
 
     // Rows in order (`run_all` emitted them as they came, if it ran).
@@ -306,9 +305,7 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
 }
 
 fn limit_of(options: &Options, e: &Exercise) -> Duration {
-    options
-        .limit
-        .unwrap_or(Duration::from_secs(e.limit_secs))
+    options.limit.unwrap_or(Duration::from_secs(e.limit_secs))
 }
 
 fn runs_of(options: &Options, c: &Candidate) -> usize {
@@ -324,7 +321,11 @@ fn store_name(p: &Planned) -> String {
         .file
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    format!("{}-{}-{stem}", p.exercise.id, p.candidate.label.replace(' ', "_"))
+    format!(
+        "{}-{}-{stem}",
+        p.exercise.id,
+        p.candidate.label.replace(' ', "_")
+    )
 }
 
 fn row(p: &Planned, j: &Judged, reused: bool) -> Row {
@@ -409,9 +410,10 @@ pub fn build_rounds(
             rounds,
             ids: ids.iter().map(|s| s.to_string()).collect(),
         });
-        let result = cargo_build::build_tests(&scratch.workspace, &scratch.target_dir, &ids, &|p| {
-            on(Event::BuildProgress(p));
-        })?;
+        let result =
+            cargo_build::build_tests(&scratch.workspace, &scratch.target_dir, &ids, &|p| {
+                on(Event::BuildProgress(p));
+            })?;
         for &i in &members {
             let id = &items[i].0.id;
             let binary = match result.executables.get(id) {
@@ -483,8 +485,8 @@ fn build_and_run(
             },
             Ok(binary) => {
                 let dir = scratch.course.join(&p.exercise.path);
-                let j = judge_runs(
-                    p,
+                let j = judge::judge_runs(
+                    &p.candidate,
                     binary,
                     &dir,
                     limit_of(options, p.exercise),
@@ -529,7 +531,10 @@ fn build_and_run(
         .iter()
         .map(|&i| {
             let p = &planned[i];
-            (p.exercise, p.source.as_deref().expect("only candidates with a source"))
+            (
+                p.exercise,
+                p.source.as_deref().expect("only candidates with a source"),
+            )
         })
         .collect();
     thread::scope(|s| -> Result<()> {
@@ -541,7 +546,10 @@ fn build_and_run(
         let built = build_rounds(scratch, &items, on, &mut |k, binary| {
             let i = to_build[k];
             if planned[i].exercise.exclusive {
-                exclusive.lock().expect("no panic while held").push((i, binary));
+                exclusive
+                    .lock()
+                    .expect("no panic while held")
+                    .push((i, binary));
             } else {
                 queue
                     .lock()
@@ -581,177 +589,6 @@ fn build_and_run(
         *slot = result.into_inner().expect("no panic while held");
     }
     Ok(())
-}
-
-/// Runs a candidate's suite `runs` times; stops at the first run that does
-/// not meet the expectation.
-fn judge_runs(p: &Planned, binary: &Path, dir: &Path, limit: Duration, runs: usize) -> Result<Judged> {
-    let mut judged = Judged::default();
-    let mut first_detail = None;
-    for run_number in 1..=runs {
-        let (ok, detail, results) = judge_run(&p.candidate, binary, dir, limit)?;
-        if let Some(results) = &results {
-            judged.all = results.iter().map(|r| r.name.clone()).collect();
-            for r in results.iter().filter(|r| r.outcome == Outcome::Failed) {
-                if !judged.failed.contains(&r.name) {
-                    judged.failed.push(r.name.clone());
-                }
-            }
-        }
-        if !ok {
-            judged.ok = false;
-            judged.detail = if runs > 1 {
-                format!("run {run_number} of {runs}: {detail}")
-            } else {
-                detail
-            };
-            return Ok(judged);
-        }
-        first_detail.get_or_insert(detail);
-    }
-    judged.ok = true;
-    judged.detail = match (first_detail, runs) {
-        (Some(d), 1) => d,
-        (Some(d), n) => format!("{d} (each of {n} runs)"),
-        (None, _) => String::new(),
-    };
-    Ok(judged)
-}
-
-/// One run of a candidate's suite: whether it met the expectation, the
-/// detail, and the tests' results when the suite ran to its end.
-fn judge_run(
-    candidate: &Candidate,
-    binary: &Path,
-    dir: &Path,
-    limit: Duration,
-) -> Result<(bool, String, Option<Vec<TestResult>>)> {
-    let run = suite_run::run_suite(binary, dir, limit)?;
-    let secs = run.elapsed.as_secs_f64();
-    let results = match verdict::finished_tests(&run) {
-        Ok(results) => results,
-        Err(Status::TimedOut(Hang::Killed(after) | Hang::Watchdog(after))) => {
-            return Ok((
-                false,
-                format!(
-                    "the suite was still running after {} s and was killed: a test lacks a watchdog",
-                    after.as_secs()
-                ),
-                None,
-            ));
-        }
-        Err(status) => {
-            let reason = match status {
-                Status::Crashed(reason) => reason,
-                other => format!("{other:?}"),
-            };
-            return Ok((
-                false,
-                format!(
-                    "the suite crashed before reporting every test: {reason}\n{}",
-                    first_lines(&run.stderr, 4)
-                ),
-                None,
-            ));
-        }
-    };
-    let total = results.len();
-    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
-    let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
-    let not_started = |r: &TestResult| run.facts.get(&r.name).is_some_and(|f| f.not_started);
-    let (ok, detail) = match &candidate.expect {
-        Expect::AllFail if failed < total => (
-            false,
-            format!(
-                "{} of {total} tests do not fail on the untouched stub, so they test nothing: {}",
-                total - failed,
-                names(&results, |r| r.outcome != Outcome::Failed)
-            ),
-        ),
-        Expect::AllFail if !results.iter().all(not_started) => (
-            false,
-            format!(
-                "every test fails, but {} do not record that the student's code reached a \
-                 `todo!()`, so the checker would say \"failing\" instead of \"not started\": {}. \
-                 Call the student's code through `grading::within`, `paused` or `real_clock`, \
-                 or explain its panics with `grading::student_panic_message` on the test's thread.",
-                results.iter().filter(|r| !not_started(r)).count(),
-                names(&results, |r| !not_started(r))
-            ),
-        ),
-        Expect::AllFail => (true, format!("{failed}/{total} fail, not started ({secs:.1} s)")),
-        Expect::AllPass if passed == total => {
-            (true, format!("{passed}/{total} pass ({secs:.1} s)"))
-        }
-        Expect::AllPass => (
-            false,
-            format!(
-                "{} of {total} tests do not pass: {}\n{}",
-                total - passed,
-                names(&results, |r| r.outcome != Outcome::Passed),
-                results
-                    .iter()
-                    .find(|r| r.outcome == Outcome::Failed)
-                    .map(|r| first_lines(&r.message, 6))
-                    .unwrap_or_default()
-            ),
-        ),
-        Expect::Rejects { test, message } => match results.iter().find(|r| &r.name == test) {
-            None => (
-                false,
-                format!(
-                    "{} names the test `{test}`, which the suite does not have (its tests: {})",
-                    candidate.file.display(),
-                    names(&results, |_| true)
-                ),
-            ),
-            Some(r) if r.outcome != Outcome::Failed => {
-                (false, format!("`{test}` does not fail on this mistake"))
-            }
-            Some(r) if !r.message.contains(message.as_str()) => (
-                false,
-                format!(
-                    "`{test}` fails, but its message does not contain \"{message}\":\n{}",
-                    first_lines(&r.message, 6)
-                ),
-            ),
-            Some(_) if run.elapsed > MISTAKE_BUDGET => (
-                false,
-                format!(
-                    "rejected, but only after {secs:.1} s: a student waits at most {} s for a \
-                     verdict, so a watchdog or a wait in the suite is too long",
-                    MISTAKE_BUDGET.as_secs()
-                ),
-            ),
-            Some(_) => (
-                true,
-                format!("rejected, {failed}/{total} fail ({secs:.1} s)"),
-            ),
-        },
-    };
-    Ok((ok, detail, Some(results)))
-}
-
-fn names(results: &[TestResult], keep: impl Fn(&TestResult) -> bool) -> String {
-    let list: Vec<&str> = results
-        .iter()
-        .filter(|r| keep(r))
-        .map(|r| r.name.as_str())
-        .collect();
-    list.join(", ")
-}
-
-fn first_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.trim().lines().take(n).collect();
-    lines.join("\n")
-}
-
-pub fn expectation(expect: &Expect) -> String {
-    match expect {
-        Expect::AllFail => "every test fails, not started".to_string(),
-        Expect::AllPass => "every test passes".to_string(),
-        Expect::Rejects { test, .. } => format!("{test} fails"),
-    }
 }
 
 /// The complete student file a mistake stands for (`verify --print`): the

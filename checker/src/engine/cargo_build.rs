@@ -105,7 +105,11 @@ pub fn build_tests(
         .stderr(Stdio::piped());
     let mut child = process::spawn(&mut cmd).context("cannot run cargo")?;
     let stdout = child.child().stdout.take().context("cargo's output")?;
-    let stderr = child.child().stderr.take().context("cargo's error output")?;
+    let stderr = child
+        .child()
+        .stderr
+        .take()
+        .context("cargo's error output")?;
     let pid = child.child().id();
     let reading = AtomicBool::new(true);
     let (built, errors) = thread::scope(|s| {
@@ -162,8 +166,8 @@ fn course_prefix(course_root: &Path) -> Option<String> {
         let Ok(text) = std::fs::read_to_string(&manifest) else {
             continue;
         };
-        let is_root = toml::from_str::<toml::Table>(&text)
-            .is_ok_and(|t| t.contains_key("workspace"));
+        let is_root =
+            toml::from_str::<toml::Table>(&text).is_ok_and(|t| t.contains_key("workspace"));
         if is_root {
             let inside = course_root.strip_prefix(dir).ok()?;
             let prefix = inside.to_string_lossy().replace('\\', "/");
@@ -323,7 +327,10 @@ mod tests {
         let built = read_messages(out.as_bytes());
         assert_eq!(built.executables["ex01"], PathBuf::from("/t/ex01-abc"));
         let error = &built.errors["ex04"];
-        assert_eq!(error.location.as_deref(), Some("exercises/ex04/src/lib.rs:3"));
+        assert_eq!(
+            error.location.as_deref(),
+            Some("exercises/ex04/src/lib.rs:3")
+        );
         assert_eq!(error.message, "mismatched types");
     }
 }

@@ -108,7 +108,12 @@ pub fn shared(course: &Course) -> String {
     let root = &course.root;
     let mut files = files_under(root, Path::new("tests/support"));
     files.extend(files_under(root, Path::new("tests/protocol")));
-    for f in ["Cargo.toml", "Cargo.lock", ".cargo/config.toml", ".cargo/config"] {
+    for f in [
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+        ".cargo/config",
+    ] {
         files.push(PathBuf::from(f));
     }
     Fingerprint::new("shared")
@@ -138,7 +143,8 @@ pub fn toolchain() -> &'static str {
         let rustc = std::env::var_os("CARGO")
             .map(PathBuf::from)
             .and_then(|cargo| {
-                let sibling = cargo.with_file_name(format!("rustc{}", std::env::consts::EXE_SUFFIX));
+                let sibling =
+                    cargo.with_file_name(format!("rustc{}", std::env::consts::EXE_SUFFIX));
                 sibling.is_file().then_some(sibling)
             })
             .unwrap_or_else(|| PathBuf::from("rustc"));
@@ -180,11 +186,20 @@ mod tests {
         let files = vec![PathBuf::from("src/lib.rs")];
         let before = Fingerprint::new("t").add_files(root, &files).finish();
         fs::write(root.join("src/lib.rs"), "fn a() {}").unwrap();
-        assert_eq!(before, Fingerprint::new("t").add_files(root, &files).finish());
+        assert_eq!(
+            before,
+            Fingerprint::new("t").add_files(root, &files).finish()
+        );
         fs::write(root.join("src/lib.rs"), "fn b() {}").unwrap();
-        assert_ne!(before, Fingerprint::new("t").add_files(root, &files).finish());
+        assert_ne!(
+            before,
+            Fingerprint::new("t").add_files(root, &files).finish()
+        );
         fs::remove_file(root.join("src/lib.rs")).unwrap();
-        assert_ne!(before, Fingerprint::new("t").add_files(root, &files).finish());
+        assert_ne!(
+            before,
+            Fingerprint::new("t").add_files(root, &files).finish()
+        );
     }
 
     #[test]
@@ -192,7 +207,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::create_dir_all(root.join("ex/src/nested")).unwrap();
-        for f in ["ex/src/lib.rs", "ex/src/lib.rs.bak", "ex/src/nested/m.rs", "ex/Cargo.toml"] {
+        for f in [
+            "ex/src/lib.rs",
+            "ex/src/lib.rs.bak",
+            "ex/src/nested/m.rs",
+            "ex/Cargo.toml",
+        ] {
             fs::write(root.join(f), "x").unwrap();
         }
         let exercise = Exercise {
@@ -207,7 +227,13 @@ mod tests {
             exclusive: false,
         };
         let files = student_files(root, &exercise);
-        let names: Vec<String> = files.iter().map(|f| f.to_string_lossy().replace('\\', "/")).collect();
-        assert_eq!(names, ["ex/src/lib.rs", "ex/src/nested/m.rs", "ex/Cargo.toml"]);
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(
+            names,
+            ["ex/src/lib.rs", "ex/src/nested/m.rs", "ex/Cargo.toml"]
+        );
     }
 }

@@ -270,7 +270,10 @@ mod tests {
     fn an_unknown_spelling_lists_the_known_ids() {
         let c = course(&["ex03", "ex04"]);
         let err = c.exercise("5").unwrap_err().to_string();
-        assert!(err.contains("no exercise `5`") && err.contains("ex03, ex04"), "{err}");
+        assert!(
+            err.contains("no exercise `5`") && err.contains("ex03, ex04"),
+            "{err}"
+        );
         assert!(c.exercise("x4").is_err());
     }
 }

@@ -54,7 +54,12 @@ impl Scratch {
         }
         fs::create_dir_all(base).with_context(|| format!("cannot create {}", base.display()))?;
         let tag = crate::engine::fingerprint::Fingerprint::new("scratch")
-            .add_str(&base.canonicalize().unwrap_or_else(|_| base.to_path_buf()).to_string_lossy())
+            .add_str(
+                &base
+                    .canonicalize()
+                    .unwrap_or_else(|_| base.to_path_buf())
+                    .to_string_lossy(),
+            )
             .finish();
         let prefix = format!("{name}-{}", &tag[..8]);
         let scratch = Scratch {
@@ -66,7 +71,10 @@ impl Scratch {
         let root = &course.root;
         let (text, lock) = course_manifest(root)?;
         let wrapper = wrap_manifest(&text, &prefix).with_context(|| {
-            format!("cannot read the workspace in {}", root.join("Cargo.toml").display())
+            format!(
+                "cannot read the workspace in {}",
+                root.join("Cargo.toml").display()
+            )
         })?;
         write_if_changed(&base.join("Cargo.toml"), wrapper.as_bytes())?;
         if let Some(lock) = lock {
@@ -84,9 +92,8 @@ impl Scratch {
             .map(|f| root.join(f))
             .collect();
         skipped.extend(course.exercises.iter().map(|e| root.join(e.student_file())));
-        copy_tree(root, &scratch.course, &skipped, &mut kept).with_context(|| {
-            format!("cannot copy the course to {}", scratch.course.display())
-        })?;
+        copy_tree(root, &scratch.course, &skipped, &mut kept)
+            .with_context(|| format!("cannot copy the course to {}", scratch.course.display()))?;
         for e in &course.exercises {
             let stub_path = root.join(e.stub());
             let stub = fs::read(&stub_path).with_context(|| {
@@ -108,8 +115,12 @@ impl Scratch {
             around.insert(base.join(entry));
         }
         let mut files_around = HashSet::new();
-        for entry in fs::read_dir(base).with_context(|| format!("cannot read {}", base.display()))? {
-            let path = entry.with_context(|| format!("cannot read {}", base.display()))?.path();
+        for entry in
+            fs::read_dir(base).with_context(|| format!("cannot read {}", base.display()))?
+        {
+            let path = entry
+                .with_context(|| format!("cannot read {}", base.display()))?
+                .path();
             if !around.contains(&path) {
                 files_around.insert(path);
             }
@@ -182,8 +193,12 @@ fn course_manifest(root: &Path) -> Result<(String, Option<Vec<u8>>)> {
         bail!("{} is missing", own.display());
     };
     let wrapper = outer.join("Cargo.toml");
-    let text = fs::read_to_string(&wrapper)
-        .with_context(|| format!("{} is missing (and no workspace wraps the course)", own.display()))?;
+    let text = fs::read_to_string(&wrapper).with_context(|| {
+        format!(
+            "{} is missing (and no workspace wraps the course)",
+            own.display()
+        )
+    })?;
     let prefix = prefix.to_string_lossy();
     Ok((
         unwrap_manifest(&text, &prefix)?,
@@ -272,7 +287,8 @@ fn copy_tree(
         if kind.is_dir() {
             copy_tree(&src, &dst, skipped, kept)?;
         } else if kind.is_file() {
-            let content = fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;
+            let content =
+                fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;
             write_if_changed(&dst, &content)?;
             kept.insert(dst);
         }
@@ -285,7 +301,8 @@ fn write_if_changed(path: &Path, content: &[u8]) -> Result<()> {
         return Ok(());
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     fs::write(path, content).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -335,8 +352,14 @@ mod tests {
         );
         for (id, dir) in [("ex01", "ex01-a"), ("ex02", "ex02-b")] {
             write(&format!("exercises/{dir}/Cargo.toml"), "[package]\n");
-            write(&format!("exercises/{dir}/src/lib.rs"), &format!("// stub of {id}\n"));
-            write(&format!("solutions/stubs/{id}.rs"), &format!("// stub of {id}\n"));
+            write(
+                &format!("exercises/{dir}/src/lib.rs"),
+                &format!("// stub of {id}\n"),
+            );
+            write(
+                &format!("solutions/stubs/{id}.rs"),
+                &format!("// stub of {id}\n"),
+            );
         }
         write("exercises/ex01-a/src/bin/provided.rs", "fn main() {}\n");
         Course::load(root).unwrap()
@@ -347,8 +370,16 @@ mod tests {
         let source = tempfile::tempdir().unwrap();
         let course = tiny_course(source.path());
         // A student's clone: one exercise solved (with a backup), one deleted.
-        fs::write(source.path().join("exercises/ex01-a/src/lib.rs"), "// solved\n").unwrap();
-        fs::write(source.path().join("exercises/ex01-a/src/lib.rs.bak"), "// old\n").unwrap();
+        fs::write(
+            source.path().join("exercises/ex01-a/src/lib.rs"),
+            "// solved\n",
+        )
+        .unwrap();
+        fs::write(
+            source.path().join("exercises/ex01-a/src/lib.rs.bak"),
+            "// old\n",
+        )
+        .unwrap();
         fs::remove_file(source.path().join("exercises/ex02-b/src/lib.rs")).unwrap();
         let base = tempfile::tempdir().unwrap();
         let target = base.path().join("target");
@@ -356,14 +387,23 @@ mod tests {
         let read = |p: &str| fs::read_to_string(scratch.course.join(p)).unwrap();
         assert_eq!(read("exercises/ex01-a/src/lib.rs"), "// stub of ex01\n");
         assert_eq!(read("exercises/ex02-b/src/lib.rs"), "// stub of ex02\n");
-        assert_eq!(read("exercises/ex01-a/src/bin/provided.rs"), "fn main() {}\n", "provided files stay");
-        assert!(!scratch.course.join("Cargo.toml").exists(), "the wrapper holds the workspace");
+        assert_eq!(
+            read("exercises/ex01-a/src/bin/provided.rs"),
+            "fn main() {}\n",
+            "provided files stay"
+        );
+        assert!(
+            !scratch.course.join("Cargo.toml").exists(),
+            "the wrapper holds the workspace"
+        );
         let wrapper = fs::read_to_string(scratch.workspace.join("Cargo.toml")).unwrap();
         assert!(wrapper.contains("t-"), "members are prefixed: {wrapper}");
         // A copy of the copy works the same (the checker's tests do that).
         let again = Course::load(&scratch.course).unwrap();
         let inner = Scratch::sync(&again, &base.path().join("inner"), "u", &target).unwrap();
-        assert!(fs::read_to_string(inner.workspace.join("Cargo.toml")).unwrap().contains("u-"));
+        assert!(fs::read_to_string(inner.workspace.join("Cargo.toml"))
+            .unwrap()
+            .contains("u-"));
     }
 
     #[test]
@@ -386,15 +426,35 @@ debug = "line-tables-only"
 "#;
         let wrapped: toml::Table = toml::from_str(&wrap_manifest(text, "proof").unwrap()).unwrap();
         let ws = &wrapped["workspace"];
-        assert_eq!(ws["members"].as_array().unwrap()[1].as_str(), Some("proof/exercises/*"));
-        assert_eq!(ws["default-members"].as_array().unwrap()[0].as_str(), Some("proof/checker"));
-        assert_eq!(ws["dependencies"]["grading"]["path"].as_str(), Some("proof/tests/support"));
+        assert_eq!(
+            ws["members"].as_array().unwrap()[1].as_str(),
+            Some("proof/exercises/*")
+        );
+        assert_eq!(
+            ws["default-members"].as_array().unwrap()[0].as_str(),
+            Some("proof/checker")
+        );
+        assert_eq!(
+            ws["dependencies"]["grading"]["path"].as_str(),
+            Some("proof/tests/support")
+        );
         assert!(ws["dependencies"]["tokio"].get("path").is_none());
-        assert_eq!(wrapped["patch"]["crates-io"]["foo"]["path"].as_str(), Some("proof/vendor/foo"));
-        assert_eq!(wrapped["profile"]["dev"]["debug"].as_str(), Some("line-tables-only"));
-        let unwrapped: toml::Table =
-            toml::from_str(&unwrap_manifest(&wrap_manifest(text, "proof").unwrap(), "proof").unwrap())
-                .unwrap();
-        assert_eq!(unwrapped, toml::from_str::<toml::Table>(text).unwrap(), "unwrap undoes wrap");
+        assert_eq!(
+            wrapped["patch"]["crates-io"]["foo"]["path"].as_str(),
+            Some("proof/vendor/foo")
+        );
+        assert_eq!(
+            wrapped["profile"]["dev"]["debug"].as_str(),
+            Some("line-tables-only")
+        );
+        let unwrapped: toml::Table = toml::from_str(
+            &unwrap_manifest(&wrap_manifest(text, "proof").unwrap(), "proof").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            unwrapped,
+            toml::from_str::<toml::Table>(text).unwrap(),
+            "unwrap undoes wrap"
+        );
     }
 }

@@ -124,8 +124,17 @@ mod tests {
         ] {
             assert!(set_by_cargo_for_a_binary(name), "{name}");
         }
-        for name in ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_INCREMENTAL", "PATH", "RUSTFLAGS"] {
-            assert!(!set_by_cargo_for_a_binary(name), "{name} is the student's own");
+        for name in [
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "CARGO_INCREMENTAL",
+            "PATH",
+            "RUSTFLAGS",
+        ] {
+            assert!(
+                !set_by_cargo_for_a_binary(name),
+                "{name} is the student's own"
+            );
         }
     }
 

@@ -271,14 +271,23 @@ mod tests {
         let pass = result("a", Outcome::Passed);
         let fail = result("b", Outcome::Failed);
         let fail_c = result("c", Outcome::Failed);
-        assert_eq!(status_of(std::slice::from_ref(&pass), &SuiteFacts::new()), Status::Solved);
         assert_eq!(
-            status_of(&[fail.clone(), fail_c.clone()], &facts(&[("b", todo.clone()), ("c", todo.clone())])),
+            status_of(std::slice::from_ref(&pass), &SuiteFacts::new()),
+            Status::Solved
+        );
+        assert_eq!(
+            status_of(
+                &[fail.clone(), fail_c.clone()],
+                &facts(&[("b", todo.clone()), ("c", todo.clone())])
+            ),
             Status::NotStarted
         );
         // A todo!() that is only part of the picture is not "not started".
         assert_eq!(
-            status_of(&[pass.clone(), fail.clone()], &facts(&[("b", todo.clone())])),
+            status_of(
+                &[pass.clone(), fail.clone()],
+                &facts(&[("b", todo.clone())])
+            ),
             Status::Failing
         );
         // unimplemented!() records the same fact: not started, whatever its text.
@@ -288,7 +297,10 @@ mod tests {
         );
         // A sub-second watchdog is still a hang.
         assert_eq!(
-            status_of(&[pass.clone(), fail.clone()], &facts(&[("b", hung.clone())])),
+            status_of(
+                &[pass.clone(), fail.clone()],
+                &facts(&[("b", hung.clone())])
+            ),
             Status::TimedOut(Hang::Watchdog(Duration::from_millis(750)))
         );
         assert_eq!(
@@ -311,6 +323,9 @@ mod tests {
         ];
         sort_in_suite_order(&mut tests, &order);
         let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["zeta_first", "alpha_second", "gamma_third", "unknown"]);
+        assert_eq!(
+            names,
+            ["zeta_first", "alpha_second", "gamma_third", "unknown"]
+        );
     }
 }

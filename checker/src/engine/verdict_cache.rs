@@ -229,7 +229,11 @@ mod tests {
         assert_eq!(seen.observe("ex01", "a", Some(old)), old);
         assert_eq!(seen.observe("ex01", "a", None), old);
         let resaved = old + Duration::from_secs(60);
-        assert_eq!(seen.observe("ex01", "a", Some(resaved)), resaved, "saved again");
+        assert_eq!(
+            seen.observe("ex01", "a", Some(resaved)),
+            resaved,
+            "saved again"
+        );
         let changed = seen.observe("ex01", "b", Some(old));
         assert!(
             changed > old + Duration::from_secs(1000),

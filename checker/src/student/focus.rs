@@ -65,8 +65,14 @@ mod tests {
         ];
         assert_eq!(working_on(&reports, None).unwrap().exercise.id, "ex07");
         assert_eq!(next_in_course(&reports).unwrap().exercise.id, "ex03");
-        assert_eq!(working_on(&reports, Some("ex04")).unwrap().exercise.id, "ex04");
-        assert_eq!(working_on(&reports, Some("ex01")).unwrap().exercise.id, "ex01");
+        assert_eq!(
+            working_on(&reports, Some("ex04")).unwrap().exercise.id,
+            "ex04"
+        );
+        assert_eq!(
+            working_on(&reports, Some("ex01")).unwrap().exercise.id,
+            "ex01"
+        );
     }
 
     #[test]

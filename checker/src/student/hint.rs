@@ -18,7 +18,6 @@ fn state_file(course: &Course) -> PathBuf {
         .join("hints-shown.json")
 }
 
-
 fn load(course: &Course) -> BTreeMap<String, usize> {
     fs::read_to_string(state_file(course))
         .ok()

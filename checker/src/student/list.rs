@@ -51,7 +51,10 @@ pub fn render(reports: &[Report]) -> String {
             let note = if others.is_empty() || !r.status().is_solved() {
                 String::new()
             } else {
-                format!(" {}", paint(DIM, &format!("(also needs {})", others.join(", "))))
+                format!(
+                    " {}",
+                    paint(DIM, &format!("(also needs {})", others.join(", ")))
+                )
             };
             let _ = writeln!(out, "   {} {item}{note}", tick(done(reports, item)));
         }

@@ -232,7 +232,10 @@ fn diagnosis(out: &mut String, r: &Report) {
         }
         Status::Failing => first_failure(out, r),
         Status::DoesNotCompile(error) => {
-            let location = error.location.as_deref().unwrap_or("(the compiler named no file)");
+            let location = error
+                .location
+                .as_deref()
+                .unwrap_or("(the compiler named no file)");
             let _ = writeln!(out, "  Does not compile: {location}: {}", error.message);
             for line in error.rendered.trim_end().lines().take(DIAGNOSIS_LINES) {
                 let _ = writeln!(out, "    {line}");
