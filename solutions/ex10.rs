@@ -166,8 +166,9 @@ where
         match joined {
             Ok((i, output)) => slots[i] = Some(output),
             // A job panicked: pass its panic on to our caller unchanged.
-            Err(e) if e.is_panic() => panic::resume_unwind(e.into_panic()),
-            Err(e) => panic!("a job's task was cancelled: {e}"),
+            // (Its task cannot have been cancelled: only this function could
+            // abort it, and it does not.)
+            Err(e) => panic::resume_unwind(e.into_panic()),
         }
     }
     slots

@@ -196,19 +196,29 @@ impl Drop for Running {
     }
 }
 
-/// Processes whose command line mentions `needle` (Linux only; empty elsewhere).
+/// Processes whose command line mentions `needle`, or that run in a folder
+/// whose path does (a suite runs in its exercise's folder). Linux only; empty
+/// elsewhere.
 pub fn processes_mentioning(needle: &str) -> Vec<String> {
     let mut found = Vec::new();
     let Ok(entries) = fs::read_dir("/proc") else {
         return found;
     };
+    let me = std::process::id().to_string();
     for entry in entries.flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if pid == me {
+            continue;
+        }
         let Ok(cmdline) = fs::read(entry.path().join("cmdline")) else {
             continue;
         };
         let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if text.contains(needle) {
-            found.push(format!("{}: {text}", entry.file_name().to_string_lossy()));
+        let cwd = fs::read_link(entry.path().join("cwd"))
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        if text.contains(needle) || cwd.contains(needle) {
+            found.push(format!("{pid}: {text} (in {cwd})"));
         }
     }
     found
