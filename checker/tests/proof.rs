@@ -214,3 +214,31 @@ fn dev_ids_lists_the_exercises_in_course_order() {
     assert_eq!(ids.first(), Some(&"ex01"));
     assert_eq!(ids.len(), 13, "{}", out.stdout);
 }
+
+#[test]
+#[serial]
+fn the_graders_own_crates_pass_their_tests() {
+    // `grading` and `grading-protocol` are not default members (the student's
+    // `cargo run` does not build them): their unit tests run from here.
+    let out =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([
+                "test",
+                "-q",
+                "-p",
+                "grading",
+                "-p",
+                "grading-protocol",
+                "--target-dir",
+            ])
+            .arg(course_target())
+            .current_dir(course_root())
+            .output()
+            .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "expected the grading crates' tests to pass:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
