@@ -1,6 +1,6 @@
 //! Speed-up of `sums_of_squares` (whatever `src/lib.rs` holds) on all cores
-//! against one core. Run with `cargo bench -p ex05`; the checker's
-//! `measure` script runs it against the reference solution.
+//! against one core. Run with `cargo bench -p ex05`; `tests/scripts/measure.sh`
+//! runs it against the reference solution.
 
 use std::hint::black_box;
 use std::ops::Range;
