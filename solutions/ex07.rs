@@ -104,59 +104,90 @@ where
     // consumer takes the item): that wait is the backpressure that keeps the
     // producers from pulling more than the consumers can keep up with.
     let (tx, rx) = channel::bounded(capacity);
-    let handle = &handle;
 
-    let per_consumer: Vec<Vec<R>> = thread::scope(|scope| {
+    thread::scope(|scope| {
         // Consumers first, so that items have somewhere to go as soon as the
         // producers start (the order only matters for speed here: nothing is
         // joined until the end of the scope).
-        let consumer_threads: Vec<_> = (0..consumers.get())
-            .map(|_| {
-                // Each consumer owns a Receiver clone, and the original goes
-                // below: if every consumer died (a panic in `handle`), the
-                // channel would be left without receivers, `send` would fail
-                // and the producers would stop instead of waiting forever.
-                let rx = rx.clone();
-                scope.spawn(move || {
-                    // Ends once the channel is closed (every Sender dropped)
-                    // *and* empty: no sentinel, and no item left behind. Each
-                    // consumer keeps its own results: nothing to lock.
-                    rx.iter().map(handle).collect::<Vec<R>>()
-                })
-            })
-            .collect();
+        let consumer_threads = spawn_consumers(scope, consumers, &rx, &handle);
+        // Each consumer has a Receiver of its own; the original goes. If every
+        // consumer died (a panic in `handle`), the channel would be left
+        // without receivers, `send` would fail and the producers would stop
+        // instead of waiting forever.
         drop(rx);
 
-        for source in sources {
-            // One Sender per producer, moved into its thread: it is dropped
-            // when that producer's source is used up.
-            let tx = tx.clone();
-            scope.spawn(move || {
-                for item in source {
-                    if tx.send(item).is_err() {
-                        // Every receiver is gone, so no consumer is left:
-                        // stop pulling items nobody would handle. (The
-                        // consumer's panic reaches our caller below.)
-                        break;
-                    }
-                }
-            });
-        }
+        spawn_producers(scope, sources, &tx);
         // The original Sender: while it lives the channel stays open and the
         // consumers' loops never end. Now only the producers hold one, so the
         // channel closes as soon as the last producer is done.
         drop(tx);
 
-        consumer_threads
-            .into_iter()
-            .map(|consumer| {
-                // A panic in `handle` is passed on to our caller unchanged.
-                consumer
-                    .join()
-                    .unwrap_or_else(|payload| panic::resume_unwind(payload))
-            })
-            .collect()
-    });
-    // The scope has joined every thread; put the consumers' results together.
-    per_consumer.into_iter().flatten().collect()
+        gather(consumer_threads)
+    })
+}
+
+/// Starts `count` consumer threads, each with a clone of `rx`, and returns
+/// them so that their results can be collected.
+fn spawn_consumers<'scope, T: Send + 'scope, R: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    count: NonZeroUsize,
+    rx: &channel::Receiver<T>,
+    handle: &'scope (impl Fn(T) -> R + Sync),
+) -> Vec<thread::ScopedJoinHandle<'scope, Vec<R>>> {
+    (0..count.get())
+        .map(|_| {
+            let rx = rx.clone();
+            scope.spawn(move || consume(rx, handle))
+        })
+        .collect()
+}
+
+/// One consumer: calls `handle` on every item it receives, and returns the
+/// results.
+fn consume<T, R>(rx: channel::Receiver<T>, handle: impl Fn(T) -> R) -> Vec<R> {
+    // Ends once the channel is closed (every Sender dropped) *and* empty: no
+    // sentinel, and no item left behind. Each consumer keeps its own results:
+    // nothing to lock.
+    rx.iter().map(handle).collect()
+}
+
+/// Starts one producer thread per source, each with a clone of `tx`.
+fn spawn_producers<'scope, T: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    sources: Vec<impl Iterator<Item = T> + Send + 'scope>,
+    tx: &channel::Sender<T>,
+) {
+    for source in sources {
+        // One Sender per producer, moved into its thread: it is dropped when
+        // that producer's source is used up.
+        let tx = tx.clone();
+        scope.spawn(move || produce(source, tx));
+    }
+}
+
+/// One producer: sends every item of `source`, each as soon as it is pulled,
+/// so that a full channel keeps it from pulling the next one.
+fn produce<T>(source: impl Iterator<Item = T>, tx: channel::Sender<T>) {
+    for item in source {
+        if tx.send(item).is_err() {
+            // Every receiver is gone, so no consumer is left: stop pulling
+            // items nobody would handle. (The consumer's panic reaches our
+            // caller through `gather`.)
+            break;
+        }
+    }
+}
+
+/// Waits for every consumer and puts their results together (the scope
+/// waits for the producers). A panic in `handle` is passed on to our caller
+/// unchanged.
+fn gather<R>(consumer_threads: Vec<thread::ScopedJoinHandle<'_, Vec<R>>>) -> Vec<R> {
+    consumer_threads
+        .into_iter()
+        .flat_map(|consumer| {
+            consumer
+                .join()
+                .unwrap_or_else(|payload| panic::resume_unwind(payload))
+        })
+        .collect()
 }

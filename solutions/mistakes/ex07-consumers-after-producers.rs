@@ -1,6 +1,7 @@
 // Mistake: Python's "fill the queue, then empty it" with an unbounded channel: the producers run to the end first, and the consumers start only once they are joined, so every item waits in a channel that has no bound.
 // Rejected by: many_items_from_many_producers
 // Message contains: the consumers were started only once the producers had been joined
+// Removes: fn spawn_producers
 
 pub fn pipeline<I, T, R, H>(
     sources: Vec<I>,
@@ -16,17 +17,12 @@ where
 {
     let _ = capacity;
     let (tx, rx) = channel::unbounded();
-    let handle = &handle;
-    thread::scope(|s| {
+    thread::scope(|scope| {
         let producers: Vec<_> = sources
             .into_iter()
             .map(|source| {
                 let tx = tx.clone();
-                s.spawn(move || {
-                    for item in source {
-                        tx.send(item).unwrap();
-                    }
-                })
+                scope.spawn(move || produce(source, tx))
             })
             .collect();
         drop(tx);
@@ -34,15 +30,6 @@ where
         for producer in producers {
             producer.join().unwrap();
         }
-        let consumer_threads: Vec<_> = (0..consumers.get())
-            .map(|_| {
-                let rx = rx.clone();
-                s.spawn(move || rx.iter().map(handle).collect::<Vec<R>>())
-            })
-            .collect();
-        consumer_threads
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect()
+        gather(spawn_consumers(scope, consumers, &rx, &handle))
     })
 }

@@ -1,6 +1,7 @@
 // Mistake: a producer that finds the channel full handles the item itself instead of waiting, so the producers never wait for the consumers and the bound limits nothing.
 // Rejected by: the_queue_holds_at_most_capacity_items
 // Message contains: `handle` ran on a producer thread
+// Removes: fn spawn_producers, fn produce
 
 use crossbeam::channel::TrySendError;
 
@@ -18,36 +19,25 @@ where
 {
     let (tx, rx) = channel::bounded(capacity);
     let handle = &handle;
-    thread::scope(|s| {
-        let consumer_threads: Vec<_> = (0..consumers.get())
-            .map(|_| {
-                let rx = rx.clone();
-                s.spawn(move || rx.iter().map(handle).collect::<Vec<R>>())
-            })
-            .collect();
-        let producer_threads: Vec<_> = sources
-            .into_iter()
-            .map(|source| {
-                let tx = tx.clone();
-                s.spawn(move || {
-                    let mut own = Vec::new();
-                    for item in source {
-                        // Why wait? If the queue is full, do the work right here.
-                        match tx.try_send(item) {
-                            Ok(()) => {}
-                            Err(TrySendError::Full(item)) => own.push(handle(item)),
-                            Err(TrySendError::Disconnected(_)) => break,
-                        }
+    thread::scope(|scope| {
+        let mut threads = spawn_consumers(scope, consumers, &rx, handle);
+        drop(rx);
+        for source in sources {
+            let tx = tx.clone();
+            threads.push(scope.spawn(move || {
+                let mut own = Vec::new();
+                for item in source {
+                    // Why wait? If the queue is full, do the work right here.
+                    match tx.try_send(item) {
+                        Ok(()) => {}
+                        Err(TrySendError::Full(item)) => own.push(handle(item)),
+                        Err(TrySendError::Disconnected(_)) => break,
                     }
-                    own
-                })
-            })
-            .collect();
+                }
+                own
+            }));
+        }
         drop(tx);
-        consumer_threads
-            .into_iter()
-            .chain(producer_threads)
-            .flat_map(|t| t.join().unwrap())
-            .collect()
+        gather(threads)
     })
 }

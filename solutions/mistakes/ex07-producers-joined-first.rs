@@ -15,34 +15,9 @@ where
     H: Fn(T) -> R + Sync,
 {
     let (tx, rx) = channel::bounded(capacity);
-    let handle = &handle;
-    thread::scope(|s| {
-        let producers: Vec<_> = sources
-            .into_iter()
-            .map(|source| {
-                let tx = tx.clone();
-                s.spawn(move || {
-                    for item in source {
-                        tx.send(item).unwrap();
-                    }
-                })
-            })
-            .collect();
-        drop(tx);
-        // First let the producers fill the queue...
-        for producer in producers {
-            producer.join().unwrap();
-        }
-        // ...then empty it.
-        let consumer_threads: Vec<_> = (0..consumers.get())
-            .map(|_| {
-                let rx = rx.clone();
-                s.spawn(move || rx.iter().map(handle).collect::<Vec<R>>())
-            })
-            .collect();
-        consumer_threads
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect()
-    })
+    // First let the producers fill the queue (the scope waits for them)...
+    thread::scope(|scope| spawn_producers(scope, sources, &tx));
+    drop(tx);
+    // ...then empty it.
+    thread::scope(|scope| gather(spawn_consumers(scope, consumers, &rx, &handle)))
 }

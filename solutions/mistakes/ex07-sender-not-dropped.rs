@@ -15,25 +15,11 @@ where
     H: Fn(T) -> R + Sync,
 {
     let (tx, rx) = channel::bounded(capacity);
-    let handle = &handle;
-    thread::scope(|s| {
-        let consumer_threads: Vec<_> = (0..consumers.get())
-            .map(|_| {
-                let rx = rx.clone();
-                s.spawn(move || rx.iter().map(handle).collect::<Vec<R>>())
-            })
-            .collect();
-        for source in sources {
-            let tx = tx.clone();
-            s.spawn(move || {
-                for item in source {
-                    tx.send(item).unwrap();
-                }
-            });
-        }
-        consumer_threads
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect()
+    thread::scope(|scope| {
+        let consumer_threads = spawn_consumers(scope, consumers, &rx, &handle);
+        drop(rx);
+        // Each producer gets a clone of `tx`; the original is never dropped.
+        spawn_producers(scope, sources, &tx);
+        gather(consumer_threads)
     })
 }

@@ -15,33 +15,18 @@ where
     H: Fn(T) -> R + Sync,
 {
     let (tx, rx) = channel::bounded(capacity);
-    let handle = &handle;
-    let rx = &rx;
-    thread::scope(|s| {
-        for source in sources {
-            let tx = tx.clone();
-            s.spawn(move || {
-                for item in source {
-                    tx.send(item).unwrap();
-                }
-            });
-        }
+    thread::scope(|scope| {
+        spawn_producers(scope, sources, &tx);
         drop(tx);
-        let consumer_threads: Vec<_> = (0..consumers.get())
-            .map(|_| {
-                s.spawn(move || {
-                    let mut results = Vec::new();
-                    // Nothing left in the queue: the producers must be done.
-                    while let Ok(item) = rx.try_recv() {
-                        results.push(handle(item));
-                    }
-                    results
-                })
-            })
-            .collect();
-        consumer_threads
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect()
+        gather(spawn_consumers(scope, consumers, &rx, &handle))
     })
+}
+
+fn consume<T, R>(rx: channel::Receiver<T>, handle: impl Fn(T) -> R) -> Vec<R> {
+    let mut results = Vec::new();
+    // Nothing left in the queue: the producers must be done.
+    while let Ok(item) = rx.try_recv() {
+        results.push(handle(item));
+    }
+    results
 }

@@ -16,26 +16,11 @@ where
 {
     let _ = capacity;
     let (tx, rx) = channel::unbounded();
-    let handle = &handle;
-    thread::scope(|s| {
-        let consumer_threads: Vec<_> = (0..consumers.get())
-            .map(|_| {
-                let rx = rx.clone();
-                s.spawn(move || rx.iter().map(handle).collect::<Vec<R>>())
-            })
-            .collect();
-        for source in sources {
-            let tx = tx.clone();
-            s.spawn(move || {
-                for item in source {
-                    tx.send(item).unwrap();
-                }
-            });
-        }
+    thread::scope(|scope| {
+        let consumer_threads = spawn_consumers(scope, consumers, &rx, &handle);
+        drop(rx);
+        spawn_producers(scope, sources, &tx);
         drop(tx);
-        consumer_threads
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect()
+        gather(consumer_threads)
     })
 }
