@@ -87,48 +87,61 @@ where
     // no file at all needs none.
     let threads = workers.get().min(paths.len());
     // The work queue: the index of the next file nobody has taken yet.
-    // `fetch_add` gives each index to exactly one worker. `Relaxed` is enough:
-    // the counter only has to hand out distinct numbers; the results come back
-    // through `join`, which makes everything a thread wrote visible.
     let next = AtomicUsize::new(0);
 
-    let mut results: Vec<Option<io::Result<String>>> = (0..paths.len()).map(|_| None).collect();
-    thread::scope(|scope| {
+    let done = thread::scope(|scope| {
         // The closures borrow `paths`, `read` and `next`: allowed, because the
         // scope waits for every thread before it returns. (`F: Sync` is what
         // lets several threads share `&read`.)
         let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    // Take the next file as soon as this worker is free, so
-                    // no worker idles while a file is waiting.
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(path) = paths.get(i) else { break };
-                        // An error is a value like any other: it goes into its
-                        // file's slot, and the worker carries on.
-                        done.push((i, read(path)));
-                    }
-                    done
-                })
-            })
+            .map(|_| scope.spawn(|| worker(paths, &next, &read)))
             .collect();
-        for handle in handles {
-            match handle.join() {
-                // Each result goes into its own file's slot, whatever order
-                // the reads finished in.
-                Ok(done) => {
-                    for (i, result) in done {
-                        results[i] = Some(result);
-                    }
-                }
+        // `collect` has started every worker before the first `join`: joining
+        // inside the `map` would wait for each worker before starting the
+        // next, and the files would be read one at a time.
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(done) => done,
                 // `read` panicked: pass the panic on to our caller unchanged.
                 Err(payload) => panic::resume_unwind(payload),
-            }
-        }
+            })
+            .collect()
     });
-    results
+    in_input_order(paths.len(), done)
+}
+
+/// One worker's loop: takes the next file, reads it, and keeps the result
+/// with the file's index, until no file is left.
+fn worker<F>(paths: &[PathBuf], next: &AtomicUsize, read: &F) -> Vec<(usize, io::Result<String>)>
+where
+    F: Fn(&Path) -> io::Result<String>,
+{
+    let mut done = Vec::new();
+    // Take the next file as soon as this worker is free, so no worker idles
+    // while a file is waiting.
+    loop {
+        // `fetch_add` gives each index to exactly one worker. `Relaxed` is
+        // enough: the counter only has to hand out distinct numbers; the
+        // results come back through `join`, which makes everything a thread
+        // wrote visible.
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(path) = paths.get(i) else { break };
+        // An error is a value like any other: it goes into its file's slot,
+        // and the worker carries on.
+        done.push((i, read(path)));
+    }
+    done
+}
+
+/// Puts each result into its own file's slot, so the results keep the order
+/// of `paths` whatever order the reads finished in.
+fn in_input_order(n: usize, done: Vec<(usize, io::Result<String>)>) -> Vec<io::Result<String>> {
+    let mut slots: Vec<Option<io::Result<String>>> = (0..n).map(|_| None).collect();
+    for (i, result) in done {
+        slots[i] = Some(result);
+    }
+    slots
         .into_iter()
         .map(|slot| slot.expect("every index was taken by exactly one worker"))
         .collect()

@@ -89,7 +89,7 @@ use std::panic;
 use std::sync::Arc;
 
 use futures::{FutureExt, StreamExt};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 /// Runs `job(input)` for every input, with at most `limit` jobs in flight at
@@ -102,7 +102,7 @@ where
     F: Fn(I) -> Fut,
     Fut: Future<Output = T>,
 {
-    let mut slots: Vec<Option<T>> = (0..inputs.len()).map(|_| None).collect();
+    let n = inputs.len();
     // A stream of futures, each tagged with its input's index. Nothing runs
     // yet: `map` calls `job` only when `buffer_unordered` pulls the next input,
     // which it does whenever fewer than `limit` futures are in flight. So a
@@ -111,17 +111,11 @@ where
     // Not `buffered(limit)`: it yields in input order, but a finished output
     // keeps its place in the window until every job before it is done, so one
     // slow job at the front stalls everything behind it.
-    let mut outputs = futures::stream::iter(inputs.into_iter().enumerate())
+    let outputs = futures::stream::iter(inputs.into_iter().enumerate())
         .map(|(i, input)| job(input).map(move |output| (i, output)))
         .buffer_unordered(limit.get());
-    // Outputs arrive in the order the jobs finish; each goes into its slot.
-    while let Some((i, output)) = outputs.next().await {
-        slots[i] = Some(output);
-    }
-    slots
-        .into_iter()
-        .map(|slot| slot.expect("the stream yields one output per input"))
-        .collect()
+    // The outputs arrive in the order the jobs finish, each with its index.
+    in_input_order(n, outputs.collect().await)
 }
 
 /// Runs `job(input)` for every input, each job in a spawned task, with at
@@ -144,35 +138,62 @@ where
     let mut tasks = JoinSet::new();
     for (i, input) in inputs.into_iter().enumerate() {
         // Wait for a free slot *before* spawning: at most as many tasks exist
-        // as there are permits, however long the input list is. The permit is
-        // owned (it holds its own `Arc` to the semaphore), so it can move into
-        // the task.
-        let permit = Arc::clone(&limiter)
-            .acquire_owned()
-            .await
-            .expect("the limiter is never closed");
-        let work = job(input);
-        tasks.spawn(async move {
-            let output = work.await;
-            // The slot is free again the moment the job is done, not when
-            // `spawn_bounded` returns. (Moving `permit` into the task is what
-            // holds it: `let _ = ...` would have dropped it at once.)
-            drop(permit);
-            (i, output)
-        });
+        // as there are permits, however long the input list is.
+        let permit = take_slot(&limiter).await;
+        tasks.spawn(job_task(i, job(input), permit));
     }
-    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    in_input_order(n, join_tasks(tasks).await)
+}
+
+/// Waits until `limiter` has a free slot, and takes it. The permit is owned
+/// (it holds its own `Arc` to the semaphore), so it can move into a task.
+async fn take_slot(limiter: &Arc<Semaphore>) -> OwnedSemaphorePermit {
+    Arc::clone(limiter)
+        .acquire_owned()
+        .await
+        .expect("the limiter is never closed")
+}
+
+/// One job's task: runs the job while it holds `permit`, and hands back its
+/// output with its input's index `i`.
+async fn job_task<T>(
+    i: usize,
+    work: impl Future<Output = T>,
+    permit: OwnedSemaphorePermit,
+) -> (usize, T) {
+    let output = work.await;
+    // The slot is free again the moment the job is done, not when
+    // `spawn_bounded` returns. (Moving `permit` into the task is what holds
+    // it: `let _ = ...` would have dropped it at once.)
+    drop(permit);
+    (i, output)
+}
+
+/// Waits for every task and hands back their outputs, in the order they
+/// finish.
+async fn join_tasks<T: 'static>(mut tasks: JoinSet<T>) -> Vec<T> {
+    let mut done = Vec::with_capacity(tasks.len());
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((i, output)) => slots[i] = Some(output),
+            Ok(output) => done.push(output),
             // A job panicked: pass its panic on to our caller unchanged.
-            // (Its task cannot have been cancelled: only this function could
-            // abort it, and it does not.)
+            // (It cannot be a cancellation: the set is ours, and nothing
+            // aborts its tasks while we wait for them.)
             Err(e) => panic::resume_unwind(e.into_panic()),
         }
     }
+    done
+}
+
+/// Puts each output into its input's slot, so the outputs keep the order of
+/// the inputs whatever order the jobs finished in.
+fn in_input_order<T>(n: usize, done: Vec<(usize, T)>) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    for (i, output) in done {
+        slots[i] = Some(output);
+    }
     slots
         .into_iter()
-        .map(|slot| slot.expect("every task hands back its output"))
+        .map(|slot| slot.expect("one output per input"))
         .collect()
 }

@@ -2,42 +2,32 @@
 // Rejected by: an_error_does_not_stop_the_other_reads
 // Message contains: the pool stopped reading after the error
 
-pub fn read_all_with<F>(
-    paths: &[PathBuf],
-    workers: NonZeroUsize,
-    read: F,
-) -> Vec<io::Result<String>>
+fn worker<F>(paths: &[PathBuf], next: &AtomicUsize, read: &F) -> Vec<(usize, io::Result<String>)>
 where
-    F: Fn(&Path) -> io::Result<String> + Sync,
+    F: Fn(&Path) -> io::Result<String>,
 {
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<io::Result<String>>> = (0..paths.len()).map(|_| None).collect();
-    thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers.get().min(paths.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(path) = paths.get(i) else { break };
-                        let result = read(path);
-                        let failed = result.is_err();
-                        done.push((i, result));
-                        if failed {
-                            break;
-                        }
-                    }
-                    done
-                })
-            })
-            .collect();
-        for handle in handles {
-            for (i, result) in handle.join().expect("a reader panicked") {
-                results[i] = Some(result);
-            }
+    let mut done = Vec::new();
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(path) = paths.get(i) else { break };
+        let result = read(path);
+        let failed = result.is_err();
+        done.push((i, result));
+        // Give up, as `?` would.
+        if failed {
+            break;
         }
-    });
-    results
+    }
+    done
+}
+
+// The files no worker read get an error.
+fn in_input_order(n: usize, done: Vec<(usize, io::Result<String>)>) -> Vec<io::Result<String>> {
+    let mut slots: Vec<Option<io::Result<String>>> = (0..n).map(|_| None).collect();
+    for (i, result) in done {
+        slots[i] = Some(result);
+    }
+    slots
         .into_iter()
         .map(|slot| {
             slot.unwrap_or_else(|| Err(io::Error::other("not read: an earlier file failed")))

@@ -1,6 +1,7 @@
 // Mistake: queues the files on an mpsc channel whose receiver the workers share behind a Mutex, but never drops the Sender: `recv` waits for more files forever and the scope never ends.
 // Rejected by: one_worker_reads_one_file_at_a_time
 // Message contains: drop(tx)
+// Removes: fn worker
 
 use std::sync::{mpsc, Mutex};
 
@@ -18,22 +19,16 @@ where
     }
     // `tx` is still alive: the channel is never closed.
     let rx = Mutex::new(rx);
-    let results: Mutex<Vec<Option<io::Result<String>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
+    let done = Mutex::new(Vec::new());
     thread::scope(|scope| {
         for _ in 0..workers.get() {
             scope.spawn(|| loop {
                 let job = rx.lock().unwrap().recv();
                 let Ok((i, path)) = job else { break };
                 let result = read(path);
-                results.lock().unwrap()[i] = Some(result);
+                done.lock().unwrap().push((i, result));
             });
         }
     });
-    results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|slot| slot.expect("every file was read"))
-        .collect()
+    in_input_order(paths.len(), done.into_inner().unwrap())
 }

@@ -1,6 +1,7 @@
 // Mistake: reads one file after another on the calling thread, ignoring `workers`.
 // Rejected by: four_workers_read_ten_files_together
 // Message contains: read one after another
+// Removes: fn worker, fn in_input_order
 
 pub fn read_all_with<F>(
     paths: &[PathBuf],

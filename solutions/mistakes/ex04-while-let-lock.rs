@@ -1,6 +1,7 @@
 // Mistake: the workers share an mpsc receiver behind a Mutex and loop with `while let Ok(job) = rx.lock().unwrap().recv()`: the guard lives for the whole loop body, so each read holds the lock and the reads run one at a time.
 // Rejected by: four_workers_read_ten_files_together
 // Message contains: keeps the receiver locked for the whole loop body
+// Removes: fn worker
 
 use std::sync::{mpsc, Mutex};
 
@@ -18,22 +19,16 @@ where
     }
     drop(tx);
     let rx = Mutex::new(rx);
-    let results: Mutex<Vec<Option<io::Result<String>>>> =
-        Mutex::new((0..paths.len()).map(|_| None).collect());
+    let done = Mutex::new(Vec::new());
     thread::scope(|scope| {
         for _ in 0..workers.get().min(paths.len()) {
             scope.spawn(|| {
                 while let Ok((i, path)) = rx.lock().unwrap().recv() {
                     let result = read(path);
-                    results.lock().unwrap()[i] = Some(result);
+                    done.lock().unwrap().push((i, result));
                 }
             });
         }
     });
-    results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|slot| slot.expect("every file was read"))
-        .collect()
+    in_input_order(paths.len(), done.into_inner().unwrap())
 }

@@ -1,6 +1,7 @@
 // Mistake: collects the tasks' outputs with `JoinSet::join_next` as they come, so they are in the order the jobs finished, not the order of `inputs`.
 // Rejected by: spawned_outputs_come_back_in_input_order
 // Message contains: in the order the jobs finished
+// Removes: fn job_task
 
 pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>
 where
@@ -11,10 +12,7 @@ where
 {
     let mut tasks = JoinSet::new();
     for input in inputs {
-        let permit = Arc::clone(&limiter)
-            .acquire_owned()
-            .await
-            .expect("never closed");
+        let permit = take_slot(&limiter).await;
         let work = job(input);
         tasks.spawn(async move {
             let output = work.await;
@@ -22,12 +20,5 @@ where
             output
         });
     }
-    let mut outputs = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(output) => outputs.push(output),
-            Err(e) => panic::resume_unwind(e.into_panic()),
-        }
-    }
-    outputs
+    join_tasks(tasks).await
 }

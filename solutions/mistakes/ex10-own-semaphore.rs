@@ -14,26 +14,8 @@ where
     let n = inputs.len();
     let mut tasks = JoinSet::new();
     for (i, input) in inputs.into_iter().enumerate() {
-        let permit = Arc::clone(&own)
-            .acquire_owned()
-            .await
-            .expect("never closed");
-        let work = job(input);
-        tasks.spawn(async move {
-            let output = work.await;
-            drop(permit);
-            (i, output)
-        });
+        let permit = take_slot(&own).await;
+        tasks.spawn(job_task(i, job(input), permit));
     }
-    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((i, output)) => slots[i] = Some(output),
-            Err(e) => panic::resume_unwind(e.into_panic()),
-        }
-    }
-    slots
-        .into_iter()
-        .map(|slot| slot.expect("one output per input"))
-        .collect()
+    in_input_order(n, join_tasks(tasks).await)
 }

@@ -1,6 +1,7 @@
 // Mistake: each spawned task takes a permit with `let _ = limiter.acquire().await`, which binds nothing: the permit is given back at the end of that line, and the job runs without one.
 // Rejected by: spawned_jobs_stay_within_the_limiter
 // Message contains: drops it at once: `_` does not bind
+// Removes: fn take_slot, fn job_task
 
 pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>
 where
@@ -20,15 +21,5 @@ where
             (i, work.await)
         });
     }
-    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((i, output)) => slots[i] = Some(output),
-            Err(e) => panic::resume_unwind(e.into_panic()),
-        }
-    }
-    slots
-        .into_iter()
-        .map(|slot| slot.expect("one output per input"))
-        .collect()
+    in_input_order(n, join_tasks(tasks).await)
 }

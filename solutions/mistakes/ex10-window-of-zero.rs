@@ -7,17 +7,11 @@ where
     F: Fn(I) -> Fut,
     Fut: Future<Output = T>,
 {
+    let n = inputs.len();
     // No need for a window wider than the list.
-    let window = limit.get().min(inputs.len());
-    let mut slots: Vec<Option<T>> = (0..inputs.len()).map(|_| None).collect();
-    let mut outputs = futures::stream::iter(inputs.into_iter().enumerate())
+    let window = limit.get().min(n);
+    let outputs = futures::stream::iter(inputs.into_iter().enumerate())
         .map(|(i, input)| job(input).map(move |output| (i, output)))
         .buffer_unordered(window);
-    while let Some((i, output)) = outputs.next().await {
-        slots[i] = Some(output);
-    }
-    slots
-        .into_iter()
-        .map(|slot| slot.expect("one output per input"))
-        .collect()
+    in_input_order(n, outputs.collect().await)
 }
