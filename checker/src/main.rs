@@ -122,6 +122,7 @@ fn status(course: &Course, args: &CheckArgs) -> Result<()> {
             whole_course: args.only.is_empty(),
             just_saved: None,
             bar: bar_style(),
+            charset: charset(),
         },
     ));
     Ok(())
@@ -132,6 +133,15 @@ fn bar_style() -> view::BarStyle {
         view::BarStyle::Unicode
     } else {
         view::BarStyle::Ascii
+    }
+}
+
+/// Timelines in blocks on a UTF-8 terminal, in ASCII anywhere else.
+fn charset() -> grading_protocol::Charset {
+    if std::io::stdout().is_terminal() {
+        grading_protocol::Charset::from_locale()
+    } else {
+        grading_protocol::Charset::Ascii
     }
 }
 
@@ -163,6 +173,7 @@ fn watch(course: &Course, args: &CheckArgs) -> Result<()> {
                     whole_course: args.only.is_empty(),
                     just_saved,
                     bar: bar_style(),
+                    charset: charset(),
                 },
             ));
             terminal::println("\nWatching your files: save to re-check, Ctrl-C to quit.");

@@ -46,6 +46,7 @@ fn test(name: &str, outcome: Outcome, message: &str) -> TestResult {
         outcome,
         message: message.into(),
         duration: Some(Duration::from_millis(120)),
+        timelines: None,
     }
 }
 
@@ -138,6 +139,7 @@ fn scope(whole: bool, just_saved: Option<&str>) -> view::Scope<'_> {
         whole_course: whole,
         just_saved,
         bar: view::BarStyle::Ascii,
+        charset: grading_protocol::Charset::Ascii,
     }
 }
 

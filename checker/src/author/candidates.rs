@@ -29,6 +29,50 @@ pub struct Candidate {
     /// A mistake stored as the items it changes, laid over the reference
     /// (see `overlay`); `None` for a complete file.
     pub overlay: Option<overlay::Changes>,
+    /// What the rejecting test's timeline must show (`// Observed ...:`).
+    pub shape: Vec<Shape>,
+}
+
+/// A check of the timeline a test recorded of how the work ran: which lanes
+/// were busy, which stayed empty, how many were busy at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// `// Observed peak: 1`: at most this many lanes busy at once, exactly.
+    Peak(usize),
+    /// `// Observed busy: worker 1, worker 2`: these lanes did some work.
+    Busy(String),
+    /// `// Observed empty: worker 2`: these lanes did none.
+    Empty(String),
+}
+
+impl Shape {
+    /// Whether `timeline` shows this; otherwise what it shows instead.
+    pub fn check(&self, timeline: &grading_protocol::Timeline) -> Result<(), String> {
+        let lane = |label: &str| timeline.lanes.iter().find(|l| l.label == label);
+        let labels = || {
+            let all: Vec<&str> = timeline.lanes.iter().map(|l| l.label.as_str()).collect();
+            all.join(", ")
+        };
+        let busy = |l: &grading_protocol::timeline::Lane| l.spans.iter().any(|s| s.end > s.start);
+        match self {
+            Shape::Peak(n) if timeline.peak() == *n => Ok(()),
+            Shape::Peak(n) => Err(format!(
+                "at most {} lanes were busy at once, not {n}",
+                timeline.peak()
+            )),
+            Shape::Busy(label) | Shape::Empty(label) => match lane(label) {
+                None => Err(format!(
+                    "it has no lane `{label}` (its lanes: {})",
+                    labels()
+                )),
+                Some(l) if busy(l) == matches!(self, Shape::Busy(_)) => Ok(()),
+                Some(_) if matches!(self, Shape::Busy(_)) => {
+                    Err(format!("lane `{label}` is empty"))
+                }
+                Some(_) => Err(format!("lane `{label}` is busy")),
+            },
+        }
+    }
 }
 
 impl Candidate {
@@ -61,12 +105,14 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             file: exercise.stub(),
             expect: Expect::AllFail,
             overlay: None,
+            shape: Vec::new(),
         },
         Candidate {
             label: "reference".into(),
             file: exercise.reference(),
             expect: Expect::AllPass,
             overlay: None,
+            shape: Vec::new(),
         },
     ];
     for c in &list {
@@ -105,6 +151,7 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             label: format!("mistake {what}"),
             expect: header.expect,
             overlay: header.overlay,
+            shape: header.shape,
             file,
         });
     }
@@ -117,6 +164,7 @@ pub struct Header {
     pub expect: Expect,
     /// `None` for a `// Whole file` mistake.
     pub overlay: Option<overlay::Changes>,
+    pub shape: Vec<Shape>,
 }
 
 /// Reads the comment block at the top of a mistake file: `// Rejected by:
@@ -127,9 +175,18 @@ pub fn parse_header(text: &str) -> Result<Header> {
     let mut test = None;
     let mut message = None;
     let mut whole = false;
+    let mut shape = Vec::new();
     for line in &lines {
         let line = line.trim_start_matches('/').trim();
-        if let Some(v) = line.strip_prefix("Rejected by:") {
+        if let Some(v) = line.strip_prefix("Observed peak:") {
+            shape.push(Shape::Peak(v.trim().parse().with_context(|| {
+                format!("`// Observed peak: {}` is not a number of lanes", v.trim())
+            })?));
+        } else if let Some(v) = line.strip_prefix("Observed busy:") {
+            shape.extend(labels(v).map(Shape::Busy));
+        } else if let Some(v) = line.strip_prefix("Observed empty:") {
+            shape.extend(labels(v).map(Shape::Empty));
+        } else if let Some(v) = line.strip_prefix("Rejected by:") {
             test = Some(v.trim().to_string());
         } else if let Some(v) = line.strip_prefix("Message contains:") {
             message = Some(v.trim().to_string());
@@ -153,7 +210,18 @@ pub fn parse_header(text: &str) -> Result<Header> {
             "a `// Whole file` mistake replaces the whole file: drop its `Adds:`/`Removes:` lines"
         );
     }
-    Ok(Header { expect, overlay })
+    Ok(Header {
+        expect,
+        overlay,
+        shape,
+    })
+}
+
+fn labels(list: &str) -> impl Iterator<Item = String> + '_ {
+    list.split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -174,6 +242,41 @@ mod tests {
         assert_eq!(header.overlay, Some(overlay::Changes::default()));
         let whole = parse_header(&format!("// Whole file\n{text}")).unwrap();
         assert_eq!(whole.overlay, None);
+    }
+
+    #[test]
+    fn a_header_says_what_the_timeline_must_show() {
+        use grading_protocol::{Clock, Timeline};
+        use std::time::Duration;
+        let text = "// Mistake: x\n// Rejected by: t\n// Message contains: m\n// Observed peak: 1\n// Observed busy: worker 1\n// Observed empty: worker 2, worker 3\n";
+        let header = parse_header(text).unwrap();
+        assert_eq!(
+            header.shape,
+            [
+                Shape::Peak(1),
+                Shape::Busy("worker 1".into()),
+                Shape::Empty("worker 2".into()),
+                Shape::Empty("worker 3".into())
+            ]
+        );
+        let s = Duration::from_secs;
+        let one_worker = Timeline::new("observed", Clock::Real)
+            .lane("worker 1", &[(s(0), s(1)), (s(1), s(2))])
+            .lane("worker 2", &[])
+            .lane("worker 3", &[]);
+        for shape in &header.shape {
+            assert_eq!(shape.check(&one_worker), Ok(()), "{shape:?}");
+        }
+        let both = one_worker.clone().lane("worker 4", &[(s(0), s(1))]);
+        assert!(Shape::Peak(1).check(&both).unwrap_err().contains("2 lanes"));
+        assert!(Shape::Busy("worker 9".into())
+            .check(&both)
+            .unwrap_err()
+            .contains("no lane"));
+        assert!(parse_header(
+            "// Rejected by: t\n// Message contains: m\n// Observed peak: many\n"
+        )
+        .is_err());
     }
 
     #[test]

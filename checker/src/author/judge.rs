@@ -169,6 +169,10 @@ fn judge_run(
                     first_lines(&r.message, 6)
                 ),
             ),
+            Some(r) if shape_miss(candidate, run.facts.get(&r.name)).is_some() => (
+                false,
+                shape_miss(candidate, run.facts.get(&r.name)).unwrap_or_default(),
+            ),
             Some(_) if run.elapsed > MISTAKE_BUDGET => (
                 false,
                 format!(
@@ -184,6 +188,36 @@ fn judge_run(
         },
     };
     Ok((ok, detail, Some(results)))
+}
+
+/// What is wrong with the timeline the rejecting test recorded, against the
+/// mistake's `// Observed ...:` lines; `None` when it shows all of them.
+fn shape_miss(
+    candidate: &Candidate,
+    facts: Option<&grading_protocol::TestFacts>,
+) -> Option<String> {
+    if candidate.shape.is_empty() {
+        return None;
+    }
+    let Some(observed) = facts.and_then(|f| f.observed.as_ref()) else {
+        return Some(
+            "the test fails as it should, but recorded no timeline of how the work ran              (the header's `// Observed` lines need one: `grading::picture`)"
+                .into(),
+        );
+    };
+    let misses: Vec<String> = candidate
+        .shape
+        .iter()
+        .filter_map(|s| s.check(observed).err())
+        .collect();
+    (!misses.is_empty()).then(|| {
+        format!(
+            "the test fails as it should, but its timeline does not show what the header              says: {}
+{}",
+            misses.join("; "),
+            grading_protocol::timeline::Timeline::render(observed, grading_protocol::Charset::Ascii)
+        )
+    })
 }
 
 fn names(results: &[TestResult], keep: impl Fn(&TestResult) -> bool) -> String {

@@ -157,7 +157,7 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
                 .add_str(&suite)
                 .add_str(&exercise.id)
                 .add_str(source.as_deref().unwrap_or("(no source)"))
-                .add_str(&format!("{:?}", candidate.expect))
+                .add_str(&format!("{:?} {:?}", candidate.expect, candidate.shape))
                 .add_str(&format!(
                     "{} {}",
                     limit.as_secs(),

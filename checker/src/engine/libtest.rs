@@ -19,6 +19,21 @@ pub struct TestResult {
     pub message: String,
     /// Time spent in the student's code, when the grader timed it.
     pub duration: Option<std::time::Duration>,
+    /// How the work ran and how it should have, when the grader drew it
+    /// (`grading_protocol::Timeline`, encoded).
+    #[serde(default)]
+    pub timelines: Option<(String, String)>,
+}
+
+impl TestResult {
+    /// The observed and the expected timeline, when the grader drew them.
+    pub fn timelines(&self) -> Option<(grading_protocol::Timeline, grading_protocol::Timeline)> {
+        let (observed, expected) = self.timelines.as_ref()?;
+        Some((
+            grading_protocol::Timeline::decode(observed)?,
+            grading_protocol::Timeline::decode(expected)?,
+        ))
+    }
 }
 
 /// Parses `test <name> ... ok|FAILED|ignored` lines and the `---- <name> stdout ----`
@@ -43,6 +58,7 @@ pub fn parse(stdout: &str) -> Vec<TestResult> {
             outcome,
             message: String::new(),
             duration: None,
+            timelines: None,
         });
     }
     let messages = failure_sections(stdout);

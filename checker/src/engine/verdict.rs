@@ -119,7 +119,12 @@ pub fn classify(run: &Run, order: &[String]) -> Verdict {
         Ok(tests) => (status_of(&tests, &run.facts), tests),
     };
     for t in &mut tests {
-        t.duration = run.facts.get(&t.name).and_then(|f| f.student_time);
+        let facts = run.facts.get(&t.name);
+        t.duration = facts.and_then(|f| f.student_time);
+        t.timelines = facts.and_then(|f| match (&f.observed, &f.expected) {
+            (Some(o), Some(e)) => Some((o.encode(), e.encode())),
+            _ => None,
+        });
     }
     sort_in_suite_order(&mut tests, order);
     Verdict {
@@ -248,6 +253,7 @@ mod tests {
             outcome,
             message: String::new(),
             duration: None,
+            timelines: None,
         }
     }
 

@@ -39,6 +39,8 @@ pub struct Scope<'a> {
     /// In `watch`: the exercise whose file was just saved.
     pub just_saved: Option<&'a str>,
     pub bar: BarStyle,
+    /// How timelines are drawn: blocks on a UTF-8 terminal, ASCII otherwise.
+    pub charset: grading_protocol::Charset,
 }
 
 /// The status column: a word a student can act on, with what its number is.
@@ -110,7 +112,7 @@ pub fn render(reports: &[Report], scope: Scope<'_>) -> String {
                 w.exercise.title,
                 w.exercise.student_file().display()
             );
-            diagnosis(&mut out, w);
+            diagnosis(&mut out, w, scope.charset);
         }
         None => {}
     }
@@ -150,7 +152,7 @@ pub fn render(reports: &[Report], scope: Scope<'_>) -> String {
                 n.exercise.title,
                 n.exercise.student_file().display()
             );
-            diagnosis(&mut out, n);
+            diagnosis(&mut out, n, scope.charset);
         }
     }
     if reports.iter().any(|r| r.reused) {
@@ -219,7 +221,7 @@ fn table(out: &mut String, reports: &[Report]) {
 }
 
 /// The full diagnosis of one exercise, and what to run.
-fn diagnosis(out: &mut String, r: &Report) {
+fn diagnosis(out: &mut String, r: &Report, charset: grading_protocol::Charset) {
     let id = &r.exercise.id;
     match r.status() {
         Status::Solved => {}
@@ -230,7 +232,7 @@ fn diagnosis(out: &mut String, r: &Report) {
                  `cargo doc -p {id} --no-deps --open`) and replace the `todo!()`s."
             );
         }
-        Status::Failing => first_failure(out, r),
+        Status::Failing => first_failure(out, r, charset),
         Status::DoesNotCompile(error) => {
             let location = error
                 .location
@@ -272,7 +274,7 @@ fn diagnosis(out: &mut String, r: &Report) {
                     secs_short(*limit)
                 )
             };
-            first_failure(out, r);
+            first_failure(out, r, charset);
         }
         Status::TimedOut(Hang::Killed(limit)) => {
             let _ = writeln!(
@@ -302,11 +304,18 @@ fn diagnosis(out: &mut String, r: &Report) {
     let _ = writeln!(out, "  Hint: cargo run -- hint {id}");
 }
 
-fn first_failure(out: &mut String, r: &Report) {
+fn first_failure(out: &mut String, r: &Report, charset: grading_protocol::Charset) {
     if let Some(t) = r.verdict.first_failure() {
         let _ = writeln!(out, "  First failing test: {}", paint(BOLD, &t.name));
         for line in clean_message(&t.message).lines() {
             let _ = writeln!(out, "    {line}");
+        }
+        // What ran when, under the sentence (never instead of it).
+        if let Some((observed, expected)) = t.timelines() {
+            let _ = writeln!(out);
+            out.push_str(&grading_protocol::timeline::render_pair(
+                &observed, &expected, charset,
+            ));
         }
     }
 }

@@ -19,6 +19,10 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
+pub mod timeline;
+
+pub use timeline::{Charset, Clock, Timeline};
+
 /// The environment variable naming the facts file.
 pub const FACTS_FILE_VAR: &str = "GRADING_FACTS";
 
@@ -34,6 +38,10 @@ pub enum Fact {
     NotStarted,
     /// The student's code panicked (anything but a `todo!()`).
     StudentPanicked,
+    /// What the grader observed of how the work ran, as a timeline.
+    Observed(Timeline),
+    /// What a correct solution does in the same scenario.
+    Expected(Timeline),
 }
 
 impl Fact {
@@ -43,6 +51,8 @@ impl Fact {
             Fact::WatchdogStopped(_) => "watchdog-stopped",
             Fact::NotStarted => "not-started",
             Fact::StudentPanicked => "student-panicked",
+            Fact::Observed(_) => "observed",
+            Fact::Expected(_) => "expected",
         }
     }
 
@@ -54,6 +64,9 @@ impl Fact {
                 format!("{test}\t{}\t{}\n", self.kind(), d.as_secs_f64())
             }
             Fact::NotStarted | Fact::StudentPanicked => format!("{test}\t{}\n", self.kind()),
+            Fact::Observed(t) | Fact::Expected(t) => {
+                format!("{test}\t{}\t{}\n", self.kind(), t.encode())
+            }
         }
     }
 
@@ -74,6 +87,8 @@ impl Fact {
             "watchdog-stopped" => Fact::WatchdogStopped(secs()?),
             "not-started" => Fact::NotStarted,
             "student-panicked" => Fact::StudentPanicked,
+            "observed" => Fact::Observed(Timeline::decode(fields.next()?)?),
+            "expected" => Fact::Expected(Timeline::decode(fields.next()?)?),
             _ => return None,
         };
         Some((test, fact))
@@ -104,6 +119,10 @@ pub struct TestFacts {
     pub watchdog_stopped: Option<Duration>,
     pub not_started: bool,
     pub student_panicked: bool,
+    /// How the work ran, when the grader drew it (the last one recorded).
+    pub observed: Option<Timeline>,
+    /// How a correct solution runs the same scenario.
+    pub expected: Option<Timeline>,
 }
 
 impl TestFacts {
@@ -115,6 +134,8 @@ impl TestFacts {
             }
             Fact::NotStarted => self.not_started = true,
             Fact::StudentPanicked => self.student_panicked = true,
+            Fact::Observed(t) => self.observed = Some(t),
+            Fact::Expected(t) => self.expected = Some(t),
         }
     }
 }
@@ -149,6 +170,10 @@ mod tests {
             Fact::WatchdogStopped(Duration::from_millis(500)),
             Fact::NotStarted,
             Fact::StudentPanicked,
+            Fact::Observed(
+                Timeline::new("observed", Clock::Virtual)
+                    .lane("job 0", &[(Duration::ZERO, Duration::from_secs(1))]),
+            ),
         ];
         for fact in facts {
             let line = fact.to_line("mod::a_test");

@@ -90,3 +90,29 @@ pub async fn catch_panic_async<F: Future>(fut: F) -> Result<F::Output, Box<dyn A
     })
     .await
 }
+
+/// The picture to put under a "how it ran" failure: what was observed above
+/// what a correct solution does, on one scale (see
+/// `grading_protocol::timeline`). Both are also recorded for the checker,
+/// which draws them itself (in the charset of the student's terminal, and in
+/// reports): so when the checker runs the suite, the picture is left out of
+/// the message, and a plain `cargo test -p exNN` shows it. Call it on the
+/// test's own thread, and put its text after the sentence, never instead.
+pub fn picture(
+    observed: &grading_protocol::Timeline,
+    expected: &grading_protocol::Timeline,
+) -> String {
+    record(&Fact::Observed(observed.clone()));
+    record(&Fact::Expected(expected.clone()));
+    if std::env::var_os(grading_protocol::FACTS_FILE_VAR).is_some() {
+        return String::new();
+    }
+    format!(
+        "\n{}",
+        grading_protocol::timeline::render_pair(
+            observed,
+            expected,
+            grading_protocol::Charset::from_locale()
+        )
+    )
+}

@@ -29,8 +29,11 @@ mod watchdog;
 
 pub use clock::{paused, real_clock, timed, Timing};
 pub use diagnose::{
-    catch_panic, catch_panic_async, payload_text, reached_todo, record_hang, student_panic_message,
+    catch_panic, catch_panic_async, payload_text, picture, reached_todo, record_hang,
+    student_panic_message,
 };
+/// Timelines: what ran when (see [`picture`]).
+pub use grading_protocol::{Charset, Clock, Timeline};
 pub use load::{raise_open_files_limit, reset_on_close};
 pub use machine::{cores, parallel_or_skip};
 pub use preempt::{preempt_often, Preempted};

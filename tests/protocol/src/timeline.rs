@@ -1,0 +1,542 @@
+//! What ran when, as a picture: lanes of busy spans on one clock, with marks
+//! (a deadline, a shutdown), drawn in 80 columns.
+//!
+//! A concurrency mistake is a shape in time: jobs one after another instead
+//! of side by side, a worker's lane full while the other stays empty, gaps
+//! where a permit sat unused. The graders observe these shapes; a
+//! [`Timeline`] carries one, and [`render_pair`] draws what was observed
+//! above what a correct solution does, on the same scale. The picture never
+//! replaces the grader's sentence (logs, screen readers): it comes under it.
+//!
+//! The same `Timeline` travels to the checker as a fact (see the crate
+//! documentation), encoded on one line by [`Timeline::encode`], so the
+//! checker can draw it again in the charset of the student's terminal and
+//! write it into reports.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// Which clock the spans are measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// tokio's paused clock: exact, and sleeps cost no real time.
+    Virtual,
+    /// The wall clock.
+    Real,
+}
+
+impl Clock {
+    fn name(self) -> &'static str {
+        match self {
+            Clock::Virtual => "tokio's clock",
+            Clock::Real => "real time",
+        }
+    }
+}
+
+/// A stretch of time during which a lane was busy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: Duration,
+    pub end: Duration,
+}
+
+/// One job, worker or task, and when it was busy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    pub label: String,
+    pub spans: Vec<Span>,
+}
+
+/// A moment worth marking: a deadline, a shutdown, the end of a grace period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub label: String,
+    pub at: Duration,
+}
+
+/// What ran when (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    /// What the picture shows: "observed", "a correct solution".
+    pub title: String,
+    pub clock: Clock,
+    pub lanes: Vec<Lane>,
+    pub marks: Vec<Mark>,
+}
+
+/// The characters a picture is drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// Block characters, for a UTF-8 terminal.
+    Unicode,
+    /// Plain ASCII, for anything else.
+    Ascii,
+}
+
+impl Charset {
+    /// Unicode when the locale says UTF-8 (`LC_ALL`, `LC_CTYPE` or `LANG`),
+    /// ASCII otherwise. Windows terminals take UTF-8 nowadays, but a log file
+    /// may not: there only an explicit UTF-8 locale counts.
+    pub fn from_locale() -> Charset {
+        let utf8 = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .is_some_and(|v| {
+                let v = v.to_ascii_lowercase();
+                v.contains("utf-8") || v.contains("utf8")
+            });
+        if utf8 {
+            Charset::Unicode
+        } else {
+            Charset::Ascii
+        }
+    }
+
+    /// A busy cell; `alternate` marks every other span of a lane, so that
+    /// spans end to end (one job after another) stay told apart.
+    fn busy(self, alternate: bool) -> char {
+        match (self, alternate) {
+            (Charset::Unicode, false) => '█',
+            (Charset::Unicode, true) => '▓',
+            (Charset::Ascii, false) => '#',
+            (Charset::Ascii, true) => '=',
+        }
+    }
+
+    fn mark(self) -> char {
+        match self {
+            Charset::Unicode => '│',
+            Charset::Ascii => '|',
+        }
+    }
+
+    /// A level from 0 (none) to 8 (the peak), for density rows.
+    fn level(self, level: usize) -> char {
+        const BLOCKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+        const ASCII: [char; 9] = [' ', '.', ':', '-', '=', '+', '*', '%', '#'];
+        match self {
+            Charset::Unicode => BLOCKS[level.min(8)],
+            Charset::Ascii => ASCII[level.min(8)],
+        }
+    }
+}
+
+/// The total width of a picture: it fits an 80-column terminal.
+pub const WIDTH: usize = 80;
+/// Columns for a lane's label.
+const LABEL: usize = 12;
+/// Lanes drawn one per row; more are drawn as one row of how many ran at once.
+pub const MAX_LANES: usize = 12;
+
+impl Timeline {
+    pub fn new(title: &str, clock: Clock) -> Timeline {
+        Timeline {
+            title: title.to_string(),
+            clock,
+            lanes: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+
+    /// Adds a lane busy during `spans` (start, end).
+    pub fn lane(mut self, label: &str, spans: &[(Duration, Duration)]) -> Timeline {
+        self.lanes.push(Lane {
+            label: label.to_string(),
+            spans: spans
+                .iter()
+                .map(|&(start, end)| Span {
+                    start,
+                    end: end.max(start),
+                })
+                .collect(),
+        });
+        self
+    }
+
+    /// Adds a mark at `at`.
+    pub fn mark(mut self, label: &str, at: Duration) -> Timeline {
+        self.marks.push(Mark {
+            label: label.to_string(),
+            at,
+        });
+        self
+    }
+
+    /// The latest moment the picture shows.
+    pub fn end(&self) -> Duration {
+        let spans = self.lanes.iter().flat_map(|l| &l.spans).map(|s| s.end);
+        let marks = self.marks.iter().map(|m| m.at);
+        spans.chain(marks).max().unwrap_or_default()
+    }
+
+    /// Most lanes busy at the same moment.
+    pub fn peak(&self) -> usize {
+        let mut edges: Vec<(Duration, i64)> = Vec::new();
+        for s in self.lanes.iter().flat_map(|l| &l.spans) {
+            if s.end > s.start {
+                edges.push((s.start, 1));
+                edges.push((s.end, -1));
+            }
+        }
+        // Ends before starts at the same moment: touching spans do not overlap.
+        edges.sort();
+        let (mut now, mut peak) = (0i64, 0i64);
+        for (_, d) in edges {
+            now += d;
+            peak = peak.max(now);
+        }
+        usize::try_from(peak).unwrap_or(0)
+    }
+
+    /// The picture on its own scale.
+    pub fn render(&self, charset: Charset) -> String {
+        render_scaled(self, self.end(), charset)
+    }
+
+    /// The timeline on one line (no tab, no newline), for the facts file.
+    pub fn encode(&self) -> String {
+        let mut out = format!(
+            "v1|{}|{}",
+            escape(&self.title),
+            match self.clock {
+                Clock::Virtual => "virtual",
+                Clock::Real => "real",
+            }
+        );
+        for lane in &self.lanes {
+            let spans: Vec<String> = lane
+                .spans
+                .iter()
+                .map(|s| format!("{}-{}", s.start.as_micros(), s.end.as_micros()))
+                .collect();
+            let _ = write!(out, "|L:{}:{}", escape(&lane.label), spans.join(","));
+        }
+        for mark in &self.marks {
+            let _ = write!(out, "|M:{}:{}", escape(&mark.label), mark.at.as_micros());
+        }
+        out
+    }
+
+    /// Reads what [`Timeline::encode`] wrote; `None` for anything else.
+    pub fn decode(text: &str) -> Option<Timeline> {
+        let mut fields = text.split('|');
+        if fields.next()? != "v1" {
+            return None;
+        }
+        let title = unescape(fields.next()?)?;
+        let clock = match fields.next()? {
+            "virtual" => Clock::Virtual,
+            "real" => Clock::Real,
+            _ => return None,
+        };
+        let mut timeline = Timeline::new(&title, clock);
+        let micros = |t: &str| t.parse::<u64>().ok().map(Duration::from_micros);
+        for field in fields {
+            let (kind, rest) = field.split_once(':')?;
+            let (label, value) = rest.split_once(':')?;
+            let label = unescape(label)?;
+            match kind {
+                "L" => {
+                    let mut spans = Vec::new();
+                    for s in value.split(',').filter(|s| !s.is_empty()) {
+                        let (a, b) = s.split_once('-')?;
+                        spans.push(Span {
+                            start: micros(a)?,
+                            end: micros(b)?,
+                        });
+                    }
+                    timeline.lanes.push(Lane { label, spans });
+                }
+                "M" => timeline.marks.push(Mark {
+                    label,
+                    at: micros(value)?,
+                }),
+                _ => return None,
+            }
+        }
+        Some(timeline)
+    }
+}
+
+/// What was observed above what a correct solution does, on the same scale.
+pub fn render_pair(observed: &Timeline, expected: &Timeline, charset: Charset) -> String {
+    let end = observed.end().max(expected.end());
+    let mut out = render_scaled(observed, end, charset);
+    out.push_str(&render_scaled(expected, end, charset));
+    out
+}
+
+/// Columns for the bars.
+fn bar_width() -> usize {
+    WIDTH - LABEL - 3
+}
+
+fn render_scaled(t: &Timeline, end: Duration, charset: Charset) -> String {
+    let width = bar_width();
+    let end = end.max(Duration::from_micros(1));
+    // The column a moment falls in.
+    let col = |d: Duration| -> usize {
+        let c = (d.as_secs_f64() / end.as_secs_f64() * width as f64).floor() as usize;
+        c.min(width - 1)
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({}):", t.title, t.clock.name());
+    let mark_cols: Vec<usize> = t.marks.iter().map(|m| col(m.at)).collect();
+    let row = |label: &str, cells: Vec<char>| -> String {
+        let mut line = format!("  {:<LABEL$} ", cut(label, LABEL));
+        for (i, mut c) in cells.into_iter().enumerate() {
+            if c == ' ' && mark_cols.contains(&i) {
+                c = charset.mark();
+            }
+            line.push(c);
+        }
+        line.trim_end().to_string()
+    };
+    if t.lanes.len() <= MAX_LANES {
+        for lane in &t.lanes {
+            let mut cells = vec![' '; width];
+            let mut spans: Vec<&Span> = lane.spans.iter().collect();
+            spans.sort_by_key(|s| s.start);
+            for (k, s) in spans.into_iter().enumerate() {
+                let (a, b) = (col(s.start), col(s.end));
+                // A span shorter than a column still shows.
+                let b = if s.end > s.start && b == a {
+                    a
+                } else {
+                    b.saturating_sub(1).max(a)
+                };
+                if s.end > s.start {
+                    for cell in &mut cells[a..=b] {
+                        *cell = charset.busy(k % 2 == 1);
+                    }
+                }
+            }
+            let _ = writeln!(out, "{}", row(&lane.label, cells));
+        }
+        if t.lanes.is_empty() {
+            let _ = writeln!(out, "{}", row("(nothing ran)", vec![' '; width]));
+        }
+    } else {
+        // Too many lanes to draw one by one: how many ran at once, per column.
+        let mut counts = vec![0usize; width];
+        for s in t.lanes.iter().flat_map(|l| &l.spans) {
+            if s.end > s.start {
+                let (a, b) = (col(s.start), col(s.end));
+                let b = if b == a {
+                    a
+                } else {
+                    b.saturating_sub(1).max(a)
+                };
+                for c in &mut counts[a..=b] {
+                    *c += 1;
+                }
+            }
+        }
+        let top = counts.iter().copied().max().unwrap_or(0).max(1);
+        let cells = counts
+            .iter()
+            .map(|&n| {
+                if n == 0 {
+                    ' '
+                } else {
+                    charset.level((n * 8).div_ceil(top).max(1))
+                }
+            })
+            .collect();
+        let label = format!("{} at once", t.peak());
+        let _ = writeln!(out, "{}", row(&format!("{} lanes", t.lanes.len()), cells));
+        let _ = writeln!(out, "  {:<LABEL$} (peak: {label})", "");
+    }
+    for m in &t.marks {
+        let _ = writeln!(
+            out,
+            "  {:<LABEL$} {} {} at {}",
+            "",
+            charset.mark(),
+            m.label,
+            fmt(m.at)
+        );
+    }
+    let _ = writeln!(out, "{}", axis(end, width));
+    out
+}
+
+/// Round values along the time axis (steps of 1, 2 or 5 times a power of
+/// ten), each written where it falls.
+fn axis(end: Duration, width: usize) -> String {
+    let mut line = vec![' '; width];
+    let mut put = |at: usize, text: &str| {
+        let at = at.min(width.saturating_sub(text.len()));
+        // Never over an earlier label.
+        if line[at.saturating_sub(1)..(at + text.len()).min(width)]
+            .iter()
+            .any(|c| *c != ' ')
+        {
+            return;
+        }
+        for (i, c) in text.chars().enumerate() {
+            if let Some(cell) = line.get_mut(at + i) {
+                *cell = c;
+            }
+        }
+    };
+    put(0, "0");
+    let step = nice_step(end.as_secs_f64() / 3.0);
+    let mut k = 1.0;
+    while step > 0.0 && k * step <= end.as_secs_f64() * 1.0001 {
+        let at_secs = k * step;
+        let at = (at_secs / end.as_secs_f64() * width as f64).floor() as usize;
+        let text = fmt(Duration::from_secs_f64(at_secs));
+        // The label ends at its moment's column.
+        put((at + 1).saturating_sub(text.len()), &text);
+        k += 1.0;
+    }
+    let text: String = line.into_iter().collect();
+    format!("  {:<LABEL$} {}", "", text.trim_end())
+}
+
+/// The smallest of 1, 2, 5 times a power of ten that is at least `rough`.
+fn nice_step(rough: f64) -> f64 {
+    if rough <= 0.0 || !rough.is_finite() {
+        return 0.0;
+    }
+    let power = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|&s| s >= rough * 0.999)
+        .unwrap_or(10.0 * power)
+}
+
+/// `250 ms`, `3 s`, `2.5 s`.
+pub fn fmt(d: Duration) -> String {
+    if d >= Duration::from_secs(1) {
+        let s = d.as_secs_f64();
+        if (s - s.round()).abs() < 1e-9 {
+            format!("{s:.0} s")
+        } else {
+            format!("{s:.1} s")
+        }
+    } else if d >= Duration::from_millis(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{} µs", d.as_micros())
+    }
+}
+
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(max - 1).collect();
+        format!("{head}…")
+    }
+}
+
+/// `%`-escapes the characters the encoding uses.
+fn escape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '%' | '|' | ':' | ',' | '\t' | '\n' | '\r' => {
+                let _ = write!(out, "%{:02X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn unescape(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            let hex: String = chars.by_ref().take(2).collect();
+            out.push(char::from(u8::from_str_radix(&hex, 16).ok()?));
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    fn one_after_another() -> Timeline {
+        Timeline::new("observed", Clock::Virtual)
+            .lane("job 0", &[(s(0), s(1))])
+            .lane("job 1", &[(s(1), s(2))])
+            .lane("job 2", &[(s(2), s(3))])
+            .mark("deadline", s(2))
+    }
+
+    #[test]
+    fn a_timeline_reads_back_exactly() {
+        let t = one_after_another().lane("a|b:c,d%", &[]);
+        assert_eq!(Timeline::decode(&t.encode()), Some(t.clone()));
+        assert!(!t.encode().contains(['\t', '\n']));
+        assert_eq!(Timeline::decode("v2|x"), None);
+        assert_eq!(Timeline::decode("garbage"), None);
+    }
+
+    #[test]
+    fn jobs_one_after_another_show_as_a_staircase() {
+        let observed = one_after_another();
+        let expected = Timeline::new("a correct solution", Clock::Virtual)
+            .lane("job 0", &[(s(0), s(1))])
+            .lane("job 1", &[(s(0), s(1))])
+            .lane("job 2", &[(s(0), s(1))]);
+        let text = render_pair(&observed, &expected, Charset::Ascii);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "observed (tokio's clock):");
+        let bar = |line: &str| line[2 + LABEL + 1..].to_string();
+        let first = bar(lines[1]);
+        let third = bar(lines[3]);
+        assert!(first.starts_with("#####"), "{text}");
+        assert!(
+            third.trim_start().starts_with('#') && third.starts_with(' '),
+            "{text}"
+        );
+        assert!(
+            lines.iter().any(|l| l.contains("| deadline at 2 s")),
+            "{text}"
+        );
+        for line in &lines {
+            assert!(line.chars().count() <= WIDTH, "too wide: {line:?}");
+        }
+        assert_eq!(observed.peak(), 1);
+        assert_eq!(expected.peak(), 3);
+    }
+
+    #[test]
+    fn many_lanes_become_one_row_of_how_many_ran_at_once() {
+        let mut t = Timeline::new("observed", Clock::Virtual);
+        for i in 0..10_000 {
+            t = t.lane(&format!("task {i}"), &[(Duration::ZERO, s(1 + i % 5))]);
+        }
+        let text = t.render(Charset::Unicode);
+        assert!(text.contains("10000 lanes"), "{text}");
+        assert!(text.contains("peak: 10000 at once"), "{text}");
+        assert!(text.lines().count() <= 6, "{text}");
+        assert!(text.contains('█'), "{text}");
+    }
+
+    #[test]
+    fn a_short_span_still_shows() {
+        let t = Timeline::new("observed", Clock::Real)
+            .lane("long", &[(Duration::ZERO, s(10))])
+            .lane("blip", &[(s(5), s(5) + Duration::from_millis(1))]);
+        let text = t.render(Charset::Ascii);
+        let blip = text.lines().find(|l| l.contains("blip")).unwrap();
+        assert!(blip.contains('#'), "{text}");
+    }
+}
