@@ -14,8 +14,14 @@ use serde_json::Value;
 use serial_test::serial;
 
 fn schema() -> jsonschema::Validator {
-    let text = fs::read_to_string(course_root().join("checker/schema/report-v1.schema.json"))
-        .expect("the schema is in the repository");
+    schema_version(2)
+}
+
+fn schema_version(version: u32) -> jsonschema::Validator {
+    let text = fs::read_to_string(
+        course_root().join(format!("checker/schema/report-v{version}.schema.json")),
+    )
+    .expect("the schema is in the repository");
     jsonschema::validator_for(&serde_json::from_str(&text).expect("the schema is JSON"))
         .expect("the schema is a valid JSON Schema")
 }
@@ -192,8 +198,16 @@ fn every_report_format_reads_back() {
 
 #[test]
 fn the_fixture_report_matches_the_schema() {
-    let fixture: Value = serde_json::from_str(
+    let v1: Value = serde_json::from_str(
         &fs::read_to_string(course_root().join("checker/tests/fixtures/report-v1.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        schema_version(1).is_valid(&v1),
+        "the version-1 fixture matches the version-1 schema"
+    );
+    let fixture: Value = serde_json::from_str(
+        &fs::read_to_string(course_root().join("checker/tests/fixtures/report-v2.json")).unwrap(),
     )
     .unwrap();
     assert_valid_report(&fixture);
@@ -220,7 +234,7 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
     let mut eve = ada.clone();
     eve["student"] = "=HYPERLINK(\"x\")\u{1b}[31m".into();
     let mut future = ada.clone();
-    future["schema_version"] = 2.into();
+    future["schema_version"] = 3.into();
     let write = |name: &str, text: String| fs::write(dir.path().join(name), text).unwrap();
     write("ada.json", fixture.clone());
     write("bob.json", bob.to_string());
@@ -272,7 +286,7 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
         "{skipped:?}"
     );
     assert!(
-        reason("future.json").contains("report version 2"),
+        reason("future.json").contains("report version 3"),
         "{skipped:?}"
     );
     assert!(reason("huge.json").starts_with("oversized"), "{skipped:?}");

@@ -175,15 +175,19 @@ fn read_report(path: &Path) -> Result<CourseReport, String> {
         ));
     }
     let version = value.get("schema_version").and_then(|v| v.as_u64());
-    if version != Some(u64::from(model::SCHEMA_VERSION)) {
+    let readable = version
+        .and_then(|v| u32::try_from(v).ok())
+        .is_some_and(|v| model::READABLE_VERSIONS.contains(&v));
+    if !readable {
+        let known: Vec<String> = model::READABLE_VERSIONS.iter().map(u32::to_string).collect();
         return Err(format!(
-            "report version {} but this checker reads version {}: regenerate it with this course's checker",
+            "report version {} but this checker reads versions {}: regenerate it with this course's checker",
             version.map_or("missing".to_string(), |v| v.to_string()),
-            model::SCHEMA_VERSION
+            known.join(" and ")
         ));
     }
-    let report: CourseReport =
-        serde_json::from_value(value).map_err(|e| format!("not a valid version-1 report: {e}"))?;
+    let report: CourseReport = serde_json::from_value(value)
+        .map_err(|e| format!("not a valid version-{} report: {e}", version.unwrap_or(0)))?;
     let earned: u32 = report.exercises.iter().map(|e| e.points.earned).sum();
     let inconsistent = report
         .exercises

@@ -36,7 +36,11 @@ pub fn render(report: &CourseReport) -> Result<String> {
                 TestStatus::Passed => TestCaseStatus::success(),
                 TestStatus::Ignored => TestCaseStatus::skipped(),
                 TestStatus::Failed => {
-                    let message = t.message.clone().unwrap_or_default();
+                    let mut message = t.message.clone().unwrap_or_default();
+                    if let Some(picture) = t.picture() {
+                        message.push_str("\n\n");
+                        message.push_str(&picture);
+                    }
                     let first_line = message.lines().find(|l| !l.trim().is_empty());
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     status

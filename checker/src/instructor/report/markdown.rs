@@ -73,7 +73,13 @@ pub fn render(report: &CourseReport) -> String {
                 ),
                 (None, None) => e.status.label().to_string(),
             };
-            format!("- **{}**: {}", e.id, escape(&why))
+            let picture = e
+                .tests
+                .iter()
+                .find(|t| t.status == TestStatus::Failed)
+                .and_then(|t| t.picture())
+                .map_or(String::new(), |p| format!("\n\n  ```text\n{}  ```", indent(&p)));
+            format!("- **{}**: {}{picture}", e.id, escape(&why))
         })
         .collect();
     if !problems.is_empty() {
@@ -83,6 +89,11 @@ pub fn render(report: &CourseReport) -> String {
         }
     }
     out
+}
+
+/// Indents a block under a list item.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
 /// Keeps a value from breaking the table.

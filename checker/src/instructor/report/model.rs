@@ -1,6 +1,6 @@
 //! The course report, version 1: the document `checker report --format json`
 //! writes and `checker class` reads. Its JSON Schema is
-//! `checker/schema/report-v1.schema.json`; change both together, and bump
+//! `checker/schema/report-v2.schema.json`; change both together, and bump
 //! [`SCHEMA_VERSION`] for any change an old reader would misread.
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,9 @@ use crate::engine::verdict::{Hang, Status};
 
 /// Identifies the document type, so a foreign JSON file is told apart.
 pub const SCHEMA_NAME: &str = "concurrency-course-report";
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+/// Versions `checker class` reads: version 1 lacks the timelines.
+pub const READABLE_VERSIONS: [u32; 2] = [1, 2];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,6 +93,107 @@ pub struct TestReport {
     pub message: Option<String>,
     /// Time spent in the student's code, when the grader timed it.
     pub duration_secs: Option<f64>,
+    /// How the work ran, when the grader drew it (version 2).
+    #[serde(default)]
+    pub observed: Option<TimelineReport>,
+    /// How a correct solution runs the same scenario (version 2).
+    #[serde(default)]
+    pub expected: Option<TimelineReport>,
+}
+
+impl TestReport {
+    /// The test's timelines drawn in ASCII (for reports read as plain
+    /// text), when the grader drew them.
+    pub fn picture(&self) -> Option<String> {
+        let (o, e) = (self.observed.as_ref()?, self.expected.as_ref()?);
+        Some(grading_protocol::timeline::render_pair(
+            &o.to_timeline(),
+            &e.to_timeline(),
+            grading_protocol::Charset::Ascii,
+        ))
+    }
+}
+
+/// A timeline (`grading_protocol::Timeline`) as data other tools can draw.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineReport {
+    pub title: String,
+    /// `virtual` (tokio's paused clock) or `real`.
+    pub clock: String,
+    pub lanes: Vec<LaneReport>,
+    pub marks: Vec<MarkReport>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LaneReport {
+    pub label: String,
+    /// `[start, end]` in seconds from the start of the scenario.
+    pub spans: Vec<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReport {
+    pub label: String,
+    pub at_secs: f64,
+}
+
+impl TimelineReport {
+    pub fn from_timeline(t: &grading_protocol::Timeline) -> TimelineReport {
+        TimelineReport {
+            title: t.title.clone(),
+            clock: match t.clock {
+                grading_protocol::Clock::Virtual => "virtual".into(),
+                grading_protocol::Clock::Real => "real".into(),
+            },
+            lanes: t
+                .lanes
+                .iter()
+                .map(|l| LaneReport {
+                    label: l.label.clone(),
+                    spans: l
+                        .spans
+                        .iter()
+                        .map(|s| [round_us(s.start.as_secs_f64()), round_us(s.end.as_secs_f64())])
+                        .collect(),
+                })
+                .collect(),
+            marks: t
+                .marks
+                .iter()
+                .map(|m| MarkReport {
+                    label: m.label.clone(),
+                    at_secs: round_us(m.at.as_secs_f64()),
+                })
+                .collect(),
+        }
+    }
+
+    /// Back to a timeline, to draw it.
+    pub fn to_timeline(&self) -> grading_protocol::Timeline {
+        let secs = |x: f64| std::time::Duration::try_from_secs_f64(x.max(0.0)).unwrap_or_default();
+        let clock = if self.clock == "real" {
+            grading_protocol::Clock::Real
+        } else {
+            grading_protocol::Clock::Virtual
+        };
+        let mut t = grading_protocol::Timeline::new(&self.title, clock);
+        for lane in &self.lanes {
+            let spans: Vec<_> = lane.spans.iter().map(|[a, b]| (secs(*a), secs(*b))).collect();
+            t = t.lane(&lane.label, &spans);
+        }
+        for m in &self.marks {
+            t = t.mark(&m.label, secs(m.at_secs));
+        }
+        t
+    }
+}
+
+/// Microseconds are enough.
+fn round_us(secs: f64) -> f64 {
+    (secs * 1e6).round() / 1e6
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -186,6 +289,12 @@ fn exercise_report(r: &Report) -> ExerciseReport {
                 },
                 message: (t.outcome == Outcome::Failed).then(|| t.message.clone()),
                 duration_secs: t.duration.map(|d| round_ms(d.as_secs_f64())),
+                observed: t
+                    .timelines()
+                    .map(|(o, _)| TimelineReport::from_timeline(&o)),
+                expected: t
+                    .timelines()
+                    .map(|(_, e)| TimelineReport::from_timeline(&e)),
             })
             .collect(),
     }
