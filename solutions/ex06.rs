@@ -159,15 +159,18 @@ pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64)
     // them run at the same time.
     thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| {
-                for _ in 0..per_thread {
-                    counter.increment();
-                }
-            });
+            scope.spawn(|| increment_times(counter, per_thread));
         }
     });
     // After the scope: every increment is done.
     counter.get()
+}
+
+/// One thread's work: `times` increments of `counter`.
+fn increment_times(counter: &impl Count, times: u64) {
+    for _ in 0..times {
+        counter.increment();
+    }
 }
 
 /// Provided: why [`Bank::transfer`] refused to move the money. When it
@@ -245,40 +248,60 @@ impl Bank {
     /// [`TransferError::InsufficientFunds`] `{ needed: amount, available }`
     /// where `available` is what `from` holds.
     pub fn transfer(&self, from: usize, to: usize, amount: u64) -> Result<(), TransferError> {
-        let payer = self
-            .accounts
-            .get(from)
-            .ok_or(TransferError::NoSuchAccount(from))?;
-        let payee = self
-            .accounts
-            .get(to)
-            .ok_or(TransferError::NoSuchAccount(to))?;
+        self.check_accounts(from, to)?;
+        let (mut paying, mut receiving) = self.lock_both(from, to);
+        // Check and change under the same guards: nobody can spend the money
+        // between the check and the withdrawal, and nobody sees it in flight.
+        withdraw(&mut paying, amount)?;
+        *receiving += amount;
+        Ok(())
+        // Both guards are dropped here: both locks are released together.
+    }
+
+    /// Refuses, before any lock, a transfer that cannot be made whatever the
+    /// balances: [`TransferError::NoSuchAccount`]`(from)`, then
+    /// `NoSuchAccount(to)`, then [`TransferError::SameAccount`].
+    fn check_accounts(&self, from: usize, to: usize) -> Result<(), TransferError> {
+        for account in [from, to] {
+            if account >= self.accounts.len() {
+                return Err(TransferError::NoSuchAccount(account));
+            }
+        }
         // Before any lock: locking the same mutex twice would wait forever.
         if from == to {
             return Err(TransferError::SameAccount);
         }
+        Ok(())
+    }
+
+    /// Locks accounts `from` and `to`, the lower-numbered one first, and
+    /// returns their guards as `(paying, receiving)`. (`check_accounts` has
+    /// made sure that both exist and differ: indexing cannot panic.)
+    fn lock_both(&self, from: usize, to: usize) -> (MutexGuard<'_, u64>, MutexGuard<'_, u64>) {
+        let (payer, payee) = (&self.accounts[from], &self.accounts[to]);
         // Lock ordering: the lower account number first, whichever way the
         // money goes. Two opposite transfers between 3 and 7 both lock 3 and
         // then 7: the second one waits for 3 while holding nothing, so it
         // can never hold 7 while the first one waits for it.
-        let (mut paying, mut receiving) = if from < to {
+        if from < to {
             let paying = lock(payer);
             (paying, lock(payee))
         } else {
             let receiving = lock(payee);
             (lock(payer), receiving)
-        };
-        // Check and change under the same guards: nobody can spend the money
-        // between the check and the withdrawal, and nobody sees it in flight.
-        if *paying < amount {
-            return Err(TransferError::InsufficientFunds {
-                needed: amount,
-                available: *paying,
-            });
         }
-        *paying -= amount;
-        *receiving += amount;
-        Ok(())
-        // Both guards are dropped here: both locks are released together.
     }
+}
+
+/// Takes `amount` out of `balance`, or refuses with `InsufficientFunds`,
+/// changing nothing, when the balance is smaller.
+fn withdraw(balance: &mut u64, amount: u64) -> Result<(), TransferError> {
+    if *balance < amount {
+        return Err(TransferError::InsufficientFunds {
+            needed: amount,
+            available: *balance,
+        });
+    }
+    *balance -= amount;
+    Ok(())
 }

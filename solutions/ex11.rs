@@ -166,30 +166,37 @@ fn serve(
     next: &AtomicUsize,
 ) -> Vec<(usize, Result<String, JobError>)> {
     let mut done = Vec::new();
+    // This thread's worker process: none until the first job.
     let mut worker: Option<Worker> = None;
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(job) = jobs.get(i) else { break };
-        // Start a worker for the first job, and a fresh one after a crash:
-        // restarting only when there is a job to do means no process is
-        // started for nothing.
-        if worker.is_none() {
-            worker = Worker::start(worker_exe).ok();
-        }
-        let result = match worker.as_mut().and_then(|w| w.ask(job)) {
-            Some(line) => result_of(line),
-            None => {
-                // Dropping the dead worker waits for it (see `Drop for
-                // Worker`): no zombie.
-                worker = None;
-                Err(JobError::WorkerCrashed)
-            }
-        };
-        done.push((i, result));
+        done.push((i, run_job(worker_exe, &mut worker, job)));
     }
     done
     // `worker` is dropped here: its stdin closes, the worker exits, and the
     // drop waits for it.
+}
+
+/// Runs `job` on `worker`, and starts the worker first if there is none.
+/// When the worker dies, only this job is lost: the dead worker is dropped,
+/// and the next job starts a fresh one.
+fn run_job(worker_exe: &Path, worker: &mut Option<Worker>, job: &str) -> Result<String, JobError> {
+    // Start a worker for the first job, and a fresh one after a crash:
+    // starting one only when there is a job to do means no process is
+    // started for nothing.
+    if worker.is_none() {
+        *worker = Worker::start(worker_exe).ok();
+    }
+    match worker.as_mut().and_then(|w| w.ask(job)) {
+        Some(line) => result_of(line),
+        None => {
+            // Dropping the dead worker waits for it (see `Drop for
+            // Worker`): no zombie.
+            *worker = None;
+            Err(JobError::WorkerCrashed)
+        }
+    }
 }
 
 /// What an answer line means: `ok <result>` is `Ok(<result>)`, any other
@@ -270,17 +277,20 @@ pub fn histogram(data: &[u8], threads: NonZeroUsize) -> [u64; 256] {
     thread::scope(|scope| {
         for chunk in data.chunks(part) {
             let counts = &counts;
-            scope.spawn(move || {
-                for &byte in chunk {
-                    // `Relaxed`: the counts only need to add up; the scope's
-                    // end makes every thread's increments visible below.
-                    counts[usize::from(byte)].fetch_add(1, Ordering::Relaxed);
-                }
-            });
+            scope.spawn(move || count_bytes(chunk, counts));
         }
     });
-    // (Each thread counting into a local `[u64; 256]` and adding those up at
-    // the end would touch the shared counters 256 times instead of once per
-    // byte: faster, but this exercise is about sharing.)
     counts.map(AtomicU64::into_inner)
+}
+
+/// One thread's work: counts the bytes of `chunk` into the shared `counts`.
+fn count_bytes(chunk: &[u8], counts: &[AtomicU64; 256]) {
+    for &byte in chunk {
+        // `Relaxed`: the counts only need to add up; the scope's end makes
+        // every thread's increments visible to `histogram`.
+        counts[usize::from(byte)].fetch_add(1, Ordering::Relaxed);
+    }
+    // (Counting into a local `[u64; 256]` and adding it to `counts` at the
+    // end would touch the shared counters 256 times instead of once per
+    // byte: faster, but this exercise is about sharing.)
 }

@@ -155,15 +155,12 @@ struct Running {
 impl Running {
     /// Starts a task for each request, until the shutdown or until the
     /// channel closes.
-    async fn take_requests<F, Fut>(
+    async fn take_requests<Fut: Future<Output = ()> + Send + 'static>(
         &mut self,
         mut requests: mpsc::Receiver<u64>,
-        handle: F,
+        handle: impl Fn(u64) -> Fut,
         shutdown: &CancellationToken,
-    ) where
-        F: Fn(u64) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
+    ) {
         loop {
             tokio::select! {
                 // Branches are tried top to bottom: when the shutdown and a

@@ -8,8 +8,6 @@ pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64)
             scope.spawn(|| {});
         }
     });
-    for _ in 0..threads as u64 * per_thread {
-        counter.increment();
-    }
+    increment_times(counter, threads as u64 * per_thread);
     counter.get()
 }

@@ -6,11 +6,7 @@ pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64)
     thread::scope(|scope| {
         for _ in 0..threads {
             scope
-                .spawn(|| {
-                    for _ in 0..per_thread {
-                        counter.increment();
-                    }
-                })
+                .spawn(|| increment_times(counter, per_thread))
                 .join()
                 .unwrap();
         }

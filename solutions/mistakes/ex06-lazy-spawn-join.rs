@@ -5,13 +5,7 @@
 pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64) -> u64 {
     thread::scope(|scope| {
         (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    for _ in 0..per_thread {
-                        counter.increment();
-                    }
-                })
-            })
+            .map(|_| scope.spawn(|| increment_times(counter, per_thread)))
             .for_each(|handle| handle.join().unwrap());
     });
     counter.get()

@@ -4,13 +4,7 @@
 
 pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64) -> u64 {
     thread::scope(|scope| {
-        let handles = (0..threads).map(|_| {
-            scope.spawn(|| {
-                for _ in 0..per_thread {
-                    counter.increment();
-                }
-            })
-        });
+        let handles = (0..threads).map(|_| scope.spawn(|| increment_times(counter, per_thread)));
     });
     counter.get()
 }

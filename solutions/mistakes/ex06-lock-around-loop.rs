@@ -8,9 +8,7 @@ pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64)
         for _ in 0..threads {
             scope.spawn(|| {
                 let _guard = lock.lock().unwrap();
-                for _ in 0..per_thread {
-                    counter.increment();
-                }
+                increment_times(counter, per_thread);
             });
         }
     });

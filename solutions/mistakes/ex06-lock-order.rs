@@ -3,28 +3,8 @@
 // Message contains: always lock the lower-numbered account first
 
 impl Bank {
-    pub fn transfer(&self, from: usize, to: usize, amount: u64) -> Result<(), TransferError> {
-        let payer = self
-            .accounts
-            .get(from)
-            .ok_or(TransferError::NoSuchAccount(from))?;
-        let payee = self
-            .accounts
-            .get(to)
-            .ok_or(TransferError::NoSuchAccount(to))?;
-        if from == to {
-            return Err(TransferError::SameAccount);
-        }
-        let mut paying = payer.lock().unwrap();
-        let mut receiving = payee.lock().unwrap();
-        if *paying < amount {
-            return Err(TransferError::InsufficientFunds {
-                needed: amount,
-                available: *paying,
-            });
-        }
-        *paying -= amount;
-        *receiving += amount;
-        Ok(())
+    fn lock_both(&self, from: usize, to: usize) -> (MutexGuard<'_, u64>, MutexGuard<'_, u64>) {
+        let paying = self.accounts[from].lock().unwrap();
+        (paying, self.accounts[to].lock().unwrap())
     }
 }

@@ -5,10 +5,8 @@
 use rayon::prelude::*;
 
 pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64) -> u64 {
-    (0..threads).into_par_iter().for_each(|_| {
-        for _ in 0..per_thread {
-            counter.increment();
-        }
-    });
+    (0..threads)
+        .into_par_iter()
+        .for_each(|_| increment_times(counter, per_thread));
     counter.get()
 }

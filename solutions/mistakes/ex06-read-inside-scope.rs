@@ -5,11 +5,7 @@
 pub fn count_with_threads(counter: &impl Count, threads: usize, per_thread: u64) -> u64 {
     thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| {
-                for _ in 0..per_thread {
-                    counter.increment();
-                }
-            });
+            scope.spawn(|| increment_times(counter, per_thread));
         }
         counter.get()
     })

@@ -3,30 +3,12 @@
 // Message contains: not re-entrant
 
 impl Bank {
-    pub fn transfer(&self, from: usize, to: usize, amount: u64) -> Result<(), TransferError> {
-        let payer = self
-            .accounts
-            .get(from)
-            .ok_or(TransferError::NoSuchAccount(from))?;
-        let payee = self
-            .accounts
-            .get(to)
-            .ok_or(TransferError::NoSuchAccount(to))?;
-        let (mut paying, mut receiving) = if from <= to {
-            let paying = payer.lock().unwrap();
-            (paying, payee.lock().unwrap())
-        } else {
-            let receiving = payee.lock().unwrap();
-            (payer.lock().unwrap(), receiving)
-        };
-        if *paying < amount {
-            return Err(TransferError::InsufficientFunds {
-                needed: amount,
-                available: *paying,
-            });
+    fn check_accounts(&self, from: usize, to: usize) -> Result<(), TransferError> {
+        for account in [from, to] {
+            if account >= self.accounts.len() {
+                return Err(TransferError::NoSuchAccount(account));
+            }
         }
-        *paying -= amount;
-        *receiving += amount;
         Ok(())
     }
 }

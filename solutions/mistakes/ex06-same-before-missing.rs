@@ -3,33 +3,15 @@
 // Message contains: a missing account is refused as missing
 
 impl Bank {
-    pub fn transfer(&self, from: usize, to: usize, amount: u64) -> Result<(), TransferError> {
+    fn check_accounts(&self, from: usize, to: usize) -> Result<(), TransferError> {
         if from == to {
             return Err(TransferError::SameAccount);
         }
-        let payer = self
-            .accounts
-            .get(from)
-            .ok_or(TransferError::NoSuchAccount(from))?;
-        let payee = self
-            .accounts
-            .get(to)
-            .ok_or(TransferError::NoSuchAccount(to))?;
-        let (mut paying, mut receiving) = if from < to {
-            let paying = lock(payer);
-            (paying, lock(payee))
-        } else {
-            let receiving = lock(payee);
-            (lock(payer), receiving)
-        };
-        if *paying < amount {
-            return Err(TransferError::InsufficientFunds {
-                needed: amount,
-                available: *paying,
-            });
+        for account in [from, to] {
+            if account >= self.accounts.len() {
+                return Err(TransferError::NoSuchAccount(account));
+            }
         }
-        *paying -= amount;
-        *receiving += amount;
         Ok(())
     }
 }

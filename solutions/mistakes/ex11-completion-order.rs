@@ -1,6 +1,7 @@
 // Mistake: the worker threads push every result into one shared Vec as it arrives, so the results come back in the order the jobs finished, not in job order.
 // Rejected by: results_come_back_in_job_order
 // Message contains: in the order the jobs finished
+// Removes: fn serve
 
 use std::sync::Mutex;
 
@@ -16,16 +17,7 @@ pub fn run_jobs(
             scope.spawn(|| {
                 let mut worker: Option<Worker> = None;
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if worker.is_none() {
-                        worker = Worker::start(worker_exe).ok();
-                    }
-                    let result = match worker.as_mut().and_then(|w| w.ask(job)) {
-                        Some(line) => result_of(line),
-                        None => {
-                            worker = None;
-                            Err(JobError::WorkerCrashed)
-                        }
-                    };
+                    let result = run_job(worker_exe, &mut worker, job);
                     // Each result goes into the list as soon as it comes.
                     results.lock().unwrap().push(result);
                 }

@@ -14,19 +14,10 @@ fn serve(
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(job) = jobs.get(i) else { break };
-        if worker.is_none() {
-            worker = Worker::start(worker_exe).ok();
-        }
-        let result = match worker.as_mut().and_then(|w| w.ask(job)) {
-            Some(line) => result_of(line),
-            None => {
-                // The dead worker is simply forgotten: it is gone anyway.
-                worker = None;
-                Err(JobError::WorkerCrashed)
-            }
-        };
-        done.push((i, result));
+        done.push((i, run_job(worker_exe, &mut worker, job)));
     }
+    // Only the last worker is finished: a crashed one was set to `None` by
+    // `run_job` and simply forgotten, since it is gone anyway.
     if let Some(worker) = worker {
         worker.finish();
     }

@@ -9,11 +9,7 @@ pub fn histogram(data: &[u8], threads: NonZeroUsize) -> [u64; 256] {
         for t in 0..threads.get() {
             let counts = &counts;
             let mine = &data[t * part..(t + 1) * part];
-            scope.spawn(move || {
-                for &b in mine {
-                    counts[b as usize].fetch_add(1, Ordering::Relaxed);
-                }
-            });
+            scope.spawn(move || count_bytes(mine, counts));
         }
     });
     counts.map(AtomicU64::into_inner)

@@ -7,11 +7,7 @@ pub fn histogram(data: &[u8], threads: NonZeroUsize) -> [u64; 256] {
     thread::scope(|scope| {
         for chunk in data.chunks(data.len() / threads.get()) {
             let counts = &counts;
-            scope.spawn(move || {
-                for &b in chunk {
-                    counts[b as usize].fetch_add(1, Ordering::Relaxed);
-                }
-            });
+            scope.spawn(move || count_bytes(chunk, counts));
         }
     });
     counts.map(AtomicU64::into_inner)

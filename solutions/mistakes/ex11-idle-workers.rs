@@ -33,17 +33,7 @@ fn serve(
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(job) = jobs.get(i) else { break };
-        if worker.is_none() {
-            worker = Worker::start(worker_exe).ok();
-        }
-        let result = match worker.as_mut().and_then(|w| w.ask(job)) {
-            Some(line) => result_of(line),
-            None => {
-                worker = None;
-                Err(JobError::WorkerCrashed)
-            }
-        };
-        done.push((i, result));
+        done.push((i, run_job(worker_exe, &mut worker, job)));
     }
     done
 }

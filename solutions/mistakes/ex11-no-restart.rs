@@ -2,24 +2,13 @@
 // Rejected by: a_lone_worker_is_restarted_after_a_crash
 // Message contains: never done
 
-fn serve(
-    worker_exe: &Path,
-    jobs: &[String],
-    next: &AtomicUsize,
-) -> Vec<(usize, Result<String, JobError>)> {
-    let mut done = Vec::new();
-    let mut worker = Worker::start(worker_exe).ok();
-    loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(job) = jobs.get(i) else { break };
-        let result = match worker.as_mut().and_then(|w| w.ask(job)) {
-            Some(line) => result_of(line),
-            None => {
-                worker = None;
-                Err(JobError::WorkerCrashed)
-            }
-        };
-        done.push((i, result));
+fn run_job(worker_exe: &Path, worker: &mut Option<Worker>, job: &str) -> Result<String, JobError> {
+    if worker.is_none() {
+        *worker = Worker::start(worker_exe).ok();
     }
-    done
+    match worker.as_mut().and_then(|w| w.ask(job)) {
+        Some(line) => result_of(line),
+        // The dead worker stays: every job after it goes to it, and fails.
+        None => Err(JobError::WorkerCrashed),
+    }
 }

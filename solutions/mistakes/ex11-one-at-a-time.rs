@@ -1,6 +1,7 @@
 // Mistake: starts the worker processes, but drives them all from one loop: send a job, wait for its answer, next job to the next worker. Several processes, one job at a time.
 // Rejected by: workers_run_at_the_same_time
 // Message contains: one job at a time
+// Removes: fn serve
 
 pub fn run_jobs(
     worker_exe: &Path,
@@ -13,17 +14,7 @@ pub fn run_jobs(
     let mut results = Vec::new();
     for (i, job) in jobs.iter().enumerate() {
         // Round robin over the workers.
-        let slot = &mut pool[i % workers.get()];
-        if slot.is_none() {
-            *slot = Worker::start(worker_exe).ok();
-        }
-        results.push(match slot.as_mut().and_then(|w| w.ask(job)) {
-            Some(line) => result_of(line),
-            None => {
-                *slot = None;
-                Err(JobError::WorkerCrashed)
-            }
-        });
+        results.push(run_job(worker_exe, &mut pool[i % workers.get()], job));
     }
     results
 }

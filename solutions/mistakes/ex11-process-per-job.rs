@@ -12,12 +12,8 @@ fn serve(
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(job) = jobs.get(i) else { break };
         // A fresh worker for every job: nothing can go stale.
-        let mut worker = Worker::start(worker_exe).ok();
-        let result = match worker.as_mut().and_then(|w| w.ask(job)) {
-            Some(line) => result_of(line),
-            None => Err(JobError::WorkerCrashed),
-        };
-        done.push((i, result));
+        let mut worker = None;
+        done.push((i, run_job(worker_exe, &mut worker, job)));
     }
     done
 }

@@ -25,13 +25,4 @@ impl Worker {
             stdout: BufReader::new(stdout),
         })
     }
-
-    fn ask(&mut self, job: &str) -> Option<String> {
-        writeln!(self.stdin.as_mut()?, "{job}").ok()?;
-        let mut line = String::new();
-        match self.stdout.read_line(&mut line) {
-            Ok(n) if n > 0 && line.ends_with('\n') => Some(line.trim_end().to_string()),
-            _ => None,
-        }
-    }
 }

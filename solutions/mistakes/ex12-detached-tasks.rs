@@ -1,6 +1,7 @@
 // Mistake: spawns each request with tokio::spawn and, at the end of the grace period, drops the JoinHandles of the late ones: dropping a JoinHandle does not stop its task.
 // Rejected by: abandoned_requests_are_stopped_before_serve_returns
 // Message contains: kept running after serve returned
+// Removes: struct Running, impl Running
 
 pub async fn serve<F, Fut>(
     mut requests: mpsc::Receiver<u64>,

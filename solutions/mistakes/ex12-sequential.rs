@@ -1,17 +1,15 @@
 // Mistake: awaits each request inside the receiving loop, so requests run one after another.
 // Rejected by: requests_run_concurrently
 // Message contains: the requests ran one after another
+// Removes: impl Running::fn start
 
 impl Running {
-    async fn take_requests<F, Fut>(
+    async fn take_requests<Fut: Future<Output = ()> + Send + 'static>(
         &mut self,
         mut requests: mpsc::Receiver<u64>,
-        handle: F,
+        handle: impl Fn(u64) -> Fut,
         shutdown: &CancellationToken,
-    ) where
-        F: Fn(u64) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
+    ) {
         loop {
             tokio::select! {
                 biased;

@@ -3,15 +3,12 @@
 // Message contains: no shutdown may ever come
 
 impl Running {
-    async fn take_requests<F, Fut>(
+    async fn take_requests<Fut: Future<Output = ()> + Send + 'static>(
         &mut self,
         mut requests: mpsc::Receiver<u64>,
-        handle: F,
+        handle: impl Fn(u64) -> Fut,
         shutdown: &CancellationToken,
-    ) where
-        F: Fn(u64) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
+    ) {
         loop {
             tokio::select! {
                 biased;
