@@ -90,7 +90,7 @@ pub enum Command {
     /// For instructors and CI: check the exercises and write a report in a
     /// format a dashboard, GitHub Classroom or Exercism reads.
     Report {
-        /// json (versioned, see checker/schema/), junit, classroom, exercism or markdown.
+        /// json (versioned, see checker/schema/), junit, classroom, exercism, markdown or html.
         #[arg(long, value_enum)]
         format: report::Format,
         /// Write the report to this file instead of standard output.
@@ -109,9 +109,12 @@ pub enum Command {
         /// Report files (`report --format json`) or folders of them.
         #[arg(required = true, value_name = "REPORT|DIR")]
         reports: Vec<PathBuf>,
-        /// text, csv, markdown or json.
+        /// text, csv, markdown, json or html.
         #[arg(long, value_enum, default_value_t = class::Format::Text)]
         format: class::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// For course authors: prove the graders, scaffold exercises, check the
     /// course's own rules (`cargo run -- dev --help`).

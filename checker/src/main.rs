@@ -85,7 +85,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut confirm = |question: &str| ask(question, yes);
             terminal::println(&student::reset::reset(&course, e, &mut confirm)?);
         }
-        Some(Command::Class { reports, format }) => return class_rollup(&reports, format),
+        Some(Command::Class {
+            reports,
+            format,
+            output,
+        }) => return class_rollup(&reports, format, output.as_deref()),
         Some(Command::Dev(dev)) => return dev_command(&course()?, dev),
     }
     Ok(ExitCode::SUCCESS)
@@ -200,7 +204,11 @@ fn ask(question: &str, yes: bool) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
-fn class_rollup(reports: &[std::path::PathBuf], format: class::Format) -> Result<ExitCode> {
+fn class_rollup(
+    reports: &[std::path::PathBuf],
+    format: class::Format,
+    output: Option<&std::path::Path>,
+) -> Result<ExitCode> {
     let rollup = class::rollup(reports)?;
     for s in &rollup.skipped {
         terminal::eprintln(&format!(
@@ -209,7 +217,13 @@ fn class_rollup(reports: &[std::path::PathBuf], format: class::Format) -> Result
             s.reason
         ));
     }
-    terminal::print(&class::render(&rollup, format)?);
+    let text = class::render(&rollup, format)?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?
+        }
+        None => terminal::print(&text),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -201,7 +201,8 @@ fn shape_miss(
     }
     let Some(observed) = facts.and_then(|f| f.observed.as_ref()) else {
         return Some(
-            "the test fails as it should, but recorded no timeline of how the work ran              (the header's `// Observed` lines need one: `grading::picture`)"
+            "the test fails as it should, but recorded no timeline of how the work ran \
+             (the header's `// Observed` lines need one: `grading::picture`)"
                 .into(),
         );
     };
@@ -212,8 +213,8 @@ fn shape_miss(
         .collect();
     (!misses.is_empty()).then(|| {
         format!(
-            "the test fails as it should, but its timeline does not show what the header              says: {}
-{}",
+            "the test fails as it should, but its timeline does not show what the header \
+             says: {}\n{}",
             misses.join("; "),
             grading_protocol::timeline::Timeline::render(observed, grading_protocol::Charset::Ascii)
         )

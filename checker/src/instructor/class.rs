@@ -29,6 +29,9 @@ pub enum Format {
     Csv,
     Markdown,
     Json,
+    /// A self-contained page: the matrix as a heat map, completion, points,
+    /// the common mistakes (open it in a browser; prints well too).
+    Html,
 }
 
 /// A report that was not counted, and why.
@@ -72,6 +75,8 @@ pub struct CommonFailure {
     pub exercise: String,
     pub test: String,
     pub students: usize,
+    /// The diagnosis most of these students got (its first lines).
+    pub message: Option<String>,
 }
 
 /// Reads the reports in `inputs` (files, or folders whose `*.json` files are read).
@@ -218,7 +223,8 @@ fn summarise(
             }
         }
     }
-    let mut failures: HashMap<(String, String), usize> = HashMap::new();
+    // (exercise, test) -> students failing it, and how often each diagnosis came.
+    let mut failures: HashMap<(String, String), (usize, HashMap<String, usize>)> = HashMap::new();
     let students: Vec<StudentRow> = reports
         .iter()
         .map(|(name, file, r)| {
@@ -229,7 +235,11 @@ fn summarise(
                 .filter(|e| e.status != ExerciseStatus::NotStarted)
             {
                 for t in e.tests.iter().filter(|t| t.status == TestStatus::Failed) {
-                    *failures.entry((clean(&e.id), clean(&t.name))).or_default() += 1;
+                    let entry = failures.entry((clean(&e.id), clean(&t.name))).or_default();
+                    entry.0 += 1;
+                    if let Some(m) = t.message.as_deref().map(diagnosis) {
+                        *entry.1.entry(m).or_default() += 1;
+                    }
                 }
             }
             StudentRow {
@@ -269,10 +279,14 @@ fn summarise(
         .collect();
     let mut common_failures: Vec<CommonFailure> = failures
         .into_iter()
-        .map(|((exercise, test), students)| CommonFailure {
+        .map(|((exercise, test), (students, messages))| CommonFailure {
             exercise,
             test,
             students,
+            message: messages
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map(|(m, _)| m),
         })
         .collect();
     common_failures.sort_by(|a, b| {
@@ -288,6 +302,18 @@ fn summarise(
         common_failures,
         skipped,
     }
+}
+
+/// A diagnosis as the roll-up shows it: its first lines, without the
+/// harness's noise, cleaned.
+fn diagnosis(message: &str) -> String {
+    let lines: Vec<String> = message
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("test failed at "))
+        .take(6)
+        .map(clean)
+        .collect();
+    lines.join("\n")
 }
 
 /// Control characters (terminal escapes) never reach the output.
@@ -317,6 +343,10 @@ pub fn render(rollup: &Rollup, format: Format) -> Result<String> {
         Format::Csv => csv(rollup),
         Format::Markdown => markdown(rollup),
         Format::Text => text(rollup),
+        Format::Html => crate::instructor::html::class_page(
+            rollup,
+            &chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
     })
 }
 

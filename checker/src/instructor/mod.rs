@@ -3,4 +3,5 @@
 //! students' reports rolled up).
 
 pub mod class;
+pub mod html;
 pub mod report;

@@ -34,6 +34,9 @@ pub enum Format {
     Exercism,
     /// A Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set).
     Markdown,
+    /// A self-contained page for the student, with the timeline of each
+    /// failing exercise.
+    Html,
 }
 
 /// Who and what the report is about.
@@ -55,6 +58,7 @@ pub fn render_report(format: Format, report: &CourseReport) -> Result<String> {
         Format::Classroom => serde_json::to_string_pretty(&classroom::from(report))? + "\n",
         Format::Exercism => serde_json::to_string_pretty(&exercism::from(report))? + "\n",
         Format::Markdown => markdown::render(report),
+        Format::Html => crate::instructor::html::student_page(report),
     })
 }
 
