@@ -194,6 +194,24 @@ fn every_report_format_reads_back() {
         fs::read_to_string(&summary_file).unwrap(),
         format!("earlier step\n{md}")
     );
+
+    // html: one self-contained page (tests/browser.rs opens it in Chromium).
+    let out = run(checker(course.path())
+        .args([
+            "report", "--format", "html", "--only", "ex01", "--student", "Ada", "--output",
+        ])
+        .arg(course.path().join("report.html")));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let html = fs::read_to_string(course.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "expected an HTML page:\n{html}");
+    assert!(
+        html.contains("Concurrency course: Ada") && html.contains("✔ solved"),
+        "expected the student and ex01 solved on the page:\n{html}"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains(" src="),
+        "expected a self-contained page (no address, no external file):\n{html}"
+    );
 }
 
 #[test]

@@ -311,3 +311,44 @@ fn the_dev_check_report() {
     ];
     insta::assert_snapshot!(checker::author::dev_check::render(&results));
 }
+
+/// ex04 read sequentially with two workers: one lane full, one empty, over
+/// what a correct pool does; and 10 000 tasks as one row of how many ran.
+fn timelines() -> (
+    grading_protocol::Timeline,
+    grading_protocol::Timeline,
+    grading_protocol::Timeline,
+) {
+    use grading_protocol::{Clock, Timeline};
+    let s = Duration::from_secs;
+    let observed = Timeline::new("what your code did", Clock::Virtual)
+        .lane("worker 1", &[(s(0), s(1)), (s(1), s(2)), (s(2), s(3)), (s(3), s(4))])
+        .lane("worker 2", &[])
+        .mark("deadline", s(3));
+    let expected = Timeline::new("what a correct solution does", Clock::Virtual)
+        .lane("worker 1", &[(s(0), s(1)), (s(1), s(2))])
+        .lane("worker 2", &[(s(0), s(1)), (s(1), s(2))])
+        .mark("deadline", s(3));
+    let mut many = Timeline::new("10000 clients", Clock::Real);
+    for i in 0..10_000u64 {
+        many = many.lane(
+            &format!("client {i}"),
+            &[(Duration::from_millis(i / 10), Duration::from_millis(500 + i / 20))],
+        );
+    }
+    (observed, expected, many)
+}
+
+#[test]
+fn a_timeline_in_both_charsets() {
+    use grading_protocol::{timeline::render_pair, Charset};
+    let (observed, expected, many) = timelines();
+    for (name, charset) in [("unicode", Charset::Unicode), ("ascii", Charset::Ascii)] {
+        let pair = render_pair(&observed, &expected, charset);
+        let density = many.render(charset);
+        for line in pair.lines().chain(density.lines()) {
+            assert!(line.chars().count() <= 80, "expected 80 columns at most: {line:?}");
+        }
+        insta::assert_snapshot!(format!("timeline_{name}"), format!("{pair}\n{density}"));
+    }
+}

@@ -349,15 +349,17 @@ fn render_scaled(t: &Timeline, end: Duration, charset: Charset) -> String {
         let _ = writeln!(out, "{}", row(&format!("{} lanes", t.lanes.len()), cells));
         let _ = writeln!(out, "  {:<LABEL$} (peak: {label})", "");
     }
-    for m in &t.marks {
-        let _ = writeln!(
-            out,
-            "  {:<LABEL$} {} {} at {}",
-            "",
-            charset.mark(),
-            m.label,
-            fmt(m.at)
-        );
+    // Each mark's name under its own column: `│ deadline at 3 s` starting
+    // there, or ending there when it would run past the right edge.
+    for (m, &at) in t.marks.iter().zip(&mark_cols) {
+        let right = format!("{} {} at {}", charset.mark(), m.label, fmt(m.at));
+        let left = format!("{} at {} {}", m.label, fmt(m.at), charset.mark());
+        let text = if at + right.chars().count() <= width || left.chars().count() > at + 1 {
+            format!("{:at$}{right}", "")
+        } else {
+            format!("{:w$}{left}", "", w = at + 1 - left.chars().count())
+        };
+        let _ = writeln!(out, "  {:<LABEL$} {}", "", text.trim_end());
     }
     let _ = writeln!(out, "{}", axis(end, width));
     out
