@@ -140,7 +140,7 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
                 .filter(|c| c.file.file_stem().is_some_and(|f| f == stem.as_str()))
                 .collect(),
             None => {
-                leading_rows.extend(catalogue(exercise, &list));
+                leading_rows.extend(catalogue(course, exercise, &list));
                 list
             }
         };
@@ -339,9 +339,15 @@ fn row(p: &Planned, j: &Judged, reused: bool) -> Row {
     }
 }
 
-/// What a student needs besides a grader: hints, and at least one known
-/// mistake proving the grader rejects something. A row only when lacking.
-fn catalogue(exercise: &Exercise, list: &[Candidate]) -> Option<Row> {
+/// How a suite says that no picture of how its work ran can help.
+const NO_TIMELINE: &str = "//! No timeline: ";
+
+/// What a student needs besides a grader: hints, at least one known mistake
+/// proving the grader rejects something, and at least one mistake whose
+/// picture of how the work ran is checked (`// Observed ...:`), unless the
+/// suite says why a picture cannot help (`//! No timeline: <why>`). A row
+/// only when lacking.
+fn catalogue(course: &Course, exercise: &Exercise, list: &[Candidate]) -> Option<Row> {
     let mut missing = Vec::new();
     if exercise.hints.is_empty() {
         missing.push("no hints in course.toml (add `hints = [...]`)".to_string());
@@ -355,10 +361,21 @@ fn catalogue(exercise: &Exercise, list: &[Candidate]) -> Option<Row> {
             exercise.id
         ));
     }
+    let suite = exercise.suite(&course.root);
+    let says_why_not = std::fs::read_to_string(course.root.join(&suite))
+        .is_ok_and(|text| text.lines().any(|l| l.starts_with(NO_TIMELINE)));
+    if !says_why_not && list.iter().all(|c| c.shape.is_empty()) {
+        missing.push(format!(
+            "no mistake checks its timeline (add `// Observed peak: N`, `// Observed busy: <lane>` \
+             or `// Observed empty: <lane>` to a mistake's header, or say why a picture cannot \
+             help in a line `{NO_TIMELINE}<why>` atop {})",
+            suite.display()
+        ));
+    }
     (!missing.is_empty()).then(|| Row {
         exercise: exercise.id.clone(),
         label: "catalogue".into(),
-        expected: "hints, mistakes".into(),
+        expected: "hints, mistakes, a timeline".into(),
         ok: false,
         detail: missing.join("; "),
         reused: false,
