@@ -219,9 +219,8 @@ fn class_rollup(
     }
     let text = class::render(&rollup, format)?;
     match output {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?
-        }
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => terminal::print(&text),
     }
     Ok(ExitCode::SUCCESS)

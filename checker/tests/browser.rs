@@ -63,7 +63,10 @@ fn run_chromium(browser: &Path, profile: &Path, args: &[String], page: &str) -> 
         "--disable-sync",
         "--hide-scrollbars",
     ])
-    .arg(format!("--user-data-dir={}", profile.join("profile").display()))
+    .arg(format!(
+        "--user-data-dir={}",
+        profile.join("profile").display()
+    ))
     .args(args)
     .arg(page)
     .stdin(Stdio::null())
@@ -179,7 +182,11 @@ fn the_html_pages_render_in_a_real_browser_and_run_nothing_from_reports() {
             .args(["--format", "html", "-o"])
             .arg(&class_html),
     );
-    assert_eq!(out.code, 0, "expected `class --format html` to succeed: {}", out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "expected `class --format html` to succeed: {}",
+        out.stderr
+    );
     // Sorted by points, highest first, through the page's own script.
     let dom = run_chromium(
         &browser,
@@ -241,14 +248,20 @@ fn the_html_pages_render_in_a_real_browser_and_run_nothing_from_reports() {
         checker::instructor::html::student_page(&report),
     )
     .unwrap();
-    let dom = run_chromium(&browser, work.path(), &["--dump-dom".into()], &file_url(&student_html));
+    let dom = run_chromium(
+        &browser,
+        work.path(),
+        &["--dump-dom".into()],
+        &file_url(&student_html),
+    );
     assert_nothing_ran(&dom, "student page");
     assert!(
         dom.contains(&as_dom_text(HOSTILE[1])),
         "expected the student's name as text on their page"
     );
     assert!(
-        dom.contains("names_come_back_in_input_order") && dom.contains(&as_dom_text(MARKUP_MESSAGE)),
+        dom.contains("names_come_back_in_input_order")
+            && dom.contains(&as_dom_text(MARKUP_MESSAGE)),
         "expected the first failing test and its message on the student's page"
     );
     assert!(
@@ -266,7 +279,10 @@ fn the_html_pages_render_in_a_real_browser_and_run_nothing_from_reports() {
     );
     for shot in ["class.png", "student.png"] {
         let len = fs::metadata(shots.join(shot)).map(|m| m.len()).unwrap_or(0);
-        assert!(len > 10_000, "expected a screenshot in target/browser/{shot}, got {len} bytes");
+        assert!(
+            len > 10_000,
+            "expected a screenshot in target/browser/{shot}, got {len} bytes"
+        );
     }
     let _ = writeln!(
         std::io::stderr(),

@@ -198,12 +198,22 @@ fn every_report_format_reads_back() {
     // html: one self-contained page (tests/browser.rs opens it in Chromium).
     let out = run(checker(course.path())
         .args([
-            "report", "--format", "html", "--only", "ex01", "--student", "Ada", "--output",
+            "report",
+            "--format",
+            "html",
+            "--only",
+            "ex01",
+            "--student",
+            "Ada",
+            "--output",
         ])
         .arg(course.path().join("report.html")));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let html = fs::read_to_string(course.path().join("report.html")).unwrap();
-    assert!(html.starts_with("<!DOCTYPE html>"), "expected an HTML page:\n{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "expected an HTML page:\n{html}"
+    );
     assert!(
         html.contains("Concurrency course: Ada") && html.contains("✔ solved"),
         "expected the student and ex01 solved on the page:\n{html}"

@@ -322,7 +322,10 @@ fn timelines() -> (
     use grading_protocol::{Clock, Timeline};
     let s = Duration::from_secs;
     let observed = Timeline::new("what your code did", Clock::Virtual)
-        .lane("worker 1", &[(s(0), s(1)), (s(1), s(2)), (s(2), s(3)), (s(3), s(4))])
+        .lane(
+            "worker 1",
+            &[(s(0), s(1)), (s(1), s(2)), (s(2), s(3)), (s(3), s(4))],
+        )
         .lane("worker 2", &[])
         .mark("deadline", s(3));
     let expected = Timeline::new("what a correct solution does", Clock::Virtual)
@@ -333,7 +336,10 @@ fn timelines() -> (
     for i in 0..10_000u64 {
         many = many.lane(
             &format!("client {i}"),
-            &[(Duration::from_millis(i / 10), Duration::from_millis(500 + i / 20))],
+            &[(
+                Duration::from_millis(i / 10),
+                Duration::from_millis(500 + i / 20),
+            )],
         );
     }
     (observed, expected, many)
@@ -347,7 +353,10 @@ fn a_timeline_in_both_charsets() {
         let pair = render_pair(&observed, &expected, charset);
         let density = many.render(charset);
         for line in pair.lines().chain(density.lines()) {
-            assert!(line.chars().count() <= 80, "expected 80 columns at most: {line:?}");
+            assert!(
+                line.chars().count() <= 80,
+                "expected 80 columns at most: {line:?}"
+            );
         }
         insta::assert_snapshot!(format!("timeline_{name}"), format!("{pair}\n{density}"));
     }

@@ -5,9 +5,26 @@
 use std::time::Duration;
 
 use ex02::TimedOut;
-use grading::{check, fail, fmt_duration_exact as show, ms, preview};
+use grading::{check, fail, fmt_duration_exact as show, ms, preview, Clock, Timeline};
 
-use crate::probe::{value, Report, Single, AFTERWARDS, NEVER};
+use crate::probe::{value, Log, Report, Single, AFTERWARDS, NEVER};
+
+/// `fail!` with the picture of how the ops ran (`$r.picture()`) under the
+/// sentence.
+macro_rules! fail_drawn {
+    ($r:expr, $($observed:expr),+ ; try = $($hint:expr),+) => {
+        fail!("{}{}", format!($($observed),+), $r.picture(); try = $($hint),+)
+    };
+}
+
+/// `check!` with the picture of how the ops ran under the sentence.
+macro_rules! check_drawn {
+    ($r:expr, $cond:expr, $($rest:tt)+) => {
+        if !$cond {
+            fail_drawn!($r, $($rest)+);
+        }
+    };
+}
 
 /// Slack for tokio's 1 ms timer resolution.
 const SLACK: Duration = ms(5);
@@ -48,6 +65,75 @@ fn was(n: usize) -> &'static str {
 }
 
 // ---------------------------------------------------------------------------
+// The pictures: when each op ran, above what a correct solution does.
+
+/// When op `log` ran, as the probe saw it: from its first poll to its last
+/// line; an op dropped unfinished by the return ends there at the latest
+/// (the probe cannot read the clock in a drop), and one neither finished
+/// nor dropped ran on while the grader watched.
+fn ran(at_return: &Log, afterwards: &Log, returned: Duration) -> Vec<(Duration, Duration)> {
+    let Some(start) = afterwards.started else {
+        return Vec::new();
+    };
+    let end = match afterwards.finished {
+        Some(end) => end,
+        None if at_return.dropped || afterwards.dropped => returned,
+        None => returned + AFTERWARDS,
+    };
+    vec![(start, end.max(start))]
+}
+
+/// What a correct solution does with an op of `delay_ms`: it runs from the
+/// start until it is done or the limit cuts it off.
+fn runs_until(delay_ms: u64, limit: Duration) -> Vec<(Duration, Duration)> {
+    let end = if delay_ms == NEVER {
+        limit
+    } else {
+        ms(delay_ms).min(limit)
+    };
+    vec![(Duration::ZERO, end)]
+}
+
+impl Single {
+    fn picture(&self) -> String {
+        let returned = self.returned;
+        let seen = Timeline::new("what your code did", Clock::Virtual)
+            .lane("op", &ran(&self.at_return, &self.afterwards, returned))
+            .mark("limit", self.limit)
+            .mark("returned", returned);
+        let end = runs_until(self.delay_ms, self.limit)[0].1;
+        let correct = Timeline::new("what a correct solution does", Clock::Virtual)
+            .lane("op", &runs_until(self.delay_ms, self.limit))
+            .mark("limit", self.limit)
+            .mark("returned", end);
+        grading::picture(&seen, &correct)
+    }
+}
+
+impl Report {
+    fn picture(&self) -> String {
+        let returned = self.returned;
+        let mut seen = Timeline::new("what your code did", Clock::Virtual);
+        let mut correct = Timeline::new("what a correct solution does", Clock::Virtual);
+        for (i, &delay) in self.delays.iter().enumerate() {
+            let label = format!("op {i}");
+            seen = seen.lane(
+                &label,
+                &ran(&self.at_return[i], &self.afterwards[i], returned),
+            );
+            correct = correct.lane(&label, &runs_until(delay, self.deadline));
+        }
+        let seen = seen
+            .mark("deadline", self.deadline)
+            .mark("returned", returned);
+        let correct = correct
+            .mark("deadline", self.deadline)
+            .mark("returned", self.expected_end());
+        grading::picture(&seen, &correct)
+    }
+}
+
+// ---------------------------------------------------------------------------
 // with_timeout
 
 /// The whole contract of `with_timeout`: the right answer, at the right
@@ -61,7 +147,7 @@ pub fn judge_one(r: &Single) {
     };
     let call = format!("with_timeout({op}, limit {})", show(limit));
     let Some(got) = r.got else {
-        fail!(
+        fail_drawn!(r,
             "{call} was still waiting after 1 hour of tokio time, with nothing left to run: it \
              waits for the op to finish instead of giving up at the limit.";
             try = "race the op against a timer: `tokio::time::timeout(limit, op)`."
@@ -83,7 +169,7 @@ pub fn judge_one(r: &Single) {
                 Some(_) => None,
             };
             if let Some(late) = late {
-                fail!(
+                fail_drawn!(r,
                     "{call} gave Err(TimedOut) after {end}, but the op finishes after {}, within \
                      the limit. The op {late}: it did not run while with_timeout waited. A \
                      future does nothing until it is polled (unlike `asyncio.create_task`, \
@@ -94,7 +180,7 @@ pub fn judge_one(r: &Single) {
                            `tokio::time::timeout(limit, op)` (or `tokio::select!` over both)."
                 );
             }
-            fail!(
+            fail_drawn!(r,
                 "{call} gave Err(TimedOut) after {end}, but the op finishes after {}, within the \
                  limit.",
                 show_delay(delay_ms);
@@ -102,7 +188,7 @@ pub fn judge_one(r: &Single) {
                        the limit passes first, e.g. with `tokio::time::timeout(limit, op)`."
             )
         }
-        (false, Ok(_)) => fail!(
+        (false, Ok(_)) => fail_drawn!(r,
             "{call} gave Ok after {end}: the op ran to its end although it needs more than the \
              limit; nothing stopped it at {}.",
             show(limit);
@@ -114,7 +200,7 @@ pub fn judge_one(r: &Single) {
     let expected = if in_time { ms(delay_ms) } else { limit };
     if r.returned > expected + SLACK {
         if !in_time && r.at_return.finished.is_some() {
-            fail!(
+            fail_drawn!(r,
                 "{call} returned Err(TimedOut) only after {end}, when the op finished: it awaited \
                  the op to the end and compared the time afterwards, instead of giving up at the \
                  limit.";
@@ -122,28 +208,28 @@ pub fn judge_one(r: &Single) {
                        `tokio::time::timeout(limit, op)` (it drops the op when time is up)."
             );
         }
-        fail!(
+        fail_drawn!(r,
             "{call} returned after {end}, expected {} ({}).",
             show(expected),
             if in_time { "when the op is done" } else { "the limit" };
             try = "return as soon as the op is done or the limit passes: `tokio::time::timeout`."
         );
     }
-    check!(
+    check_drawn!(r,
         r.returned + SLACK >= expected,
         "{call} returned after only {end}, expected {}.",
         show(expected);
         try = "await the op (with the limit) before returning."
     );
     if r.at_return.finished.is_none() && r.afterwards.finished.is_some() {
-        fail!(
+        fail_drawn!(r,
             "{call} returned at {end}, but the op kept running and finished at {}: a timed-out op \
              must be cancelled.",
             show(r.afterwards.finished.unwrap_or_default());
             try = "drop the op when the limit passes; `tokio::time::timeout` does that."
         );
     }
-    check!(
+    check_drawn!(r,
         r.at_return.dropped,
         "{call} returned at {end}, but the op had not been dropped yet: whatever it holds is \
          not released.";
@@ -201,7 +287,7 @@ impl Report {
                          joined? a channel whose last `Sender` is never dropped?)"
                     .to_string(),
             };
-            fail!(
+            fail_drawn!(self,
                 "{call} was still waiting after 1 hour of tokio time, long past its deadline, \
                  with nothing left to run: {waits_for}.";
                 try = "race every op against the deadline: `tokio::time::timeout_at(deadline, op)`."
@@ -226,7 +312,7 @@ pub fn judge_start(r: &Report) {
         format!("started only at {}", show(s))
     });
     if r.returned > r.deadline + SLACK {
-        fail!(
+        fail_drawn!(r,
             "{call} returned after {end}, past the deadline: ops[{i}] {when}, so the ops ran one \
              after another, each with its own timeout, and their times added up instead of \
              sharing one deadline.";
@@ -234,7 +320,7 @@ pub fn judge_start(r: &Report) {
         );
     }
     if got != want {
-        fail!(
+        fail_drawn!(r,
             "{call}: ops[{i}] {when}, so the ops ran one after another and the later ones got \
              only what was left of the deadline, or nothing (results: {}, expected {}).",
             preview(got, 6),
@@ -250,7 +336,7 @@ pub fn judge_start(r: &Report) {
     } else {
         String::new()
     };
-    fail!(
+    fail_drawn!(r,
         "{call}: ops[{i}] {when}, so the ops ran one after another instead of all at once{took}. \
          The results happen to be right here, but three ops of 0.8 x the deadline each would not \
          all make it.";
@@ -275,7 +361,7 @@ pub fn judge_end(r: &Report) {
         let waited_for_all = r.returned > deadline + SLACK
             && last_finish.is_some_and(|f| f > deadline && f <= r.returned);
         if waited_for_all {
-            fail!(
+            fail_drawn!(r,
                 "{call} returned after {end}, when its slowest op finished, although the \
                  deadline was {}: all_within waited for every op to finish and only then looked \
                  at the clock.",
@@ -286,7 +372,7 @@ pub fn judge_end(r: &Report) {
             );
         }
         if r.delays.is_empty() {
-            fail!(
+            fail_drawn!(r,
                 "{call} returned after {end}: with no op to wait for, all_within waited out the \
                  whole deadline instead of returning at once.";
                 try = "return as soon as every op is done (for no ops: at once); don't sleep until \
@@ -294,7 +380,7 @@ pub fn judge_end(r: &Report) {
             );
         }
         if expected_end < deadline && r.returned + SLACK >= deadline {
-            fail!(
+            fail_drawn!(r,
                 "{call} returned after {end}, although every op was done after {}: all_within \
                  waited out the whole deadline instead of returning as soon as the last op was \
                  done.",
@@ -309,7 +395,7 @@ pub fn judge_end(r: &Report) {
             .iter()
             .all(|l| l.started.is_some_and(|s| s <= SLACK));
         if r.returned > deadline + SLACK && all_started {
-            fail!(
+            fail_drawn!(r,
                 "{call} returned after {end}, past its deadline ({}), although every op started \
                  at once. Most likely each op got a fresh `timeout(deadline, ..)` when you began \
                  waiting for it, one after another, so the later ones were given more than the \
@@ -319,13 +405,13 @@ pub fn judge_end(r: &Report) {
                        deadline;`, and race every op against that instant: `timeout_at`."
             );
         }
-        fail!(
+        fail_drawn!(r,
             "{call} returned after {end}, expected {} ({what_end}).",
             show(expected_end);
             try = "return as soon as every op is done or the deadline passes, whichever is first."
         );
     }
-    check!(
+    check_drawn!(r,
         r.returned + SLACK >= expected_end,
         "{call} returned after only {end}, expected {} ({what_end}): it gave up before the ops \
          were done and before the deadline (results: {}).",
@@ -356,7 +442,7 @@ pub fn judge_results(r: &Report) {
     let finish_order: Vec<u32> = in_finish_order.iter().map(|&i| value(i)).collect();
     let got_values: Vec<u32> = got.iter().flatten().copied().collect();
     if got_values == finish_order {
-        fail!(
+        fail_drawn!(r,
             "{call} gave {got_text}: the results are in the order the ops finished; expected \
              each at its op's position: {want_text}.";
             try = "keep input order: `join_all` does; with a JoinSet, spawn \
@@ -369,7 +455,7 @@ pub fn judge_results(r: &Report) {
         .collect();
     let lost_finished = lost.iter().all(|&i| r.at_return[i].finished.is_some());
     if got.iter().all(Option::is_none) && !lost.is_empty() && lost_finished {
-        fail!(
+        fail_drawn!(r,
             "{call} gave {got_text}, None for every op, even for ops that finished in time ({}): \
              one timeout around all the ops together throws away the outputs of those that were \
              done (`join_all` gives nothing until every op is done).",
@@ -383,7 +469,7 @@ pub fn judge_results(r: &Report) {
         .unwrap_or_default();
     let delay = show_delay(r.delays[i]);
     if want[i].is_some() {
-        fail!(
+        fail_drawn!(r,
             "{call} gave {got_text}: ops[{i}] takes {delay}, before the deadline, so its result \
              should be {:?}, not {:?} (expected {want_text}).",
             want[i],
@@ -392,7 +478,7 @@ pub fn judge_results(r: &Report) {
         );
     }
     if r.returned > r.deadline + SLACK && r.at_return[i].finished.is_some() {
-        fail!(
+        fail_drawn!(r,
             "{call} gave {got_text}: ops[{i}] takes {delay}, past the deadline ({}), yet its \
              result is {:?}: all_within kept waiting for it and returned only after {}, while \
              every op ran at the same time. Most likely each op got a fresh `timeout(deadline, \
@@ -405,7 +491,7 @@ pub fn judge_results(r: &Report) {
                    deadline;`, and race every op against that instant: `timeout_at`."
         );
     }
-    fail!(
+    fail_drawn!(r,
         "{call} gave {got_text}: ops[{i}] takes {delay}, past the deadline, so its result should \
          be None, not {:?} (expected {want_text}).",
         got[i];
@@ -421,7 +507,7 @@ pub fn judge_no_late_runs(r: &Report) {
         .filter(|&i| r.at_return[i].finished.is_none() && r.afterwards[i].finished.is_some())
         .collect();
     if let Some(&first) = ran_on.first() {
-        fail!(
+        fail_drawn!(r,
             "{call} returned at {}, but {} kept running after all_within returned: ops[{first}] \
              finished at {}, and could have done anything then (sent a request, written a file).",
             show(r.returned),
@@ -447,7 +533,7 @@ pub fn judge_dropped(r: &Report) {
         .collect();
     if !never_cancelled.is_empty() {
         let n = never_cancelled.len();
-        fail!(
+        fail_drawn!(r,
             "{call} returned at {end}, but {} {} never cancelled: {} later {} still alive, \
              waiting (spawned tasks left detached, or futures kept or leaked somewhere).",
             ops_list(&never_cancelled),
@@ -459,7 +545,7 @@ pub fn judge_dropped(r: &Report) {
     }
     if !alive.is_empty() {
         let n = alive.len();
-        fail!(
+        fail_drawn!(r,
             "{call} returned at {end}, but {} {} still alive when all_within returned (not dropped \
              yet), so whatever {} (a connection, a lock, a buffer) was not released: `abort()` \
              only asks tokio to cancel a task, which happens later.",

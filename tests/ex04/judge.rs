@@ -2,10 +2,14 @@
 //! try.
 
 use std::io;
+use std::thread::ThreadId;
+use std::time::Duration;
 
-use grading::{check, count, cut, fail, fmt_duration, preview};
+use grading::{check, count, cut, fail, fmt_duration, ms, preview, Clock, Timeline};
 
-use crate::probe::{contents, label, read_real_files, run_probe, Content, Report, Setup, PATIENCE};
+use crate::probe::{
+    contents, label, read_real_files, run_probe, Content, Finish, Report, Setup, PATIENCE,
+};
 
 pub const HUNG: &str = "The pool never finished: `read_all_with` did not return. Something waits \
     forever: a worker that never leaves its loop, or a deadlock.\n\
@@ -70,7 +74,7 @@ fn probe_wants(setup: Setup) -> Vec<Want> {
 
 /// Every path read exactly once, and no other path.
 #[track_caller]
-fn judge_calls(setup: Setup, report: &Report) {
+fn judge_calls(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
     let n = setup.files;
     if let Some(stranger) = report.strangers.first() {
         fail!(
@@ -85,8 +89,9 @@ fn judge_calls(setup: Setup, report: &Report) {
         .collect();
     if !twice.is_empty() {
         fail!(
-            "some files were read more than once: {}.",
-            preview(&twice, 5);
+            "some files were read more than once: {}.{}",
+            preview(&twice, 5),
+            picture();
             try = "hand out every index exactly once: `next.fetch_add(1, Ordering::Relaxed)` \
                    gives each worker a different one; a separate load then store can give two \
                    workers the same file."
@@ -105,20 +110,22 @@ fn judge_calls(setup: Setup, report: &Report) {
     if let Some(f) = stopped_after {
         fail!(
             "after {} failed, {} of the {n} files {} never read ({}): the pool stopped \
-             reading after the error.",
+             reading after the error.{}",
             label(f),
             never.len(),
             was(never.len()),
-            preview(&never, 5);
+            preview(&never, 5),
+            picture();
             try = "an error is a result like any other: store it in its file's slot and let \
                    the worker go on with the next file."
         );
     }
     fail!(
-        "{} of the {n} files {} never read: {}.",
+        "{} of the {n} files {} never read: {}.{}",
         never.len(),
         was(never.len()),
-        preview(&never, 5);
+        preview(&never, 5),
+        picture();
         try = "every path must be read once: keep each worker taking the next file until \
                none is left."
     );
@@ -132,6 +139,7 @@ fn judge_results(
     wants: &[Want],
     got: &[io::Result<String>],
     finished: Option<&[usize]>,
+    picture: &dyn Fn() -> String,
 ) {
     let n = wants.len();
     check!(
@@ -170,9 +178,10 @@ fn judge_results(
         };
         fail!(
             "{what} returned the right results in the wrong order: {} instead of the input \
-             order {}.{finish_note} {cause}",
+             order {}.{finish_note} {cause}{}",
             preview(&order, 6),
-            preview(labels, 6);
+            preview(labels, 6),
+            picture();
             try = "remember each file's index with its result (`(i, result)` pairs, or a slot \
                    per file) and put every result into slot i."
         );
@@ -201,7 +210,7 @@ fn judge_results(
 /// At most `workers` threads, at most `workers` reads at once, and all of
 /// them busy while files are waiting.
 #[track_caller]
-fn judge_pool(setup: Setup, report: &Report) {
+fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
     let (n, w) = (setup.files, setup.workers);
     let target = w.min(n);
     let peak = report.peak;
@@ -209,16 +218,18 @@ fn judge_pool(setup: Setup, report: &Report) {
         fail!(
             "{} different threads read the {n} files (up to {peak} at the same time), but with \
              workers = {w} at most {} may do the reading: a new thread for every file (or for \
-             every batch of files) is not a pool.",
+             every batch of files) is not a pool.{}",
             report.threads,
-            count(w, "thread");
+            count(w, "thread"),
+            picture();
             try = "start `min(workers, paths.len())` threads once, and let each one loop: take \
                    the next file, read it, keep the result, until no file is left."
         );
     }
     check!(
         peak <= w,
-        "up to {peak} reads ran at the same time, but workers = {w}.";
+        "up to {peak} reads ran at the same time, but workers = {w}.{}",
+        picture();
         try = "run the reads only on the `workers` threads of the pool."
     );
     if peak < target {
@@ -226,8 +237,9 @@ fn judge_pool(setup: Setup, report: &Report) {
             fail!(
                 "the {n} files were read one after another, all on the thread that called \
                  `read_all_with`, though workers = {w} allows {target} reads at once (the \
-                 grader waited {} for a second read to start): a plain loop, not a pool.",
-                fmt_duration(PATIENCE);
+                 grader waited {} for a second read to start): a plain loop, not a pool.{}",
+                fmt_duration(PATIENCE),
+                picture();
                 try = "start `min(workers, paths.len())` threads in a `std::thread::scope`, \
                        and let each one take the next file until none is left."
             );
@@ -240,8 +252,10 @@ fn judge_pool(setup: Setup, report: &Report) {
                  `while let Ok(job) = rx.lock().unwrap().recv() {{ .. }}` keeps the receiver \
                  locked for the whole loop body, so the worker that has it takes file after \
                  file; or each worker was joined right after it was spawned, so the first one \
-                 read every file before the next one started; or only one worker was started.",
-                fmt_duration(PATIENCE);
+                 read every file before the next one started; or only one worker was \
+                 started.{}",
+                fmt_duration(PATIENCE),
+                picture();
                 try = "hold a lock only to take the next file: `let job = \
                        rx.lock().unwrap().recv();` on a line of its own releases the lock at the \
                        end of that statement. And start `min(workers, paths.len())` workers."
@@ -262,9 +276,10 @@ fn judge_pool(setup: Setup, report: &Report) {
                 "the {n} files were read one after another: {} threads took part, but never \
                  two reads ran at the same time, though workers = {w} allows {target} at once \
                  (the grader waited {} for a second read to start). Likely causes: {first}; \
-                 or {second}.",
+                 or {second}.{}",
                 report.threads,
-                fmt_duration(PATIENCE);
+                fmt_duration(PATIENCE),
+                picture();
                 try = "spawn every worker before joining any, and hold a lock only to take the \
                        next file: `let job = rx.lock().unwrap().recv();` on a line of its own \
                        releases the lock at the end of that statement."
@@ -272,8 +287,9 @@ fn judge_pool(setup: Setup, report: &Report) {
         }
         fail!(
             "at most {peak} files were read at once, though workers = {w} and {n} files allow \
-             {target} at the same time (the grader waited {} for more).",
-            fmt_duration(PATIENCE);
+             {target} at the same time (the grader waited {} for more).{}",
+            fmt_duration(PATIENCE),
+            picture();
             try = "start `min(workers, paths.len())` worker threads, and keep each one busy \
                    while files are left."
         );
@@ -281,12 +297,13 @@ fn judge_pool(setup: Setup, report: &Report) {
     if let Some(stall) = report.stall {
         fail!(
             "at one point only {} {} running while {} {} still waiting, though {target} \
-             may run at once (the grader waited {}): some workers sat idle with work left.",
+             may run at once (the grader waited {}): some workers sat idle with work left.{}",
             count(stall.reading, "read"),
             was(stall.reading),
             count(stall.waiting, "file"),
             was(stall.waiting),
-            fmt_duration(PATIENCE);
+            fmt_duration(PATIENCE),
+            picture();
             try = "{}", TAKE_THE_NEXT_FILE
         );
     }
@@ -294,11 +311,12 @@ fn judge_pool(setup: Setup, report: &Report) {
         fail!(
             "{} was slow (the grader held it until every other file was read), and {} \
              waited behind it without ever starting, while only {} of the {w} workers kept \
-             reading (the grader waited {}): those files were queued behind the slow one.",
+             reading (the grader waited {}): those files were queued behind the slow one.{}",
             label(0),
             count(held.waiting, "file"),
             held.reading,
-            fmt_duration(PATIENCE);
+            fmt_duration(PATIENCE),
+            picture();
             try = "{}", TAKE_THE_NEXT_FILE
         );
     }
@@ -313,7 +331,8 @@ const TAKE_THE_NEXT_FILE: &str = "hand out one file at a time: a free worker tak
 #[track_caller]
 pub fn judge_probe(setup: Setup) {
     let (got, report) = run_probe(setup);
-    judge_calls(setup, &report);
+    let picture = || pool_picture(setup, &report);
+    judge_calls(setup, &report, &picture);
     let labels: Vec<String> = (0..setup.files).map(label).collect();
     let what = format!(
         "read_all_with({} files, workers = {})",
@@ -325,8 +344,9 @@ pub fn judge_probe(setup: Setup) {
         &probe_wants(setup),
         &got,
         Some(&report.finished),
+        &picture,
     );
-    judge_pool(setup, &report);
+    judge_pool(setup, &report, &picture);
 }
 
 #[track_caller]
@@ -348,5 +368,77 @@ pub fn judge_real(files: &[(&str, Content)], pool: usize) {
         })
         .collect();
     let what = format!("read_all({} files, workers = {pool})", files.len());
-    judge_results(&what, &labels, &wants, &got, None);
+    // Real files: the grader sees only the results, so no picture.
+    judge_results(&what, &labels, &wants, &got, None, &String::new);
+}
+
+/// What the pool did (one lane per thread that read, in the order they
+/// started, and at least one per worker the pool should run) above what a
+/// correct pool does with the same files: `min(workers, files)` threads, a
+/// free one taking the next file. The probe's reads have no length of their
+/// own, so the correct pool's are drawn all alike, over the time yours took.
+fn pool_picture(setup: Setup, report: &Report) -> String {
+    let mut threads: Vec<ThreadId> = Vec::new();
+    let mut by_start = report.reads.clone();
+    by_start.sort_by_key(|r| r.start);
+    for r in &by_start {
+        if !threads.contains(&r.thread) {
+            threads.push(r.thread);
+        }
+    }
+    let target = setup.workers.min(setup.files);
+    let mut seen = Timeline::new("what your pool did", Clock::Real);
+    for k in 0..threads.len().max(target) {
+        let spans: Vec<(Duration, Duration)> = report
+            .reads
+            .iter()
+            .filter(|r| threads.get(k) == Some(&r.thread))
+            .map(|r| (r.start, r.end))
+            .collect();
+        seen = seen.lane(&format!("worker {}", k + 1), &spans);
+    }
+    let lanes = correct_pool(setup);
+    let steps = lanes.iter().flatten().map(|&(_, b)| b).max().unwrap_or(1);
+    let unit = (seen.end().max(ms(1)) / steps.max(1) as u32).max(Duration::from_micros(1));
+    let mut correct = Timeline::new("what a correct pool does (reads drawn alike)", Clock::Real);
+    for (k, spans) in lanes.iter().enumerate() {
+        let spans: Vec<(Duration, Duration)> = spans
+            .iter()
+            .map(|&(a, b)| (unit * a as u32, unit * b as u32))
+            .collect();
+        correct = correct.lane(&format!("worker {}", k + 1), &spans);
+    }
+    grading::picture(&seen, &correct)
+}
+
+/// A correct pool on the probe's files, in steps of one read: each worker
+/// takes the next file as soon as it is free. `Finish` sets the lengths:
+/// last file first (all at once), or the first file held until every other
+/// one is read.
+fn correct_pool(setup: Setup) -> Vec<Vec<(usize, usize)>> {
+    let (n, target) = (setup.files, setup.workers.min(setup.files));
+    let mut lanes = vec![Vec::new(); target];
+    match setup.finish {
+        Finish::Reversed => {
+            for (i, lane) in lanes.iter_mut().enumerate() {
+                lane.push((0, n - i));
+            }
+        }
+        Finish::Freely | Finish::SlowFirst => {
+            let slow = setup.finish == Finish::SlowFirst && target > 1;
+            let mut free = vec![0usize; target];
+            for _ in usize::from(slow)..n {
+                let k = (usize::from(slow)..target)
+                    .min_by_key(|&k| (free[k], k))
+                    .expect("at least one worker");
+                lanes[k].push((free[k], free[k] + 1));
+                free[k] += 1;
+            }
+            if slow {
+                let end = free.iter().copied().max().unwrap_or(1).max(1);
+                lanes[0].push((0, end));
+            }
+        }
+    }
+    lanes
 }

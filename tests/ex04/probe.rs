@@ -8,7 +8,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, ThreadId};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ex04::{read_all, read_all_with};
 use grading::{ms, secs, within, Patience, Rendezvous};
@@ -84,6 +84,16 @@ struct State {
     threads: HashSet<ThreadId>,
     finished: Vec<usize>,
     held_up: Option<Stall>,
+    spans: Vec<Read>,
+}
+
+/// One read as the probe saw it: on which thread, from when to when (since
+/// the probe was made), for the picture of the pool.
+#[derive(Clone, Copy)]
+pub struct Read {
+    pub thread: ThreadId,
+    pub start: Duration,
+    pub end: Duration,
 }
 
 /// The instrumented reader. Every read enters a [`Rendezvous`] and stays
@@ -95,6 +105,8 @@ struct Probe {
     setup: Setup,
     /// The thread that called `read_all_with`.
     caller: ThreadId,
+    /// Where the reads' times are measured from.
+    origin: Instant,
     index: HashMap<PathBuf, usize>,
     in_flight: Rendezvous,
     patience: Patience,
@@ -115,6 +127,8 @@ pub struct Report {
     /// Set when files waited behind the slow first file (`Finish::SlowFirst`).
     pub held_up: Option<Stall>,
     pub finished: Vec<usize>,
+    /// Every read, in the order they finished.
+    pub reads: Vec<Read>,
 }
 
 impl Probe {
@@ -130,6 +144,7 @@ impl Probe {
         Probe {
             setup,
             caller: thread::current().id(),
+            origin: Instant::now(),
             index,
             in_flight: Rendezvous::new(target, PATIENCE).expecting(setup.files),
             patience: Patience::new(PATIENCE),
@@ -175,6 +190,7 @@ impl Probe {
                 "not one of the test's paths",
             ));
         };
+        let start = self.origin.elapsed();
         {
             let mut s = self.lock();
             s.calls[i] += 1;
@@ -205,6 +221,11 @@ impl Probe {
             }
         }
         s.finished.push(i);
+        s.spans.push(Read {
+            thread: thread::current().id(),
+            start,
+            end: self.origin.elapsed(),
+        });
         self.wake.notify_all();
         drop(s);
         drop(inside);
@@ -232,6 +253,7 @@ impl Probe {
             }),
             held_up: s.held_up,
             finished: s.finished.clone(),
+            reads: s.spans.clone(),
         }
     }
 }

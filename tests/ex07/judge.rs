@@ -2,8 +2,9 @@
 
 use std::collections::HashSet;
 use std::thread::ThreadId;
+use std::time::Duration;
 
-use grading::{check, count, fail, fmt_duration, preview_with};
+use grading::{check, count, fail, fmt_duration, ms, preview_with, Clock, Timeline};
 
 use crate::probe::{run, Ended, Hold, Report, Setup, PATIENCE, STALL};
 
@@ -47,12 +48,13 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
         fail!(
             "pipeline never returned: the consumers are still waiting for items. In {what}, \
              every source was read to the end and {}, yet {stall} later `pipeline` had still \
-             not returned.",
+             not returned.{}",
             if n == 0 {
                 String::from("there was no item to handle")
             } else {
                 format!("all {} were handled", count(n, "item"))
-            };
+            },
+            picture(setup, r, Lanes::Consumers);
             try = "drop every Sender (including the original) so the channel closes: give each \
                    producer its own `tx.clone()`, then `drop(tx)`. A consumer's \
                    `for item in rx.iter()` only ends once the last Sender is gone."
@@ -68,8 +70,9 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
         fail!(
             "the pipeline got stuck before a single item was handled: in {what} the producers \
              pulled {} ({unread_note}), then for {stall} no consumer took one, so the \
-             producers wait forever to send.",
-            count(r.total_pulled, "item");
+             producers wait forever to send.{}",
+            count(r.total_pulled, "item"),
+            picture(setup, r, Lanes::Consumers);
             try = "start the consumers before you wait for the producers: with a bounded \
                    channel a producer can only finish once consumers make room (in a \
                    `thread::scope`, spawn both sides and join nothing before the end). And keep \
@@ -79,7 +82,8 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
     if r.total_pulled == 0 {
         fail!(
             "nothing happened in {what}: for {stall} no item was pulled from any source, and \
-             `pipeline` did not return.";
+             `pipeline` did not return.{}",
+            picture(setup, r, Lanes::Consumers);
             try = "start one producer thread per source, each sending every item of its \
                    source (`for item in source {{ tx.send(item) }}`)."
         );
@@ -87,9 +91,10 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
     fail!(
         "the pipeline got stuck: in {what}, {} pulled, {} handled ({unread_note}), then for \
          {stall} no consumer took another item, so the producers wait forever to send: the \
-         consumers stopped early.",
+         consumers stopped early.{}",
         count(r.total_pulled, "item"),
-        r.completed;
+        r.completed,
+        picture(setup, r, Lanes::Consumers);
         try = "a consumer must keep receiving until the channel is closed and empty: \
                `for item in rx.iter()`. `try_recv` fails with `Empty` whenever the channel is \
                momentarily empty, which does not mean the producers are done, and a stop \
@@ -202,8 +207,9 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
             "in {what}, `handle` ran on a producer thread ({} that pulled items from a \
              source also called `handle`): a producer that handles items itself, for \
              example when the channel is full, is not waiting for the consumers, and the \
-             channel no longer limits anything.",
-            count(mixed, "thread");
+             channel no longer limits anything.{}",
+            count(mixed, "thread"),
+            picture(setup, r, Lanes::Both);
             try = "producers only send (`tx.send(item)` waits while the channel is full); only \
                    the consumer threads call `handle`."
         );
@@ -214,7 +220,8 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
                 fail!(
                     "in {what}, source {i} and source {j} were read on the same thread: one \
                      producer thread read several sources, one after the other, so a slow \
-                     source would hold up all the others.";
+                     source would hold up all the others.{}",
+                    picture(setup, r, Lanes::Both);
                     try = "start one producer thread per source: \
                            `for source in sources {{ let tx = tx.clone(); s.spawn(move || ...); }}`."
                 );
@@ -225,8 +232,9 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
     check!(
         k <= setup.consumers,
         "in {what}, `handle` ran on {k} different threads, but consumers = {}: a thread per \
-         item (or per batch) is not a fixed set of consumers.",
-        setup.consumers;
+         item (or per batch) is not a fixed set of consumers.{}",
+        setup.consumers,
+        picture(setup, r, Lanes::Consumers);
         try = "spawn exactly `consumers.get()` consumer threads, each calling `handle` on \
                items from `rx.iter()` until the channel is closed."
     );
@@ -267,7 +275,8 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
              only once the producers had been joined, and the channel let every item wait in \
              it: it has no bound (a bounded one would have made the producers wait, and the \
              pipeline would hang). Or the consumers collect what they receive before handling \
-             it.";
+             it.{}",
+            picture(setup, r, Lanes::Consumers);
             try = "spawn the consumers and the producers in one `thread::scope` and join nothing \
                    before the end, with `crossbeam::channel::bounded(capacity)`: the producers \
                    then wait while the channel is full. Each consumer calls `handle` on each \
@@ -281,7 +290,8 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
              producers pull items before sending them: a producer that collects its source \
              (or a batch of it) before sending keeps those items out of the channel, so the \
              channel's bound cannot limit them. Or the consumers were not handling items yet: \
-             started late, or collecting what they receive before handling it.";
+             started late, or collecting what they receive before handling it.{}",
+            picture(setup, r, Lanes::Consumers);
             try = "send each item as soon as it is pulled: \
                    `for item in source {{ tx.send(item)... }}`, without `collect()`ing the \
                    source first, so that `send` makes the producer wait before it pulls more; \
@@ -298,7 +308,8 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
     fail!(
         "unbounded queue: {observed} The producers sent what they pulled (each source's first \
          item reached a consumer before its second was pulled), so the items piled up in the \
-         channel: most likely it has no bound.{zero}";
+         channel: most likely it has no bound.{zero}{}",
+        picture(setup, r, Lanes::Consumers);
         try = "use crossbeam::channel::bounded(capacity) (not `unbounded()` or \
                `std::sync::mpsc::channel()`): `send` then waits while the channel is full, so \
                the producers only pull what fits."
@@ -330,7 +341,8 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
         fail!(
             "in {what}, `handle` ran on {threads} threads but never more than {peak} at once, \
              {allowed}: the consumers took turns. Most likely they share a `Mutex<Receiver>` \
-             and keep it locked while handling: {lock_held}.";
+             and keep it locked while handling: {lock_held}.{}",
+            picture(setup, r, Lanes::Consumers);
             try = "{lock_fix}"
         );
     }
@@ -339,8 +351,9 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
             "in {what}, `handle` ran on {} and never more than {peak} at once, {allowed}: \
              fewer consumers ran than asked for. Something caps them: a thread pool (rayon \
              runs one thread per core), or a number of consumers other than \
-             `consumers.get()`.",
-            count(threads, "thread");
+             `consumers.get()`.{}",
+            count(threads, "thread"),
+            picture(setup, r, Lanes::Consumers);
             try = "spawn exactly `consumers.get()` consumer threads of your own, all of them \
                    before joining any, each taking items with `for item in rx.iter()`."
         );
@@ -350,8 +363,9 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
             "in {what}, `handle` ran on {} and never more than {peak} at once, {allowed}. \
              Either only one consumer thread takes items, or the consumers share a \
              `Mutex<Receiver>` and one of them keeps the lock while handling, so the others \
-             never get a turn: {lock_held}.",
-            count(threads, "thread");
+             never get a turn: {lock_held}.{}",
+            count(threads, "thread"),
+            picture(setup, r, Lanes::Consumers);
             try = "spawn `consumers.get()` consumer threads, all of them before joining any, \
                    each taking items with `for item in rx.iter()`; and {lock_fix}"
         );
@@ -360,8 +374,9 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
         fail!(
             "in {what}, at one point only {} running while items were still to come, \
              though {target} may run at once (the grader waited {waited}): some consumers had \
-             stopped taking items.",
-            count(miss.inside, "`handle` call");
+             stopped taking items.{}",
+            count(miss.inside, "`handle` call"),
+            picture(setup, r, Lanes::Consumers);
             try = "keep every consumer receiving until the channel is closed: \
                    `for item in rx.iter()`."
         );
@@ -392,11 +407,95 @@ pub fn judge_slow(setup: &Setup, r: &Report) {
         !r.drain_gave_up,
         "in {}, the slow source {} waited {} for the other sources to be used up and every \
          item pulled so far to be handled, in vain: the pipeline stopped moving while a \
-         producer was still pulling.",
+         producer was still pulling.{}",
         setup.describe(),
         setup.slow.unwrap_or_default(),
-        fmt_duration(PATIENCE);
+        fmt_duration(PATIENCE),
+        picture(setup, r, Lanes::Both);
         try = "run every producer on its own thread and keep the consumers receiving \
                (`for item in rx.iter()`) until the channel is closed."
     );
+}
+
+/// Which lanes a picture shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lanes {
+    /// One per consumer: its `handle` calls.
+    Consumers,
+    /// One per source (from its first pull to its last), then the consumers.
+    Both,
+}
+
+/// What the probe saw above what a correct pipeline does with the same
+/// sources: lanes "consumer 1", ... (the threads that called `handle`, in
+/// the order of their first call, then empty ones up to `consumers`), and
+/// marks for the last pull and the last producer's exit.
+fn picture(setup: &Setup, r: &Report, lanes: Lanes) -> String {
+    let mut seen = Timeline::new("what your code did", Clock::Real);
+    if lanes == Lanes::Both {
+        for (i, span) in r.source_spans.iter().enumerate() {
+            let spans: Vec<(Duration, Duration)> = span.iter().copied().collect();
+            seen = seen.lane(&format!("source {i}"), &spans);
+        }
+    }
+    let mut threads: Vec<ThreadId> = Vec::new();
+    for call in &r.calls_seen {
+        if !threads.contains(&call.thread) {
+            threads.push(call.thread);
+        }
+    }
+    let k = setup.consumers;
+    for j in 0..threads.len().max(k) {
+        let spans: Vec<(Duration, Duration)> = r
+            .calls_seen
+            .iter()
+            .filter(|c| threads.get(j) == Some(&c.thread))
+            .map(|c| (c.start, c.end))
+            .collect();
+        seen = seen.lane(&format!("consumer {}", j + 1), &spans);
+    }
+    if let Some(at) = r.all_pulled_at {
+        seen = seen.mark("all pulled", at);
+    }
+    if let Some(at) = r.producers_done_at {
+        seen = seen.mark("producers done", at);
+    }
+
+    // A correct pipeline, on the same scale: every source read alongside the
+    // consumers, the items dealt out to the consumers in rounds, `consumers`
+    // calls at a time, the last pull during the last round (at most 8 rounds
+    // are drawn: more would not show apart).
+    let end = seen.end().max(r.ended_at).max(ms(1));
+    let n = setup.total();
+    let rounds = n.div_ceil(k);
+    let drawn = rounds.clamp(1, 8);
+    let slot = end / u32::try_from(drawn).unwrap_or(u32::MAX);
+    let at = |round: usize| slot * u32::try_from(round).unwrap_or(u32::MAX);
+    let mut correct = Timeline::new("what a correct pipeline does", Clock::Real);
+    if lanes == Lanes::Both {
+        for (i, &len) in setup.sources.iter().enumerate() {
+            let spans = if len > 0 {
+                vec![(Duration::ZERO, at(drawn - 1))]
+            } else {
+                vec![]
+            };
+            correct = correct.lane(&format!("source {i}"), &spans);
+        }
+    }
+    for j in 0..k {
+        let mut spans: Vec<(Duration, Duration)> = Vec::new();
+        for i in (j..n).step_by(k) {
+            let d = i / k * drawn / rounds;
+            if spans.last() != Some(&(at(d), at(d + 1))) {
+                spans.push((at(d), at(d + 1)));
+            }
+        }
+        correct = correct.lane(&format!("consumer {}", j + 1), &spans);
+    }
+    if n > 0 {
+        correct = correct
+            .mark("all pulled", at(drawn - 1))
+            .mark("producers done", at(drawn - 1));
+    }
+    grading::picture(&seen, &correct)
 }

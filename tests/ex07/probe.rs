@@ -189,12 +189,28 @@ struct State {
     producer_tids: Option<Vec<u32>>,
     /// At the first `handle` call: had every producer thread finished?
     first_handle_after_producers: Option<bool>,
+    /// For the picture, since the probe was made: each `handle` call (its
+    /// thread, start and end, `None` while running), each source's first and
+    /// last pull, when the last item was pulled and when the last producer
+    /// thread exited.
+    spans: Vec<(ThreadId, Duration, Option<Duration>)>,
+    source_spans: Vec<Option<(Duration, Duration)>>,
+    all_pulled_at: Option<Duration>,
+    producers_done_at: Option<Duration>,
 }
 
 impl State {
     fn touch(&mut self) {
         self.last_progress = Instant::now();
     }
+}
+
+/// One `handle` call, for the picture: its thread, start and end.
+#[derive(Clone, Copy)]
+pub struct Call {
+    pub thread: ThreadId,
+    pub start: Duration,
+    pub end: Duration,
 }
 
 /// The sources' and `handle`'s shared bookkeeping.
@@ -204,6 +220,8 @@ pub struct Probe {
     wake: Condvar,
     /// Threads inside `pull` (counted before it takes the lock).
     pulling: AtomicUsize,
+    /// Where the picture's clock starts.
+    origin: Instant,
     together: Rendezvous,
     first_item: Patience,
     drain: Patience,
@@ -241,6 +259,14 @@ pub struct Report {
     pub ahead: Option<usize>,
     pub drain_gave_up: bool,
     pub first_handle_after_producers: Option<bool>,
+    /// Every `handle` call (one still running ends when the report was made).
+    pub calls_seen: Vec<Call>,
+    /// Each source's first and last pull.
+    pub source_spans: Vec<Option<(Duration, Duration)>>,
+    pub all_pulled_at: Option<Duration>,
+    pub producers_done_at: Option<Duration>,
+    /// When the report was made.
+    pub ended_at: Duration,
 }
 
 thread_local! {
@@ -259,6 +285,9 @@ impl Drop for ExitNote {
         if let Some(probe) = self.0.upgrade() {
             let mut s = probe.lock();
             s.producers_alive -= 1;
+            if s.producers_alive == 0 {
+                s.producers_done_at = Some(probe.origin.elapsed());
+            }
             s.touch();
         }
     }
@@ -320,6 +349,10 @@ impl Probe {
             producers_alive: 0,
             producer_tids: Some(Vec::new()),
             first_handle_after_producers: None,
+            spans: Vec::new(),
+            source_spans: vec![None; n],
+            all_pulled_at: None,
+            producers_done_at: None,
         };
         let together = Rendezvous::new(setup.target(), PATIENCE).expecting(setup.total());
         Probe {
@@ -327,6 +360,7 @@ impl Probe {
             state: Mutex::new(state),
             wake: Condvar::new(),
             pulling: AtomicUsize::new(0),
+            origin: now,
             together,
             first_item: Patience::new(PATIENCE),
             drain: Patience::new(PATIENCE),
@@ -369,6 +403,9 @@ impl Probe {
         let mut s = self.lock();
         Probe::register(this, &mut s);
         s.source_threads[source].insert(thread::current().id());
+        let at = self.origin.elapsed();
+        let span = s.source_spans[source].get_or_insert((at, at));
+        span.1 = at;
         if s.pulled[source] >= self.setup.sources[source] {
             if !s.exhausted[source] {
                 s.exhausted[source] = true;
@@ -399,6 +436,9 @@ impl Probe {
         let index = s.pulled[source];
         s.pulled[source] += 1;
         s.total_pulled += 1;
+        if s.total_pulled == self.setup.total() {
+            s.all_pulled_at = Some(self.origin.elapsed());
+        }
         let outstanding = s.total_pulled - s.completed;
         if outstanding > s.peak_outstanding {
             s.peak_outstanding = outstanding;
@@ -442,6 +482,9 @@ impl Probe {
         s.entered += 1;
         s.in_handle += 1;
         s.peak_in_handle = s.peak_in_handle.max(s.in_handle);
+        let call = s.spans.len();
+        let start = self.origin.elapsed();
+        s.spans.push((thread::current().id(), start, None));
         if item.index == 0 {
             s.first_handled[item.source] = true;
         }
@@ -471,6 +514,7 @@ impl Probe {
             }
         }
         s.in_handle -= 1;
+        s.spans[call].2 = Some(self.origin.elapsed());
         s.completed += 1;
         s.touch();
         self.wake.notify_all();
@@ -537,6 +581,19 @@ impl Probe {
             ahead: s.ahead,
             drain_gave_up: s.drain_gave_up,
             first_handle_after_producers: s.first_handle_after_producers,
+            calls_seen: s
+                .spans
+                .iter()
+                .map(|&(thread, start, end)| Call {
+                    thread,
+                    start,
+                    end: end.unwrap_or_else(|| self.origin.elapsed()),
+                })
+                .collect(),
+            source_spans: s.source_spans.clone(),
+            all_pulled_at: s.all_pulled_at,
+            producers_done_at: s.producers_done_at,
+            ended_at: self.origin.elapsed(),
         }
     }
 }

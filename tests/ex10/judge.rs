@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use grading::{
     check, count, fail, fmt_duration, ms, payload_text, preview, reached_todo,
-    student_panic_message,
+    student_panic_message, Clock, Timeline,
 };
 
 use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
@@ -125,6 +125,98 @@ fn same_schedule(a: &[u64], b: &[u64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| close(x, y))
 }
 
+// ---------------------------------------------------------------------------
+// Pictures: the jobs as the probe saw them, above the sliding window.
+
+/// One lane per job, `job 0` to `job n-1`, for a schedule of start times.
+fn job_lanes(title: &str, spans: impl Iterator<Item = Option<(u64, u64)>>) -> Timeline {
+    spans
+        .enumerate()
+        .fold(Timeline::new(title, Clock::Virtual), |t, (i, span)| {
+            let spans: Vec<_> = span.map(|(a, b)| (ms(a), ms(b))).into_iter().collect();
+            t.lane(&format!("job {i}"), &spans)
+        })
+}
+
+/// The sliding window's schedule for the report's jobs and limit.
+fn correct_schedule(report: &Report) -> Timeline {
+    let d = &report.durations;
+    let starts = sliding_starts(d, report.limit.max(1));
+    job_lanes(
+        "what a correct solution does",
+        starts.iter().zip(d).map(|(&s, &d)| Some((s, s + d))),
+    )
+}
+
+/// The picture under a failure about how the jobs ran: each job from its
+/// start to its end (a job still running when the call ended runs to
+/// `report.ended`), above a correct solution's schedule. `mark` names a
+/// moment, such as when a stuck call was stopped.
+pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
+    let spans = (0..report.calls.len())
+        .map(|i| report.starts[i].map(|s| (s, report.finishes[i].unwrap_or(report.ended))));
+    let mut seen = job_lanes("what your code did", spans);
+    if let Some((label, at)) = mark {
+        seen = seen.mark(label, ms(at));
+    }
+    grading::picture(&seen, &correct_schedule(report))
+}
+
+/// The picture for the tasks the jobs ran in: one lane per tokio task (in the
+/// order they first ran a job, `task 1`, `task 2`, ...; as many lanes as jobs,
+/// so unused ones show empty), and `no task` for jobs polled outside any
+/// task; above a correct solution's, where every job has a task of its own.
+pub fn task_picture(report: &Report) -> String {
+    let n = report.calls.len();
+    let mut ids = Vec::new();
+    let mut lanes: Vec<Vec<(Duration, Duration)>> = vec![Vec::new(); n];
+    let mut outside = Vec::new();
+    for i in 0..n {
+        let (Some(s), f) = (report.starts[i], report.finishes[i]) else {
+            continue;
+        };
+        let span = (ms(s), ms(f.unwrap_or(report.ended)));
+        match report.tasks[i] {
+            None => outside.push(span),
+            Some(id) => {
+                let k = ids.iter().position(|&x| x == id).unwrap_or_else(|| {
+                    ids.push(id);
+                    ids.len() - 1
+                });
+                lanes[k].push(span);
+            }
+        }
+    }
+    let mut seen = Timeline::new("what your code did", Clock::Virtual);
+    if !outside.is_empty() {
+        seen = seen.lane("no task", &outside);
+    }
+    for (k, spans) in lanes.iter().enumerate() {
+        seen = seen.lane(&format!("task {}", k + 1), spans);
+    }
+    let mut correct = Timeline::new("what a correct solution does", Clock::Virtual);
+    let d = &report.durations;
+    for (k, (&s, &d)) in sliding_starts(d, report.limit.max(1))
+        .iter()
+        .zip(d)
+        .enumerate()
+    {
+        correct = correct.lane(&format!("task {}", k + 1), &[(ms(s), ms(s + d))]);
+    }
+    grading::picture(&seen, &correct)
+}
+
+/// The call's total time against a correct solution's, one lane each.
+pub fn total_picture(took: u64, ideal: u64) -> String {
+    let lane = |title: &str, t: u64| {
+        Timeline::new(title, Clock::Virtual).lane("total", &[(Duration::ZERO, ms(t))])
+    };
+    grading::picture(
+        &lane("what your code did", took),
+        &lane("what a correct solution does", ideal),
+    )
+}
+
 /// A moment when a slot was free while a job still waited to start.
 struct Idle {
     at: u64,
@@ -194,6 +286,12 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
             was(running)
         )
     };
+    // With no jobs, or on a clock that never moved, there is nothing to draw.
+    let pic = if n == 0 || to_ms(stuck.at) == 0 {
+        String::new()
+    } else {
+        picture(report, Some(("stopped", to_ms(stuck.at))))
+    };
     let busy = format!(
         "{:.0} % of {}",
         stuck.busy * 100.0,
@@ -205,7 +303,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
              finished any more, and when the grader asked the runtime to stop, it took {} of \
              real time to notice: its thread was blocked inside your code, not waiting for a \
              permit or a timer. Something holds the thread: `std::thread::sleep`, a loop \
-             without an `.await`, `futures::executor::block_on`, or a blocking lock.",
+             without an `.await`, `futures::executor::block_on`, or a blocking lock.{pic}",
             fmt_ms(to_ms(stuck.at)),
             fmt_duration(stuck.answered_after);
             try = "let tokio do the waiting: `tokio::time::sleep(...).await`, \
@@ -220,7 +318,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
              of waiting: e.g. `try_acquire` (or a check of a counter) until it succeeds, with \
              `yield_now().await` in between. A loop that yields keeps the runtime busy, so the \
              paused clock never moves on, the running jobs never end, and no slot ever comes \
-             free (on a real clock, the loop would burn a whole core while it waits).",
+             free (on a real clock, the loop would burn a whole core while it waits).{pic}",
             fmt_ms(to_ms(stuck.at));
             try = "wait with `.await` on something that wakes you when a slot is free: \
                    `Arc::clone(&limiter).acquire_owned().await` sleeps until a permit is given \
@@ -248,7 +346,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
             fail!(
                             "{idle} Yet {} of the limiter's {permits} permits {} taken while {}: {} held \
                              by no job. They were kept (in a Vec \"to keep them alive\", by the caller) or \
-                             `forget()`-ed, and never given back, so the next `acquire` waits forever.",
+                             `forget()`-ed, and never given back, so the next `acquire` waits forever.{pic}",
                             taken,
                             was(taken),
                             if running == 0 {
@@ -266,7 +364,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
     fail!(
         "{idle} Usually a permit that is never given back, so once all are taken the next \
          `acquire` waits forever; or a future or task that nobody polls, or that is never \
-         woken.";
+         woken.{pic}";
         try = "hold each permit only while its job runs (move it into the job's task, and let \
                it drop there); `buffer_unordered(limit)` needs no permits at all."
     );
@@ -397,11 +495,12 @@ pub fn judge_schedule(
              permit was dropped as soon as it was taken (`let _ = limiter.acquire().await` \
              drops it at once: `_` does not bind), or the jobs were limited by something other \
              than the limiter you were given (a `Semaphore` of your own, a `buffer_unordered` \
-             window), which the other users of the same limiter cannot see.",
+             window), which the other users of the same limiter cannot see.{}",
             u.job,
             count(u.running, "job"),
             u.taken,
-            was(u.taken);
+            was(u.taken),
+            picture(report, None);
             try = "take a permit of `limiter` for each job and keep it until that job ends: \
                    `let permit = Arc::clone(&limiter).acquire_owned().await...` and move \
                    `permit` into the job's task (or bind it, `let _permit = ...`, inside the \
@@ -414,14 +513,16 @@ pub fn judge_schedule(
                 "{what}: all {n} jobs ran at once, though the limit is {k}: nothing held them \
                  back. (If you used a Semaphore: `let _ = sem.acquire().await` drops the permit \
                  at the end of that very line, because `_` does not bind, so the job runs \
-                 without one.)";
+                 without one.){}",
+                picture(report, None);
                 try = "let at most `limit` jobs run: `buffer_unordered(limit)` on a stream of \
                        the jobs, or a permit per job that lives until the job is done \
                        (`let _permit = ...`, with a name)."
             );
         }
         fail!(
-            "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.";
+            "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.{}",
+            picture(report, None);
             try = "start a job only when fewer than `limit` are running: \
                    `buffer_unordered(limit)`, or a permit per job held until it ends."
         );
@@ -429,28 +530,31 @@ pub fn judge_schedule(
     if peak < target && peak == 1 {
         fail!(
             "{what} ran the jobs one after another: never more than 1 at a time, though the \
-             limit allows {target} at once. It took {} instead of {}.",
+             limit allows {target} at once. It took {} instead of {}.{}",
             fmt_ms(took),
-            fmt_ms(ideal);
+            fmt_ms(ideal),
+            picture(report, None);
             try = "don't await each job inside the loop: give the jobs to \
                    `buffer_unordered(limit)` (or spawn them, each holding a permit) so that up \
                    to `limit` of them are in flight together."
         );
     }
     if took > ideal + SLACK_MS {
-        judge_too_slow(what, &d, k, (starts, finishes), took, ideal);
+        judge_too_slow(what, report, (starts, finishes), took, ideal);
     }
     if peak < target {
         fail!(
-            "{what}: at most {peak} jobs ran at once, though the limit allows {target}.";
+            "{what}: at most {peak} jobs ran at once, though the limit allows {target}.{}",
+            picture(report, None);
             try = "keep `limit` jobs in flight while jobs are waiting."
         );
     }
     check!(
         close(took, ideal),
-        "{what} took {} of (virtual) time, expected {}.",
+        "{what} took {} of (virtual) time, expected {}.{}",
         fmt_ms(took),
-        fmt_ms(ideal);
+        fmt_ms(ideal),
+        picture(report, None);
         try = "return as soon as the last job is done."
     );
 }
@@ -459,12 +563,12 @@ pub fn judge_schedule(
 #[track_caller]
 fn judge_too_slow(
     what: &str,
-    d: &[u64],
-    k: usize,
+    report: &Report,
     (starts, finishes): (&[u64], &[u64]),
     took: u64,
     ideal: u64,
 ) {
+    let (d, k) = (&report.durations[..], report.limit);
     let ideal_starts = sliding_starts(d, k);
     let batches = batch_starts(d, k);
     let buffered = buffered_starts(d, k);
@@ -488,9 +592,10 @@ fn judge_too_slow(
             "{what} took {} instead of {}: a finished job kept its place in the window until \
              the slow job before it was done.{stalled} That is what `buffered(k)` does: it \
              yields outputs in input order, and an output that waits for its turn still counts \
-             towards k, so one slow job at the front stalls the window.{also}",
+             towards k, so one slow job at the front stalls the window.{also}{}",
             fmt_ms(took),
-            fmt_ms(ideal);
+            fmt_ms(ideal),
+            picture(report, None);
             try = "use `buffer_unordered(limit)`, which frees a slot the moment a job finishes; \
                    carry each input's index along and put every output into its slot to get \
                    the input order back."
@@ -499,18 +604,20 @@ fn judge_too_slow(
     if same_schedule(starts, &batches) {
         fail!(
             "{what} took {} instead of {}: the jobs ran in batches: you waited for the whole \
-             group before starting the next.{stalled}",
+             group before starting the next.{stalled}{}",
             fmt_ms(took),
-            fmt_ms(ideal);
+            fmt_ms(ideal),
+            picture(report, None);
             try = "a sliding window, not batches: start the next job as soon as *any* job \
                    finishes. `buffer_unordered(limit)` does exactly that (so does a Semaphore \
                    with a permit per job); `chunks(limit)` + `join_all` does not."
         );
     }
     fail!(
-        "{what} took {} instead of {}.{stalled}",
+        "{what} took {} instead of {}.{stalled}{}",
         fmt_ms(took),
-        fmt_ms(ideal);
+        fmt_ms(ideal),
+        picture(report, None);
         try = "start the next job the moment one finishes, so that `limit` jobs are in flight \
                while any job is waiting: `buffer_unordered(limit)`, or one permit per job."
     );

@@ -21,7 +21,8 @@ use grading::{check, fail, secs};
 
 use judge::{
     fmt_ms, judge_jobs, judge_outputs, judge_panic, judge_permits, judge_returned, judge_run,
-    judge_schedule, returned, spawn_call, window_call, SLACK_MS,
+    judge_schedule, picture, returned, spawn_call, task_picture, total_picture, window_call,
+    SLACK_MS,
 };
 use probe::{output, run_spawned, run_two_callers, run_window, run_with_a_panic};
 
@@ -114,8 +115,9 @@ fn no_inputs_return_at_once() {
         );
         check!(
             run.took <= SLACK_MS,
-            "{what} took {} of (virtual) time; with nothing to do it should return at once.",
-            fmt_ms(run.took)
+            "{what} took {} of (virtual) time; with nothing to do it should return at once.{}",
+            fmt_ms(run.took),
+            total_picture(run.took, 0)
         );
         if let Some(free) = free {
             judge_permits(&what, 2, free);
@@ -169,7 +171,8 @@ fn every_job_runs_in_a_task_of_its_own() {
         fail!(
             "{what}: job {i} ran outside any spawned task (`tokio::task::try_id()` was `None` \
              inside it): it was polled by the caller's own future, as `join_all` or \
-             `buffer_unordered` do.";
+             `buffer_unordered` do.{}",
+            task_picture(&run.report);
             try = "spawn every job: `tokio::spawn(job(input))` or `JoinSet::spawn`, then await \
                    the tasks. Spawned tasks can run on other threads of a multi-thread runtime \
                    and keep going while the caller waits."
@@ -179,7 +182,8 @@ fn every_job_runs_in_a_task_of_its_own() {
         if let Some(j) = (0..i).find(|&j| ran(i) && ran(j) && tasks[j] == tasks[i]) {
             fail!(
                 "{what}: jobs {j} and {i} ran in the same tokio task: the jobs were spawned \
-                 together (one task running several of them), not each in a task of its own.";
+                 together (one task running several of them), not each in a task of its own.{}",
+                task_picture(&run.report);
                 try = "one task per job: call `tokio::spawn` (or `JoinSet::spawn`) once for \
                        every input."
             );
@@ -243,8 +247,9 @@ fn two_callers_share_one_limiter() {
             "{what}: together they ran up to {} jobs at once, but the limiter they share has \
              {PERMITS} permits. Each call limited only itself, with something of its own (a \
              `Semaphore::new(...)` of its own, a `buffer_unordered` window) instead of the \
-             shared limiter's permits.",
-            run.report.peak;
+             shared limiter's permits.{}",
+            run.report.peak,
+            picture(&run.report, None);
             try = "take every job's permit from the `limiter` you are given \
                    (`Arc::clone(&limiter).acquire_owned()`): the limit is shared, so that all \
                    callers together stay within it."

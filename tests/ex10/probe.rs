@@ -85,6 +85,8 @@ struct State {
 pub struct Probe {
     origin: Instant,
     durations: Vec<Duration>,
+    /// The limit of the call (the window, or the limiter's permits).
+    limit: usize,
     limiter: Option<Limiter>,
     /// The job that panics (on purpose) when it is done, if any.
     panics: Option<usize>,
@@ -95,6 +97,12 @@ pub struct Probe {
 
 /// What the probe saw, in whole milliseconds of virtual time.
 pub struct Report {
+    /// Each job's duration, and the limit the call was given: what a correct
+    /// solution's schedule is built from.
+    pub durations: Vec<u64>,
+    pub limit: usize,
+    /// When the report was taken: the call's end (or when it was stopped).
+    pub ended: u64,
     pub calls: Vec<usize>,
     pub starts: Vec<Option<u64>>,
     pub finishes: Vec<Option<u64>>,
@@ -105,12 +113,17 @@ pub struct Report {
 
 impl Probe {
     /// Must be called inside the runtime: the origin is on tokio's clock.
-    pub fn new(durations: &[Duration], limiter: Option<&Arc<Semaphore>>) -> Arc<Self> {
-        Self::with_panic(durations, limiter, None)
+    pub fn new(
+        durations: &[Duration],
+        limit: usize,
+        limiter: Option<&Arc<Semaphore>>,
+    ) -> Arc<Self> {
+        Self::with_panic(durations, limit, limiter, None)
     }
 
     fn with_panic(
         durations: &[Duration],
+        limit: usize,
         limiter: Option<&Arc<Semaphore>>,
         panics: Option<usize>,
     ) -> Arc<Self> {
@@ -118,6 +131,7 @@ impl Probe {
         Arc::new(Probe {
             origin: Instant::now(),
             durations: durations.to_vec(),
+            limit,
             limiter: limiter.map(|s| Limiter {
                 semaphore: Arc::clone(s),
                 permits: s.available_permits(),
@@ -193,6 +207,9 @@ impl Probe {
     pub fn report(&self) -> Report {
         let s = self.lock();
         Report {
+            durations: self.durations.iter().map(|&d| to_ms(d)).collect(),
+            limit: self.limit,
+            ended: to_ms(self.origin.elapsed()),
             calls: s.calls.clone(),
             starts: s.starts.iter().map(|t| t.map(to_ms)).collect(),
             finishes: s.finishes.iter().map(|t| t.map(to_ms)).collect(),
@@ -326,7 +343,7 @@ pub struct Run {
 pub fn run_window(durations: &[Duration], k: usize) -> Run {
     let durations = durations.to_vec();
     paused(WATCHDOG, BLOCKED, move || async move {
-        let probe = Probe::new(&durations, None);
+        let probe = Probe::new(&durations, k, None);
         let inputs: Vec<usize> = (0..durations.len()).collect();
         let call = run_bounded(inputs, limit(k), probe.job());
         let (outcome, t) = timed(probe.unless_stuck(call)).await;
@@ -344,7 +361,7 @@ pub fn run_spawned(durations: &[Duration], permits: usize) -> Run {
     let durations = durations.to_vec();
     paused(WATCHDOG, BLOCKED, move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
-        let probe = Probe::new(&durations, Some(&limiter));
+        let probe = Probe::new(&durations, permits, Some(&limiter));
         let inputs: Vec<usize> = (0..durations.len()).collect();
         let call = spawn_bounded(inputs, Arc::clone(&limiter), probe.job());
         let (outcome, t) = timed(probe.unless_stuck(call)).await;
@@ -370,7 +387,7 @@ pub fn run_two_callers(durations: &[Duration], permits: usize) -> SharedRun {
     let durations = durations.to_vec();
     paused(WATCHDOG, BLOCKED, move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
-        let probe = Probe::new(&durations, Some(&limiter));
+        let probe = Probe::new(&durations, permits, Some(&limiter));
         let half = durations.len() / 2;
         let first = spawn_bounded((0..half).collect(), Arc::clone(&limiter), probe.job());
         let second = spawn_bounded(
@@ -401,7 +418,7 @@ pub fn run_with_a_panic(durations: &[Duration], permits: usize) -> PanicRun {
     let durations = durations.to_vec();
     paused(WATCHDOG, BLOCKED, move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
-        let probe = Probe::with_panic(&durations, Some(&limiter), Some(1));
+        let probe = Probe::with_panic(&durations, permits, Some(&limiter), Some(1));
         let inputs: Vec<usize> = (0..durations.len()).collect();
         let call = catch_panic_async(spawn_bounded(inputs, limiter, probe.job()));
         let outcome = probe.unless_stuck(call).await;

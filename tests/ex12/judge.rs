@@ -4,11 +4,73 @@
 //! checks its name promises; [`everything`] applies them all, the most
 //! telling diagnosis first.
 
+use std::fmt;
+
 use ex12::ShutdownReport;
-use grading::{fail, fmt_duration, ms, payload_text, preview, student_panic_message};
+use grading::{
+    fail, fmt_duration, ms, payload_text, preview, student_panic_message, Clock, Timeline,
+};
 
 use crate::probe::{Outcome, AFTERWARDS, HANDLER_PANIC};
 use crate::script::{show, was, who, Fate, Request, Script, CLIENTS_LEAVE_MS, SLACK_MS};
+
+/// The end of a message about how the requests ran: the test's timeline in
+/// words, then the picture (see [`picture`]). Written only when a message
+/// is, so a check that passes records no picture.
+struct Told<'a>(&'a Script, &'a Outcome);
+
+impl fmt::Display for Told<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.0.timeline(), picture(self.0, self.1))
+    }
+}
+
+/// What each request did (from its start to its end, or until its future
+/// was dropped, or until serve returned if neither happened before), with
+/// the shutdown, the end of the grace period and serve's return marked;
+/// above what a correct serve does with the same script.
+fn picture(script: &Script, o: &Outcome) -> String {
+    let lane = |r: &Request| format!("request {}", r.id);
+    let marks = |mut t: Timeline, returned: (&str, u64)| {
+        if let Some(s) = script.shutdown {
+            t = t
+                .mark("shutdown", ms(s))
+                .mark("grace ends", ms(s + script.grace));
+        }
+        if let Some(c) = script.close {
+            t = t.mark("channel closed", ms(c));
+        }
+        t.mark(returned.0, ms(returned.1))
+    };
+    let mut seen = Timeline::new("what your serve did", Clock::Virtual);
+    let mut correct = Timeline::new("what a correct serve does", Clock::Virtual);
+    for r in &script.requests {
+        let log = o.afterwards(r.id);
+        let end = log.finished.or(log.dropped_at).unwrap_or(o.returned);
+        let span: Vec<_> = log
+            .started
+            .map(|s| (ms(s), ms(end.max(s))))
+            .into_iter()
+            .collect();
+        seen = seen.lane(&lane(r), &span);
+        let end = match script.fate(r) {
+            Fate::NotStarted => None,
+            Fate::Completes(at) | Fate::Panics(at) => Some(at),
+            Fate::Abandoned => script.grace_ends(),
+        };
+        let span: Vec<_> = end.map(|e| (ms(r.at), ms(e))).into_iter().collect();
+        correct = correct.lane(&lane(r), &span);
+    }
+    let stopped = if o.report.is_none() && o.panic.is_none() {
+        "grader gave up"
+    } else {
+        "serve returned"
+    };
+    grading::picture(
+        &marks(seen, (stopped, o.returned)),
+        &marks(correct, ("serve returned", script.returns_at())),
+    )
+}
 
 /// Real time from which one play of a script that went wrong counts as
 /// blocked: a correct `serve` needs a few milliseconds (the 1000-request
@@ -133,7 +195,7 @@ pub fn did_not_block(script: &Script, o: &Outcome) {
          instead of awaiting.{then}\n{}",
         script.situation(),
         show(o.returned),
-        script.timeline();
+        Told(script, o);
         try = "never block inside async code: wait with tokio \
                (`tokio::time::timeout(grace, <wait for them all>).await`, `tokio::time::sleep`), \
                not with `std::thread::sleep` or a blocking call."
@@ -163,7 +225,7 @@ fn peak_in_flight(in_time: &[Request], o: &Outcome) -> usize {
 /// Every request that came in time started when it arrived.
 pub fn started_on_arrival(script: &Script, o: &Outcome) {
     let ctx = script.situation();
-    let timeline = script.timeline();
+    let timeline = Told(script, o);
     let mut in_time: Vec<Request> = script
         .requests
         .iter()
@@ -287,7 +349,7 @@ pub fn nothing_started_after_shutdown(script: &Script, o: &Outcome) {
         who(&ids),
         was(ids.len()),
         who(&ids[..1]),
-        script.timeline();
+        Told(script, o);
         try = "leave the receiving loop as soon as `shutdown.cancelled()` is ready, and make \
                that the first branch of a `biased;` select!, so that it wins over a queued \
                request; after it, only wait for the running requests (and drop `requests`)."
@@ -298,7 +360,7 @@ pub fn nothing_started_after_shutdown(script: &Script, o: &Outcome) {
 /// when the grace period ended.
 pub fn returned_on_time(script: &Script, o: &Outcome) {
     let ctx = script.situation();
-    let timeline = script.timeline();
+    let timeline = Told(script, o);
     let want = script.returns_at();
     if o.report.is_none() {
         match script.shutdown {
@@ -459,7 +521,7 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
 /// The abandoned requests were aborted, and gone, before serve returned.
 pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
     let ctx = script.situation();
-    let timeline = script.timeline();
+    let timeline = Told(script, o);
     let end = show(o.returned);
     let abandoned = script.ids_where(|f| f == Fate::Abandoned);
     let ran_on: Vec<u64> = abandoned
@@ -679,7 +741,8 @@ pub fn panic_passed_on(script: &Script, o: &Outcome) {
         let Some(started) = log.started else {
             fail!(
                 "{ctx}: request {id}'s handler never ran, so it could not panic at \
-                 {crashed_at}.\n{timeline}";
+                 {crashed_at}.\n{}",
+                Told(script, o);
                 try = "start each request as soon as its id comes out of `requests.recv()`."
             );
         };
@@ -687,8 +750,9 @@ pub fn panic_passed_on(script: &Script, o: &Outcome) {
         returned_on_time(script, o);
         fail!(
             "{ctx}: request {id}'s handler started at {} but never reached its panic at \
-             {crashed_at}: its future was dropped before.\n{timeline}",
-            show(started);
+             {crashed_at}: its future was dropped before.\n{}",
+            show(started),
+            Told(script, o);
             try = "after a shutdown, give the running requests the whole grace period; abort \
                    only what is still running when it ends."
         );

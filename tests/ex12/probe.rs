@@ -35,6 +35,8 @@ pub struct Log {
     pub finished: Option<u64>,
     /// Whether its future has been dropped (finished or not).
     pub dropped: bool,
+    /// When it was dropped, if tokio's clock could tell (for the picture).
+    pub dropped_at: Option<u64>,
 }
 
 #[derive(Default)]
@@ -59,8 +61,15 @@ struct DropGuard {
 
 impl Drop for DropGuard {
     fn drop(&mut self) {
-        // No clock here: the drop may happen while the runtime shuts down.
-        self.lab.update(self.id, |log| log.dropped = true);
+        // The drop may happen while the runtime shuts down: read the clock
+        // only inside it (the time is for the picture, never for a verdict).
+        let at = tokio::runtime::Handle::try_current()
+            .is_ok()
+            .then(|| self.lab.now());
+        self.lab.update(self.id, |log| {
+            log.dropped = true;
+            log.dropped_at = at;
+        });
     }
 }
 

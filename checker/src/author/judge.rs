@@ -216,7 +216,10 @@ fn shape_miss(
             "the test fails as it should, but its timeline does not show what the header \
              says: {}\n{}",
             misses.join("; "),
-            grading_protocol::timeline::Timeline::render(observed, grading_protocol::Charset::Ascii)
+            grading_protocol::timeline::Timeline::render(
+                observed,
+                grading_protocol::Charset::Ascii
+            )
         )
     })
 }

@@ -184,7 +184,10 @@ fn read_report(path: &Path) -> Result<CourseReport, String> {
         .and_then(|v| u32::try_from(v).ok())
         .is_some_and(|v| model::READABLE_VERSIONS.contains(&v));
     if !readable {
-        let known: Vec<String> = model::READABLE_VERSIONS.iter().map(u32::to_string).collect();
+        let known: Vec<String> = model::READABLE_VERSIONS
+            .iter()
+            .map(u32::to_string)
+            .collect();
         return Err(format!(
             "report version {} but this checker reads versions {}: regenerate it with this course's checker",
             version.map_or("missing".to_string(), |v| v.to_string()),

@@ -263,7 +263,10 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
         let _ = writeln!(body, "</tbody>\n</table>\n</section>");
     }
     if !r.skipped.is_empty() {
-        let _ = writeln!(body, "<section class=\"skipped\">\n<h2>Reports skipped</h2>\n<ul>");
+        let _ = writeln!(
+            body,
+            "<section class=\"skipped\">\n<h2>Reports skipped</h2>\n<ul>"
+        );
         for s in &r.skipped {
             let _ = writeln!(
                 body,
@@ -382,7 +385,11 @@ pub fn student_page(report: &CourseReport) -> String {
          <th scope=\"col\" class=\"num\"><button type=\"button\">Tests passed</button></th><th scope=\"col\" class=\"num\"><button type=\"button\">Points</button></th></tr></thead>\n<tbody>"
     );
     for e in &report.exercises {
-        let passed = e.tests.iter().filter(|t| t.status == TestStatus::Passed).count();
+        let passed = e
+            .tests
+            .iter()
+            .filter(|t| t.status == TestStatus::Passed)
+            .count();
         let _ = writeln!(
             body,
             "<tr><th scope=\"row\"><a href=\"#{id}\">{id}</a> {title}</th><td class=\"st {class}\" data-sort=\"{rank}\">{words}</td>\
@@ -474,17 +481,17 @@ pub fn timeline_svg(t: &Timeline, end: Duration) -> String {
         for s in t.lanes.iter().flat_map(|l| &l.spans) {
             let a = ((s.start.as_secs_f64() / end_s) * columns as f64) as usize;
             let b = ((s.end.as_secs_f64() / end_s) * columns as f64).ceil() as usize;
-            for c in counts.iter_mut().take(b.min(columns)).skip(a.min(columns - 1)) {
+            for c in counts
+                .iter_mut()
+                .take(b.min(columns))
+                .skip(a.min(columns - 1))
+            {
                 *c += 1;
             }
         }
         let top = counts.iter().copied().max().unwrap_or(0).max(1);
         let cw = bar_w / columns as f64;
-        let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"13\">{} lanes</text>",
-            t.lanes.len()
-        );
+        let _ = write!(svg, "<text x=\"0\" y=\"13\">{} lanes</text>", t.lanes.len());
         for (i, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
             let _ = write!(
                 svg,

@@ -78,7 +78,9 @@ pub fn render(report: &CourseReport) -> String {
                 .iter()
                 .find(|t| t.status == TestStatus::Failed)
                 .and_then(|t| t.picture())
-                .map_or(String::new(), |p| format!("\n\n  ```text\n{}  ```", indent(&p)));
+                .map_or(String::new(), |p| {
+                    format!("\n\n  ```text\n{}  ```", indent(&p))
+                });
             format!("- **{}**: {}{picture}", e.id, escape(&why))
         })
         .collect();

@@ -156,7 +156,12 @@ impl TimelineReport {
                     spans: l
                         .spans
                         .iter()
-                        .map(|s| [round_us(s.start.as_secs_f64()), round_us(s.end.as_secs_f64())])
+                        .map(|s| {
+                            [
+                                round_us(s.start.as_secs_f64()),
+                                round_us(s.end.as_secs_f64()),
+                            ]
+                        })
                         .collect(),
                 })
                 .collect(),
@@ -181,7 +186,11 @@ impl TimelineReport {
         };
         let mut t = grading_protocol::Timeline::new(&self.title, clock);
         for lane in &self.lanes {
-            let spans: Vec<_> = lane.spans.iter().map(|[a, b]| (secs(*a), secs(*b))).collect();
+            let spans: Vec<_> = lane
+                .spans
+                .iter()
+                .map(|[a, b]| (secs(*a), secs(*b)))
+                .collect();
             t = t.lane(&lane.label, &spans);
         }
         for m in &self.marks {
