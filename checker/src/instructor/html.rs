@@ -37,7 +37,11 @@ pub fn escape(text: &str) -> String {
 
 const STYLE: &str = r#"
 :root { --solved: #1a7f37; --failing: #9a6700; --error: #cf222e; --none: #6e7781; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 80rem; padding: 0 1rem; color: #1f2328; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+th[scope="row"] { white-space: nowrap; }
+thead th { position: sticky; top: 0; }
+td.st { text-align: center; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; margin-top: 2.2rem; }
 p.meta { color: #57606a; margin-top: 0; }
@@ -49,7 +53,7 @@ th button { font: inherit; font-weight: 600; background: none; border: 0; paddin
 th button::after { content: " \2195"; color: #8c959f; }
 th[aria-sort="ascending"] button::after { content: " \2191"; color: inherit; }
 th[aria-sort="descending"] button::after { content: " \2193"; color: inherit; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.st { white-space: nowrap; }
 .solved { background: #dafbe1; color: var(--solved); }
 .failing { background: #fff8c5; color: var(--failing); }
@@ -164,6 +168,25 @@ fn status_rank(status: Option<ExerciseStatus>) -> u8 {
     }
 }
 
+/// The matrix's compact cell: a symbol to see, the words for a screen
+/// reader (and as a tooltip).
+fn status_cell(status: Option<ExerciseStatus>) -> String {
+    let words = match status {
+        Some(s) => s.label().to_string(),
+        None => "no report".into(),
+    };
+    let symbol = match status {
+        Some(ExerciseStatus::Solved) => "✔",
+        Some(ExerciseStatus::Failing) => "✘",
+        Some(ExerciseStatus::NotStarted) | None => "–",
+        Some(_) => "⚠",
+    };
+    format!(
+        "<span aria-hidden=\"true\" title=\"{w}\">{symbol}</span><span class=\"sr\">{w}</span>",
+        w = escape(&words)
+    )
+}
+
 fn status_words(status: Option<ExerciseStatus>) -> String {
     match status {
         Some(ExerciseStatus::Solved) => "✔ solved".into(),
@@ -195,7 +218,7 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
     let _ = writeln!(
         body,
         "<section>\n<h2 id=\"matrix\">Every student, every exercise</h2>\n<table class=\"sortable\" aria-describedby=\"matrix\">\n\
-         <caption>Status of each exercise per student. Press a column header to sort.</caption>\n<thead><tr>\
+         <caption>Status of each exercise per student: ✔ solved, ✘ failing, ⚠ does not compile, timed out or crashed, – not started. Press a column header to sort.</caption>\n<thead><tr>\
          <th scope=\"col\"><button type=\"button\">Student</button></th>"
     );
     for e in &r.exercises {
@@ -219,7 +242,7 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
                 "<td class=\"st {}\" data-sort=\"{}\">{}</td>",
                 status_class(status),
                 status_rank(status),
-                status_words(status)
+                status_cell(status)
             );
         }
         let _ = writeln!(
