@@ -64,6 +64,22 @@ fn report(n: usize, title: &str, status: Status, tests: Vec<TestResult>, changed
     }
 }
 
+/// Two ops of 4 s each given their own 4 s deadline, one after the other,
+/// against both cut at the shared deadline: the timelines a grader records.
+fn ops_in_turn() -> (String, String) {
+    use grading_protocol::{Clock, Timeline};
+    let s = Duration::from_secs;
+    let observed = Timeline::new("what your code did", Clock::Virtual)
+        .lane("op 1", &[(s(0), s(4))])
+        .lane("op 2", &[(s(4), s(8))])
+        .mark("deadline", s(4));
+    let expected = Timeline::new("what a correct solution does", Clock::Virtual)
+        .lane("op 1", &[(s(0), s(4))])
+        .lane("op 2", &[(s(0), s(4))])
+        .mark("deadline", s(4));
+    (observed.encode(), expected.encode())
+}
+
 /// One exercise in every state, the one changed last being a compile error.
 fn course_in_every_state() -> Vec<Report> {
     let todo = "NOT STARTED: your code reached a `todo!()` (not yet implemented).";
@@ -80,7 +96,10 @@ fn course_in_every_state() -> Vec<Report> {
             "Timeouts",
             Status::Failing,
             vec![
-                test("ops_share_one_deadline", Outcome::Failed, "\nthe ops took 8.0 s, expected 4.0 s: each op got its own deadline.\nTry: compute the deadline once.\n\ntest failed at tests/ex02.rs:10:5"),
+                TestResult {
+                    timelines: Some(ops_in_turn()),
+                    ..test("ops_share_one_deadline", Outcome::Failed, "\nthe ops took 8.0 s, expected 4.0 s: each op got its own deadline.\nTry: compute the deadline once.\n\ntest failed at tests/ex02.rs:10:5")
+                },
                 test("results_keep_order", Outcome::Passed, ""),
             ],
             200,

@@ -385,7 +385,7 @@ fn axis(end: Duration, width: usize) -> String {
         }
     };
     put(0, "0");
-    let step = nice_step(end.as_secs_f64() / 3.0);
+    let step = nice_step(end.as_secs_f64() / 4.0);
     let mut k = 1.0;
     while step > 0.0 && k * step <= end.as_secs_f64() * 1.0001 {
         let at_secs = k * step;
