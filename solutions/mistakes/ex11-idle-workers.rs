@@ -1,6 +1,8 @@
 // Mistake: starts all `workers` processes up front, even when there are fewer jobs: processes with nothing to do.
 // Rejected by: fewer_jobs_than_workers
 // Message contains: A worker with no job to do should not be started
+// Observed busy: worker 1, worker 2
+// Observed empty: worker 3, worker 4
 
 pub fn run_jobs(
     worker_exe: &Path,

@@ -2,12 +2,16 @@
 //! and the census, each with what it saw and what to try.
 
 use std::any::Any;
+use std::time::Duration;
 
 use ex11::JobError;
-use grading::{check, count, count_of, cut, fail, fmt_duration, preview, student_panic_message};
+use grading::{
+    check, count, count_of, cut, fail, fmt_duration, preview, student_panic_message, Clock,
+    Timeline,
+};
 
 use crate::lab::{
-    jobs_preview, key, split_pid, Census, Hang, Job, Run, EXIT_GRACE, MEET_PATIENCE, STALL,
+    jobs_preview, key, split_pid, Census, Hang, Job, Run, EXIT_GRACE, MEET_PATIENCE, STALL, TICK,
 };
 use crate::lab::{Crash, Cut, Unknown};
 
@@ -60,6 +64,32 @@ pub fn call(workers: usize, jobs: &[Job]) -> String {
     )
 }
 
+/// The picture under a failure about how the workers ran: each worker
+/// process's busy spans as the monitor saw them (one look every 20 ms), in
+/// the order they took their first job, idle ones last; above a correct
+/// pool, where `min(workers, jobs)` workers run side by side from the start
+/// (a correct run takes a few milliseconds: one look), and a fresh worker
+/// replaces each one that crashed.
+pub fn picture(run: &Run) -> String {
+    let lane = |k: usize| format!("worker {}", k + 1);
+    let mut seen = Timeline::new("what your code did", Clock::Real);
+    for (k, spans) in run.activity.lanes().iter().enumerate() {
+        seen = seen.lane(&lane(k), spans);
+    }
+    let pool = run.workers.min(run.jobs.len());
+    let deaths = run.jobs.iter().filter(|j| j.dies()).count();
+    let mut correct = Timeline::new("what a correct solution does", Clock::Real);
+    for k in 0..pool + deaths {
+        let span = if k < pool {
+            (Duration::ZERO, TICK)
+        } else {
+            (TICK, 2 * TICK)
+        };
+        correct = correct.lane(&lane(k), &[span]);
+    }
+    grading::picture(&seen, &correct)
+}
+
 /// The run's results: the student's panic and a stuck call are explained
 /// here, on the test's own thread.
 #[track_caller]
@@ -71,7 +101,12 @@ pub fn results(
     }
     match std::mem::replace(&mut run.outcome, Ok(Vec::new())) {
         Ok(results) => (run, results),
-        Err(hang) => explain_hang(&call(run.workers, &run.jobs), &run.jobs, &hang),
+        Err(hang) => explain_hang(
+            &call(run.workers, &run.jobs),
+            &run.jobs,
+            &hang,
+            &picture(&run),
+        ),
     }
 }
 
@@ -105,7 +140,7 @@ fn explain_panic(workers: usize, jobs: &[Job], payload: &(dyn Any + Send)) -> ! 
 
 /// Why a call got stuck, from what the workers had done (see [`Hang`]).
 #[track_caller]
-fn explain_hang(what: &str, jobs: &[Job], hang: &Hang) -> ! {
+fn explain_hang(what: &str, jobs: &[Job], hang: &Hang, pic: &str) -> ! {
     // The checker shows a stopped call as a hang, not as a failure.
     grading::record_hang(STALL);
     let n = jobs.len();
@@ -127,7 +162,7 @@ fn explain_hang(what: &str, jobs: &[Job], hang: &Hang) -> ! {
     );
     if started == 0 {
         fail!(
-            "{stuck} It had started no worker process at all.{after_kill}";
+            "{stuck} It had started no worker process at all.{after_kill}{pic}";
             try = "start the workers with `Command::new(worker_exe)`, and make sure no thread \
                    waits for another (a lock held while waiting, a channel nobody closes)."
         );
@@ -140,7 +175,7 @@ fn explain_hang(what: &str, jobs: &[Job], hang: &Hang) -> ! {
              they sit in a `BufWriter` (or `LineWriter`) that is never flushed: a `BufWriter` \
              keeps what you write in memory until its buffer (8 KiB) is full, and a job line \
              is a few bytes. Or the job was written without its line end (`write!` instead of \
-             `writeln!`), and the worker waits for the rest of the line.",
+             `writeln!`), and the worker waits for the rest of the line.{pic}",
             processes(started);
             try = "flush after every job (`stdin.flush()`), or write to the `ChildStdin` \
                    itself, which is not buffered; end every job with '\\n' (`writeln!`)."
@@ -152,7 +187,7 @@ fn explain_hang(what: &str, jobs: &[Job], hang: &Hang) -> ! {
             "{stuck} The worker that ran job {c} (`{}`) had died, and since then your code \
              waited for something.{after_kill} A dead worker's stdout is at its end: \
              `read_line` returns Ok(0) at once, every time, so a loop that reads until it gets \
-             a line never ends.",
+             a line never ends.{pic}",
             jobs[c].short();
             try = "treat Ok(0) (end of file), and a line without its '\\n', as the crash: \
                    Err(JobError::WorkerCrashed) for that job, wait for the dead child, and start \
@@ -165,7 +200,7 @@ fn explain_hang(what: &str, jobs: &[Job], hang: &Hang) -> ! {
              running waited on stdin for a next job.{after_kill} A worker exits only once \
              its stdin is closed: `child.wait()` while you still hold the worker's stdin waits \
              for a worker that waits for you. (Or your code waited for one answer more than \
-             it sent jobs.)",
+             it sent jobs.){pic}",
             processes(alive);
             try = "close the stdin first (`drop(stdin)`, or `drop(child.stdin.take())`), then \
                    `child.wait()`; read exactly one answer per job sent."
@@ -178,7 +213,7 @@ fn explain_hang(what: &str, jobs: &[Job], hang: &Hang) -> ! {
          reads more than one line per answer (`read_to_string`, `lines()` collected, a second \
          `read_line`), which waits for output a worker only ends once its stdin is closed; its \
          threads wait for each other (a lock held while waiting for an answer, a channel \
-         nobody closes); a job line still sits in a `BufWriter` that is never flushed.";
+         nobody closes); a job line still sits in a `BufWriter` that is never flushed.{pic}";
         try = "read exactly one line per job (`read_line`); hold no lock while you wait for a \
                worker; flush after every job."
     );
@@ -198,7 +233,7 @@ pub fn judge(run_and_panic: (Run, Option<Box<dyn Any + Send>>), meets: Meets) {
         try = "return exactly one result per job, in the order of `jobs`."
     );
     judge_format(&what, &run.jobs, &got);
-    judge_meets(&what, w, &got, meets);
+    judge_meets(&what, &run, &got, meets);
     judge_slots(&what, &run.jobs, &got);
     judge_pool(&what, &run, &got);
     judge_census(&what, &run.census);
@@ -249,7 +284,8 @@ fn judge_format(what: &str, jobs: &[Job], got: &[Result<String, JobError>]) {
 
 /// A `meet` that gave up: the workers did not run side by side.
 #[track_caller]
-fn judge_meets(what: &str, w: usize, got: &[Result<String, JobError>], meets: Meets) {
+fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: Meets) {
+    let w = run.workers;
     let meet_of = |r: &Result<String, JobError>| {
         let (pid, rest) = split_pid(r.as_ref().ok()?)?;
         let (gave_up, rest) = match rest.strip_prefix("gave-up ") {
@@ -287,17 +323,19 @@ fn judge_meets(what: &str, w: usize, got: &[Result<String, JobError>], meets: Me
             "{what}: the {of} `meet {of}` jobs need {of} workers running them at the same time, \
              but all of them were run by the same worker process (pid {}), one after another, \
              while {} other worker {} other jobs: the jobs were dealt out to the workers up \
-             front, and the meets queued behind each other.",
+             front, and the meets queued behind each other.{}",
             meet_pids[0],
             all_pids.len() - 1,
-            if all_pids.len() == 2 { "ran" } else { "processes ran" };
+            if all_pids.len() == 2 { "ran" } else { "processes ran" },
+            picture(run);
             try = "{TAKE_THE_NEXT_JOB}"
         );
     }
     if k <= 1 {
         fail!(
             "{what}: a `meet {of}` job waited {waited} for other jobs to run alongside it, \
-             and none ever did: your code ran one job at a time, though workers = {w}.";
+             and none ever did: your code ran one job at a time, though workers = {w}.{}",
+            picture(run);
             try = "{ONE_AT_A_TIME}"
         );
     }
@@ -305,15 +343,17 @@ fn judge_meets(what: &str, w: usize, got: &[Result<String, JobError>], meets: Me
         Meets::SlowFirst => fail!(
             "{what}: job 0 (`meet {of}`) waits until the {} `meet 1` jobs after it have run, \
              which the other {} can do meanwhile. It gave up after {waited} with only {} of \
-             them done: the others were queued behind the slow job.",
+             them done: the others were queued behind the slow job.{}",
             of - 1,
             count(w - 1, "worker"),
-            k - 1;
+            k - 1,
+            picture(run);
             try = "{TAKE_THE_NEXT_JOB}"
         ),
         _ => fail!(
             "{what}: the `meet {of}` jobs need {of} workers running them at the same time, \
-             but after {waited} only {k} of them had started.";
+             but after {waited} only {k} of them had started.{}",
+            picture(run);
             try = "start `min(workers, jobs.len())` worker processes, each with its own \
                    thread, and let every free worker take the next job."
         ),
@@ -468,11 +508,12 @@ fn judge_pool(what: &str, run: &Run, results: &[Result<String, JobError>]) {
     };
     fail!(
         "{what} started {} for {}, where {allowed} {} enough: min(workers, jobs) = \
-         {}{after_crashes}.{note}",
+         {}{after_crashes}.{note}{}",
         processes(started),
         count(n, "job"),
         if allowed == 1 { "is" } else { "are" },
-        w.min(n);
+        w.min(n),
+        picture(run);
         try = "start `min(workers, jobs.len())` workers, each once, and send each one job \
                after job until none is left; start a new one only to replace a worker that \
                crashed."

@@ -47,7 +47,7 @@ pub const MEET_PATIENCE: Duration = secs(2);
 /// a job every few milliseconds; a `meet` in progress counts as a job.)
 pub const STALL: Duration = secs(1);
 /// How often the monitor looks at the workers' files.
-const TICK: Duration = ms(20);
+pub const TICK: Duration = ms(20);
 /// How long a stuck call gets to return once its workers are killed.
 const AFTER_KILL: Duration = ms(300);
 /// How long a worker may take to exit after `run_jobs` returned, before it
@@ -235,6 +235,61 @@ pub struct Run {
     pub jobs: Vec<Job>,
     pub outcome: Result<Vec<Result<String, JobError>>, Hang>,
     pub census: Census,
+    /// When each worker process was busy, as the monitor saw it (see
+    /// [`Activity`]).
+    pub activity: Activity,
+}
+
+/// When each worker process was busy, as the monitor saw it: from one look
+/// at the workers' files to the next ([`TICK`]), a worker that read a job in
+/// between, or was in the middle of one, counts as busy. One lane per worker
+/// process, in the order they read their first job; those that never read
+/// one come last, with no span. Only for the pictures: no verdict reads it.
+#[derive(Default)]
+pub struct Activity {
+    /// Per worker, (pid, busy spans since the call started).
+    workers: Vec<(u32, Vec<(Duration, Duration)>)>,
+    /// The last look, and what each worker had read by then.
+    last: Duration,
+    read: Vec<(u32, usize)>,
+}
+
+impl Activity {
+    /// One look at the workers, `at` after the call started.
+    fn look(&mut self, at: Duration, logs: &[WorkerLog]) {
+        for w in logs {
+            let before = self
+                .read
+                .iter()
+                .find(|(pid, _)| *pid == w.pid)
+                .map_or(0, |r| r.1);
+            let k = match self.workers.iter().position(|(pid, _)| *pid == w.pid) {
+                Some(k) => k,
+                None => {
+                    self.workers.push((w.pid, Vec::new()));
+                    self.workers.len() - 1
+                }
+            };
+            if w.received > before || w.busy() {
+                let spans = &mut self.workers[k].1;
+                match spans.last_mut() {
+                    Some(span) if span.1 == self.last => span.1 = at,
+                    _ => spans.push((self.last, at)),
+                }
+            }
+        }
+        self.read = logs.iter().map(|w| (w.pid, w.received)).collect();
+        self.last = at;
+    }
+
+    /// The lanes: busy spans per worker, those that worked first in the
+    /// order of their first job, then the idle ones.
+    pub fn lanes(&self) -> Vec<Vec<(Duration, Duration)>> {
+        let mut lanes: Vec<Vec<(Duration, Duration)>> =
+            self.workers.iter().map(|(_, s)| s.clone()).collect();
+        lanes.sort_by_key(|spans| spans.first().map_or(Duration::MAX, |s| s.0));
+        lanes
+    }
 }
 
 /// Every process the student's code started through the lab, after the call.
@@ -306,7 +361,7 @@ impl Lab {
         };
         // If the watchdog fires, kill the workers the stuck call left behind.
         let guard = KillOnHang(self);
-        let watched = within(limit, HUNG, move || {
+        let (watched, activity) = within(limit, HUNG, move || {
             let (tx, rx) = mpsc::channel();
             thread::Builder::new()
                 .name("graded-work".into())
@@ -317,7 +372,9 @@ impl Lab {
                     let _ = tx.send(outcome);
                 })
                 .expect("the grader could not start a thread");
-            watch(&rx, &pids)
+            let mut activity = Activity::default();
+            let watched = watch(&rx, &pids, &mut activity);
+            (watched, activity)
         });
         std::mem::forget(guard);
         let (outcome, panicked) = match watched {
@@ -338,6 +395,7 @@ impl Lab {
             census: self.census(grace),
             jobs,
             outcome,
+            activity,
         };
         (run, panicked)
     }
@@ -422,7 +480,7 @@ fn logs(pids: &Path) -> Vec<WorkerLog> {
 /// Waits for the student's call, watching the workers' files: returns the
 /// call's outcome, or a [`Hang`] once nothing moved for [`STALL`] while no
 /// worker was in the middle of a job. Runs inside the watchdog.
-fn watch(done: &Receiver<Outcome>, pids: &Path) -> Result<Outcome, Hang> {
+fn watch(done: &Receiver<Outcome>, pids: &Path, activity: &mut Activity) -> Result<Outcome, Hang> {
     if !cfg!(unix) {
         // The workers leave no files where the lab cannot link to them:
         // nothing to watch, the watchdog alone stops a stuck call.
@@ -430,17 +488,22 @@ fn watch(done: &Receiver<Outcome>, pids: &Path) -> Result<Outcome, Hang> {
             .recv()
             .map_err(|_| panic!("the grader lost track of the thread running run_jobs"));
     }
+    let origin = Instant::now();
     let mut last = logs(pids);
     let mut since = Instant::now();
     loop {
         match done.recv_timeout(TICK) {
-            Ok(outcome) => return Ok(outcome),
+            Ok(outcome) => {
+                activity.look(origin.elapsed(), &logs(pids));
+                return Ok(outcome);
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 panic!("the grader lost track of the thread running run_jobs")
             }
         }
         let now = logs(pids);
+        activity.look(origin.elapsed(), &now);
         if now != last || now.iter().any(WorkerLog::busy) {
             last = now;
             since = Instant::now();

@@ -3,9 +3,9 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use grading::{cut, fail, fmt_duration};
+use grading::{cut, fail, fmt_duration, Clock, Timeline};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -18,19 +18,50 @@ pub const ANSWER_WAIT: Duration = Duration::from_secs(2);
 pub struct Problem {
     pub observed: String,
     pub hint: String,
+    /// What ran when, and what a correct server does: drawn under the
+    /// sentence by [`Problem::fail`], on the test's own thread.
+    pub timelines: Option<Box<(Timeline, Timeline)>>,
 }
 
 pub fn problem(observed: impl Into<String>, hint: impl Into<String>) -> Problem {
     Problem {
         observed: observed.into(),
         hint: hint.into(),
+        timelines: None,
     }
 }
 
 impl Problem {
-    pub fn fail(self) -> ! {
-        fail!("{}", self.observed; try = "{}", self.hint)
+    /// The same problem, with the picture of how it ran.
+    pub fn with_picture(self, seen: Timeline, correct: Timeline) -> Problem {
+        Problem {
+            timelines: Some(Box::new((seen, correct))),
+            ..self
+        }
     }
+
+    pub fn fail(self) -> ! {
+        let picture = self
+            .timelines
+            .map_or_else(String::new, |pair| grading::picture(&pair.0, &pair.1));
+        fail!("{}{picture}", self.observed; try = "{}", self.hint)
+    }
+}
+
+/// The titles of the two pictures.
+pub const SEEN: &str = "what your server did";
+pub const CORRECT: &str = "what a correct server does";
+
+/// A timeline on the real clock, from `origin`: one lane per
+/// `(label, spans)`, each span `(from, to)`.
+pub fn timeline(title: &str, origin: Instant, lanes: &[(&str, &[(Instant, Instant)])]) -> Timeline {
+    let at = |t: Instant| t.saturating_duration_since(origin);
+    lanes
+        .iter()
+        .fold(Timeline::new(title, Clock::Real), |t, (label, spans)| {
+            let spans: Vec<_> = spans.iter().map(|&(a, b)| (at(a), at(b))).collect();
+            t.lane(label, &spans)
+        })
 }
 
 /// A line as the messages quote it: `SQUARE 12` or `ERR no number`, escaped.
@@ -42,6 +73,10 @@ pub struct Client {
     stream: TcpStream,
     /// Bytes read but not yet handed out as a line.
     pending: Vec<u8>,
+    /// When the read that completed each line handed out so far returned
+    /// (for the pictures).
+    pub arrivals: Vec<Instant>,
+    last_read: Instant,
 }
 
 /// Why no line came.
@@ -64,6 +99,8 @@ impl Client {
             Ok(Ok(stream)) => Ok(Client {
                 stream,
                 pending: Vec::new(),
+                arrivals: Vec::new(),
+                last_read: Instant::now(),
             }),
             Ok(Err(e)) => Err(problem(
                 format!("a client could not connect to the listener given to `serve`: {e}."),
@@ -96,6 +133,9 @@ impl Client {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+                // A line is completed by the latest read: `line` reads only
+                // when no complete line is pending.
+                self.arrivals.push(self.last_read);
                 let line: Vec<u8> = self.pending.drain(..=end).collect();
                 return Ok(String::from_utf8_lossy(&line[..end]).into_owned());
             }
@@ -103,7 +143,10 @@ impl Client {
             let mut buf = [0u8; 512];
             match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
                 Ok(Ok(0)) => return Err(Gone::Closed { partial }),
-                Ok(Ok(n)) => self.pending.extend_from_slice(&buf[..n]),
+                Ok(Ok(n)) => {
+                    self.last_read = Instant::now();
+                    self.pending.extend_from_slice(&buf[..n]);
+                }
                 Ok(Err(e)) => return Err(Gone::Failed(e)),
                 Err(_) => {
                     return Err(Gone::Silent {

@@ -1,12 +1,14 @@
 //! The judges: what the tests observed, turned into a verdict and a
 //! diagnosis that says only what the evidence shows.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ex13::DB_DELAY;
-use grading::{cores, count, fail, fmt_duration, ms, preview_with, student_panic_message};
+use grading::{
+    cores, count, fail, fmt_duration, ms, preview_with, student_panic_message, Clock, Timeline,
+};
 
-use crate::client::{problem, quote, Gone, Problem};
+use crate::client::{problem, quote, Gone, Problem, CORRECT, SEEN};
 use crate::load::{Load, Responsiveness, IDLE, PROBE_WAIT, QUICK};
 use crate::procfs::SKIPPED;
 
@@ -55,6 +57,49 @@ fn is_permutation(requests: &[(&str, Option<&str>)], got: &[String]) -> bool {
             .position(|(k, (_, want))| free[k] && fits(*want, line));
         slot.map(|k| free[k] = false).is_some()
     })
+}
+
+/// Adds to a problem about the order of the answers (every answer came, in
+/// another order) the picture of when each came: one lane per request, from
+/// the write that sent them all to its answer, above a server that answers
+/// them one after another (a valid one after DB_DELAY, a bad one at once).
+/// Other problems (wrong or missing answers) are about values: unchanged.
+pub fn with_answer_times(
+    p: Problem,
+    requests: &[(&str, Option<&str>)],
+    got: &[String],
+    sent: Instant,
+    arrivals: &[Instant],
+) -> Problem {
+    if got.len() != requests.len() || arrivals.len() != got.len() || !is_permutation(requests, got)
+    {
+        return p;
+    }
+    // Each answer goes to the first request it fits that has none yet.
+    let mut answered: Vec<Option<Instant>> = vec![None; requests.len()];
+    for (line, &at) in got.iter().zip(arrivals) {
+        if let Some(k) =
+            (0..requests.len()).find(|&k| answered[k].is_none() && fits(requests[k].1, line))
+        {
+            answered[k] = Some(at);
+        }
+    }
+    let at = |t: Instant| t.saturating_duration_since(sent);
+    let mut seen = Timeline::new(SEEN, Clock::Real);
+    let mut correct = Timeline::new(CORRECT, Clock::Real);
+    let mut done = Duration::ZERO;
+    for ((request, want), answered) in requests.iter().zip(answered) {
+        let span: Vec<_> = answered
+            .map(|t| (Duration::ZERO, at(t)))
+            .into_iter()
+            .collect();
+        seen = seen.lane(request, &span);
+        if want.is_some() {
+            done += DB_DELAY;
+        }
+        correct = correct.lane(request, &[(Duration::ZERO, done)]);
+    }
+    p.with_picture(seen, correct)
 }
 
 /// The hint when a valid request got `ERR`: the server did not read the
@@ -181,8 +226,25 @@ fn wider_type(request: &str, square: &str, got: &str, alone: bool) -> Option<Str
     ))
 }
 
-/// The diagnosis when the load test's answers do not all come in time.
+/// The diagnosis when the load test's answers do not all come in time, with
+/// the one timing the grader has of them all: how long the answers took, as
+/// one lane, against a concurrent server's DB_DELAY.
 pub fn falling_behind(
+    requests: usize,
+    answered: usize,
+    patience: Duration,
+    seen: &Responsiveness,
+) -> Problem {
+    let lane = |title: &str, took: Duration| {
+        Timeline::new(title, Clock::Real).lane("all answers", &[(Duration::ZERO, took)])
+    };
+    let observed =
+        lane(SEEN, patience).mark(&format!("{answered} of {requests} answered"), patience);
+    diagnose_falling_behind(requests, answered, patience, seen)
+        .with_picture(observed, lane(CORRECT, DB_DELAY))
+}
+
+fn diagnose_falling_behind(
     requests: usize,
     answered: usize,
     patience: Duration,
@@ -279,7 +341,11 @@ pub fn load(load: &Load) {
         );
     }
     if let Some(p) = &load.problem {
-        fail!("{}", p.observed; try = "{}", p.hint);
+        let picture = p
+            .timelines
+            .as_ref()
+            .map_or_else(String::new, |pair| grading::picture(&pair.0, &pair.1));
+        fail!("{}{picture}", p.observed; try = "{}", p.hint);
     }
     let report = format!(
         "{n} clients connected at once in {}; all answered {} after the last request was sent",

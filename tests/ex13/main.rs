@@ -43,7 +43,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use child::{run_server_child, ServerProcess, CHILD_ENV};
-use client::{expect_answer, problem, quote, Client, Gone, Problem, ANSWER_WAIT};
+use client::{
+    expect_answer, problem, quote, timeline, Client, Gone, Problem, ANSWER_WAIT, CORRECT, SEEN,
+};
 use load::{run_load, Load, CLIENTS, SPARE_FDS};
 use local::{bind_error, served_too_short, with_server, HUNG, WATCHDOG};
 
@@ -133,6 +135,8 @@ fn one_client_gets_its_answer() {
         )?;
         // A sleep never ends early; 5 ms covers rounding between the clocks.
         if took + ms(5) < DB_DELAY {
+            let lane =
+                |title, answered| timeline(title, sent, &[("SQUARE 12", &[(sent, answered)])]);
             return Err(problem(
                 format!(
                     "`SQUARE 12` was answered after {}, but every valid request stands for a \
@@ -140,7 +144,8 @@ fn one_client_gets_its_answer() {
                     fmt_duration(took)
                 ),
                 "wait `tokio::time::sleep(DB_DELAY).await` before each answer to a valid request.",
-            ));
+            )
+            .with_picture(lane(SEEN, sent + took), lane(CORRECT, sent + DB_DELAY)));
         }
         Ok(())
     });
@@ -208,9 +213,11 @@ fn answers_come_in_the_order_of_the_requests() {
     with_server(|addr| async move {
         let mut client = Client::connect(addr).await?;
         let all: String = LINES.iter().map(|(line, _)| format!("{line}\n")).collect();
+        let sent = Instant::now();
         client.send(&all).await?;
         let (got, gone) = client.lines(LINES.len(), ANSWER_WAIT).await;
         judge::pipelined(&LINES, &got, gone, true)
+            .map_err(|p| judge::with_answer_times(p, &LINES, &got, sent, &client.arrivals))
     });
 }
 
@@ -255,16 +262,45 @@ fn a_bad_line_gets_an_error_and_the_connection_stays_open() {
 #[test]
 fn two_clients_are_served_at_the_same_time() {
     with_server(|addr| async move {
+        let start = Instant::now();
         let mut first = Client::connect(addr).await?;
+        let sent_1 = Instant::now();
         first.send("SQUARE 2\n").await?;
         let got = first.answer("SQUARE 2", ANSWER_WAIT).await?;
+        let answered_1 = Instant::now();
         expect_answer("SQUARE 2", &got, "4", "answer with the square alone.")?;
         // The first client stays connected, idle, while a second one asks.
         let mut second = Client::connect(addr).await?;
+        let sent_2 = Instant::now();
         second.send("SQUARE 3\n").await?;
         match second.line(SECOND_CLIENT_WAIT).await {
             Ok(line) => expect_answer("SQUARE 3", &line, "9", "answer with the square alone.")?,
             Err(Gone::Silent { partial, waited }) if partial.is_empty() => {
+                // Client 1 connected throughout; each request from when it
+                // was sent to its answer (request 2: none came).
+                let now = Instant::now();
+                let seen = timeline(
+                    SEEN,
+                    start,
+                    &[
+                        ("client 1", &[(start, now)]),
+                        ("request 1", &[(sent_1, answered_1)]),
+                        ("request 2", &[]),
+                    ],
+                )
+                .mark("request 2 sent", sent_2 - start)
+                .mark("grader gave up", now - start);
+                let answered_2 = sent_2 + DB_DELAY;
+                let correct = timeline(
+                    CORRECT,
+                    start,
+                    &[
+                        ("client 1", &[(start, answered_2)]),
+                        ("request 1", &[(sent_1, sent_1 + DB_DELAY)]),
+                        ("request 2", &[(sent_2, answered_2)]),
+                    ],
+                )
+                .mark("request 2 sent", sent_2 - start);
                 return Err(problem(
                     format!(
                         "a second client got no answer within {} while the first client stayed \
@@ -275,7 +311,8 @@ fn two_clients_are_served_at_the_same_time() {
                     "in the accept loop, `tokio::spawn` a task per connection and go straight \
                      back to `accept`; awaiting the connection's handler right there makes \
                      every other client wait until that one disconnects.",
-                ));
+                )
+                .with_picture(seen, correct));
             }
             Err(gone) => return Err(gone.problem("SQUARE 3")),
         }
@@ -290,6 +327,7 @@ fn shutdown_ends_serve() {
     // another test's listener reusing it.
     let _alone = GATE.write().unwrap_or_else(PoisonError::into_inner);
     let outcome = real_clock(WATCHDOG, HUNG, || async {
+        let start = Instant::now();
         let listener = TcpListener::bind("127.0.0.1:0").await.map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -299,20 +337,47 @@ fn shutdown_ends_serve() {
         tokio::pin!(server);
         // A client that got its answer and stays connected, idle.
         let script = async {
+            let connected = Instant::now();
             let mut client = Client::connect(addr).await?;
             client.send("SQUARE 4\n").await?;
             let got = client.answer("SQUARE 4", ANSWER_WAIT).await?;
             expect_answer("SQUARE 4", &got, "16", "answer with the square alone.")?;
-            Ok::<_, Problem>(client)
+            Ok::<_, Problem>((client, connected))
         };
-        let idle = tokio::select! {
+        let (idle, connected) = tokio::select! {
             biased;
             ended = &mut server => return Err(served_too_short(ended)),
             client = script => client?,
         };
+        let stopped_at = Instant::now();
         let _ = stop.send(());
+        // `serve` from its start to `serve_end`, the listener (if seen) open
+        // until `open_until`, the client connected throughout; a correct
+        // serve returns, and closes its listener, at the shutdown.
+        let pictures = |serve_end: Instant, open_until: Option<Instant>, end: Instant| {
+            let open = open_until.map(|t| [(start, t)]);
+            let ran = [(start, serve_end)];
+            let mut seen = vec![("serve", &ran[..])];
+            let closed = [(start, stopped_at)];
+            let mut correct = vec![("serve", &closed[..])];
+            if let Some(open) = &open {
+                seen.push(("listener", &open[..]));
+                correct.push(("listener", &closed[..]));
+            }
+            let idle = [(connected, end)];
+            seen.push(("client", &idle[..]));
+            correct.push(("client", &idle[..]));
+            let shutdown = stopped_at - start;
+            (
+                timeline(SEEN, start, &seen).mark("shutdown", shutdown),
+                timeline(CORRECT, start, &correct).mark("shutdown", shutdown),
+            )
+        };
         match tokio::time::timeout(SHUTDOWN_WAIT, &mut server).await {
             Err(_) => {
+                let now = Instant::now();
+                let (seen, correct) = pictures(now, None, now);
+                let seen = seen.mark("grader gave up", now - start);
                 return Err(problem(
                     format!(
                         "`serve` was still running {} after `shutdown` completed (one client \
@@ -322,7 +387,8 @@ fn shutdown_ends_serve() {
                     "in the accept loop, `tokio::select!` between `&mut shutdown` and \
                      `listener.accept()`, and return `Ok(())` as soon as shutdown wins. Don't \
                      wait for the open connections: a client may stay connected for hours.",
-                ));
+                )
+                .with_picture(seen, correct));
             }
             Ok(Err(e)) => {
                 return Err(problem(
@@ -335,6 +401,7 @@ fn shutdown_ends_serve() {
             }
             Ok(Ok(())) => {}
         }
+        let returned = Instant::now();
         // The listener must be closed now (give a task-held one 0.5 s to go).
         // A connection from the port to itself (Linux's "self-connect", when
         // the kernel happens to pick the closed port as the client's own
@@ -345,6 +412,9 @@ fn shutdown_ends_serve() {
                 break;
             }
             if closing.elapsed() > ms(500) {
+                let now = Instant::now();
+                let (seen, correct) = pictures(returned, Some(now), now);
+                let seen = seen.mark("serve returned", returned - start);
                 return Err(problem(
                     format!(
                         "`serve` returned, but {addr} still accepted new connections 0.5 s \
@@ -352,7 +422,8 @@ fn shutdown_ends_serve() {
                     ),
                     "keep the listener in `serve`'s own loop (not in a task that outlives \
                      it), so returning from `serve` closes it.",
-                ));
+                )
+                .with_picture(seen, correct));
             }
             tokio::time::sleep(ms(20)).await;
         }
