@@ -11,12 +11,19 @@
 //! Each test judges one thing, the one its name says: `judge_names` the
 //! order of the names, `judge_duration` the tokio time taken, and the
 //! blocking test the real time taken.
+//!
+//! The suite calls the student's `run_concurrently`, which calls their own
+//! `sleepy`: it cannot see the sleeps one by one, only the total time. So
+//! a failure about time draws that total (one lane, "total") above the
+//! total of a correct solution.
 
 use std::future::Future;
 use std::time::Duration;
 
 use ex01::{run_concurrently, sleepy};
-use grading::{check, fail, fmt_duration, ms, paused, preview, secs, timed, Timing};
+use grading::{
+    check, fail, fmt_duration, ms, paused, preview, secs, timed, Clock, Timeline, Timing,
+};
 
 /// Real time a test may take before the watchdog stops it. A correct solution
 /// needs well under a millisecond; blocking sleeps of every delay of a test
@@ -38,6 +45,31 @@ const HOUR: Duration = secs(3600);
 const SLACK: Duration = ms(5);
 
 type Tasks = [(&'static str, Duration)];
+
+/// The time your call took above the time a correct one takes, on `clock`,
+/// with a mark at the longest sleep (if any).
+fn totals(clock: Clock, took: Duration, correct: Duration, longest: Option<Duration>) -> String {
+    let mut seen = Timeline::new("what your code took", clock).lane("total", &[(ms(0), took)]);
+    let mut right =
+        Timeline::new("what a correct solution takes", clock).lane("total", &[(ms(0), correct)]);
+    if let Some(longest) = longest {
+        seen = seen.mark("longest sleep", longest);
+        right = right.mark("longest sleep", longest);
+    }
+    grading::picture(&seen, &right)
+}
+
+/// The real time taken, above the none a correct solution takes (its
+/// sleeps cost no real time under the paused clock).
+fn real_totals(tasks: &Tasks, took: Duration) -> String {
+    totals(Clock::Real, took, Duration::ZERO, delays(tasks).max())
+}
+
+/// The tokio time taken, above the longest delay.
+fn tokio_totals(tasks: &Tasks, took: Duration) -> String {
+    let longest = delays(tasks).max();
+    totals(Clock::Virtual, took, longest.unwrap_or_default(), longest)
+}
 
 fn delays(tasks: &Tasks) -> impl Iterator<Item = Duration> + '_ {
     tasks.iter().map(|&(_, d)| d)
@@ -141,7 +173,8 @@ fn returned<T>(call: &str, tasks: &Tasks, output: Option<T>) -> T {
         };
         fail!(
             "{call} was still waiting after 1 hour of tokio time, {over}, with nothing left to \
-             run: it waits for something that never happens. Likely causes: {causes}.";
+             run: it waits for something that never happens. Likely causes: {causes}.{}",
+            tokio_totals(tasks, HOUR);
             try = "make sure everything you await can finish: drop the last `Sender` before \
                    receiving (or receive exactly one message per task), and never use a limit \
                    of 0; `futures::future::join_all` needs none of this."
@@ -173,15 +206,17 @@ fn judge_duration(call: &str, tasks: &Tasks, t: Timing) {
             fail!(
                 "{call} took {took} of tokio time but {real} of real time: the sleeps waited in \
                  real time, blocking the thread, instead of letting tokio's clock run \
-                 (`std::thread::sleep` in async code?).";
+                 (`std::thread::sleep` in async code?).{}",
+                real_totals(tasks, t.real);
                 try = "`tokio::time::sleep(delay).await`: it lets the other tasks run while one \
                        waits."
             );
         }
         fail!(
             "{call} returned after {took}, before its longest sleep ({}) was over: it returned \
-             before the sleeps finished (tasks spawned but never awaited?).",
-            fmt_duration(longest);
+             before the sleeps finished (tasks spawned but never awaited?).{}",
+            fmt_duration(longest),
+            tokio_totals(tasks, t.virtual_time);
             try = "wait for every task before returning: `join_all`, awaiting each `JoinHandle`, \
                    or `JoinSet::join_all`."
         );
@@ -190,8 +225,9 @@ fn judge_duration(call: &str, tasks: &Tasks, t: Timing) {
         if t.virtual_time + SLACK >= sum {
             fail!(
                 "{call} took {took} of (tokio) time: they ran one after another, so the total is \
-                 the sum of the delays instead of the longest ({}).",
-                fmt_duration(longest);
+                 the sum of the delays instead of the longest ({}).{}",
+                fmt_duration(longest),
+                tokio_totals(tasks, t.virtual_time);
                 try = "start them all before awaiting any, e.g. `futures::future::join_all` or a \
                        `tokio::task::JoinSet`."
             );
@@ -199,8 +235,9 @@ fn judge_duration(call: &str, tasks: &Tasks, t: Timing) {
         fail!(
             "{call} took {took} of (tokio) time, more than the longest delay ({}) but less than \
              their sum: some sleeps waited for others to finish (a limit on how many run at \
-             once, such as `buffered(100)`?).",
-            fmt_duration(longest);
+             once, such as `buffered(100)`?).{}",
+            fmt_duration(longest),
+            tokio_totals(tasks, t.virtual_time);
             try = "start every sleep at once: `join_all` has no limit; `buffered(n)` runs only \
                    n at a time."
         );
@@ -243,16 +280,18 @@ fn sleepy_returns_its_name_after_its_delay() {
     if t.virtual_time + SLACK < delay && t.real + SLACK >= delay {
         fail!(
             "{call} returned after {} of tokio time but {} of real time: it blocked the thread \
-             while tokio's clock stood still, which is what `std::thread::sleep` does.",
+             while tokio's clock stood still, which is what `std::thread::sleep` does.{}",
             fmt_duration(t.virtual_time),
-            fmt_duration(t.real);
+            fmt_duration(t.real),
+            real_totals(&tasks, t.real);
             try = "`tokio::time::sleep(delay).await`."
         );
     }
     check!(
         t.virtual_time + SLACK >= delay && t.virtual_time <= delay + SLACK,
-        "{call} took {} of (tokio) time, expected 250 ms.",
-        fmt_duration(t.virtual_time);
+        "{call} took {} of (tokio) time, expected 250 ms.{}",
+        fmt_duration(t.virtual_time),
+        tokio_totals(&tasks, t.virtual_time);
         try = "await `tokio::time::sleep(delay)` once, then return the name."
     );
 }
@@ -295,9 +334,10 @@ fn sleeps_do_not_block_the_thread() {
         "{call} took {} of real time (and {} of tokio time), where tokio's sleeps cost none \
          under the paused clock: the sleeps waited for real, blocking the thread and every task \
          on it. Likely causes: `std::thread::sleep` in async code, or a busy-wait on \
-         `std::time::Instant`.",
+         `std::time::Instant`.{}",
         fmt_duration(t.real),
-        fmt_duration(t.virtual_time);
+        fmt_duration(t.virtual_time),
+        real_totals(&tasks, t.real);
         try = "`tokio::time::sleep(delay).await`: the task waits, the thread does not."
     );
 }
@@ -313,9 +353,10 @@ fn run_concurrently_waits_for_every_sleep() {
         waited + SLACK >= ms(200),
         "{call} returned after {} of tokio time ({} of real time), before its longest sleep \
          (200 ms) was over: it returned before the sleeps finished (tasks spawned but never \
-         awaited?).",
+         awaited?).{}",
         fmt_duration(t.virtual_time),
-        fmt_duration(t.real);
+        fmt_duration(t.real),
+        tokio_totals(&tasks, t.virtual_time);
         try = "wait for every task before returning: `join_all`, awaiting each `JoinHandle`, or \
                `JoinSet::join_all`."
     );
@@ -331,8 +372,9 @@ fn empty_input_gives_empty_output_at_once() {
     );
     check!(
         t.virtual_time <= SLACK,
-        "{call} took {} of (tokio) time; with nothing to do it should return at once.",
-        fmt_duration(t.virtual_time)
+        "{call} took {} of (tokio) time; with nothing to do it should return at once.{}",
+        fmt_duration(t.virtual_time),
+        tokio_totals(&[], t.virtual_time)
     );
 }
 

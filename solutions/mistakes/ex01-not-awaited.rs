@@ -1,6 +1,8 @@
 // Mistake: spawns the sleeps as tasks but returns without waiting for them.
 // Rejected by: run_concurrently_waits_for_every_sleep
 // Message contains: returned before the sleeps finished
+// Observed peak: 0
+// Observed empty: total
 
 pub async fn run_concurrently(tasks: &[(&str, Duration)]) -> Vec<String> {
     for &(name, delay) in tasks {

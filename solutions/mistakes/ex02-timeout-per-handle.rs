@@ -2,6 +2,8 @@
 // `timeout(deadline, ..)`: the later ops get more than the deadline.
 // Rejected by: ops_share_one_deadline
 // Message contains: each op got a fresh `timeout(deadline, ..)`
+// Observed peak: 4
+// Observed busy: op 0, op 1, op 2, op 3
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where

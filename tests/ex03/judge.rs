@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use ex03::FetchError;
 use grading::{
-    check, cut, fail, fmt_duration, payload_text, preview_with, reached_todo, student_panic_message,
+    check, cut, fail, fmt_duration, payload_text, preview_with, reached_todo,
+    student_panic_message, Clock, Timeline,
 };
 
 use crate::server::{Observed, Outcome, Target, NEVER};
@@ -91,6 +92,54 @@ fn proxy_note() -> String {
     String::new()
 }
 
+impl<T> Observed<T> {
+    /// When each URL's request was at the server, above what a correct
+    /// solution does: every request at once, each until its answer or
+    /// `per_request`. A lane per URL (its path; raw URLs, which fail at once
+    /// without reaching the server, stay empty). The server notes when a
+    /// request arrives; it is drawn until the server answers (at least a
+    /// microsecond) or the call ends, whichever is first.
+    pub fn picture(&self) -> String {
+        let end = match self.outcome {
+            Outcome::StillWaiting => self.deadline,
+            _ => self.elapsed,
+        };
+        let tick = Duration::from_micros(1);
+        let mut seen = Timeline::new("what your code did", Clock::Real);
+        let mut correct = Timeline::new("what a correct solution does", Clock::Real);
+        let mut correct_end = Duration::ZERO;
+        let timeouts = self.targets.iter().any(|t| t.delay() >= self.per_request);
+        for (i, (target, arrival)) in self.targets.iter().zip(&self.arrivals).enumerate() {
+            let label = match target {
+                Target::Server(e) => e.path.to_string(),
+                Target::Raw { .. } => format!("url {}", i + 1),
+            };
+            let busy = |from: Duration, limit: Duration| {
+                let until = (from + target.delay().min(limit)).max(from + tick);
+                vec![(from, until)]
+            };
+            let spans = arrival.map_or_else(Vec::new, |at| busy(at, end.saturating_sub(at)));
+            seen = seen.lane(&label, &spans);
+            let spans = match target {
+                Target::Server(_) => busy(Duration::ZERO, self.per_request),
+                Target::Raw { .. } => Vec::new(),
+            };
+            correct_end = spans.iter().map(|s| s.1).fold(correct_end, Duration::max);
+            correct = correct.lane(&label, &spans);
+        }
+        if timeouts {
+            seen = seen.mark("per_request", self.per_request);
+            correct = correct.mark("per_request", self.per_request);
+        }
+        let seen = match self.outcome {
+            Outcome::StillWaiting => seen.mark("gave up", end),
+            _ => seen.mark("returned", end),
+        };
+        let correct = correct.mark("returned", correct_end);
+        grading::picture(&seen, &correct)
+    }
+}
+
 impl<T: Debug> Observed<T> {
     pub fn listing(&self) -> String {
         let mut text = String::new();
@@ -159,8 +208,9 @@ impl<T: Debug> Observed<T> {
             fail!(
                 "{what} was still waiting after {waited} with per_request = {per}, for these \
                  URLs:{listing}\nThere is no timeout on the requests (or not per_request): it \
-                 waits for {path}, which answers only after {}.",
-                fmt_duration(NEVER);
+                 waits for {path}, which answers only after {}.{}",
+                fmt_duration(NEVER),
+                self.picture();
                 try = "give every request its own time limit: \
                        `client.get(url).timeout(per_request)`, or \
                        `tokio::time::timeout(per_request, request)` around each one."
@@ -171,7 +221,8 @@ impl<T: Debug> Observed<T> {
                 "{what}(&[], ..) was still waiting after {waited}, with no URL to fetch: it waits \
                  for something that never happens. Most likely a limit computed from the number \
                  of URLs: `buffered(urls.len())` or `buffer_unordered(urls.len())` with a limit \
-                 of 0 never starts anything, so the stream never ends.";
+                 of 0 never starts anything, so the stream never ends.{}",
+                self.picture();
                 try = "`futures::future::join_all` needs no limit; with `buffered(n)`, make sure \
                        n is at least 1 (`urls.len().max(1)`)."
             );
@@ -180,8 +231,9 @@ impl<T: Debug> Observed<T> {
         fail!(
             "{what} was still waiting after {waited} for these URLs:{listing}\nAll at once, they \
              are done after {}: your code waits far longer than it should (requests one after \
-             another? something awaited that never completes?).",
-            fmt_duration(longest.unwrap_or_default());
+             another? something awaited that never completes?).{}",
+            fmt_duration(longest.unwrap_or_default()),
+            self.picture();
             try = "build every request future, then await them all together with \
                    `futures::future::join_all`; give each request `.timeout(per_request)`."
         );
@@ -414,7 +466,7 @@ fn fail_order<T: Debug + PartialEq>(obs: &Observed<Result<T, FetchError>>, want:
     let in_completion_order = by_delay.iter().zip(got).all(|((_, w), g)| w.accepts(g));
     let wanted: Vec<String> = want.iter().map(Want::show).collect();
     fail!(
-        "{} returned {}, {}; expected the input order [{}].\nThe URLs, in input order:{}",
+        "{} returned {}, {}; expected the input order [{}].\nThe URLs, in input order:{}{}",
         obs.what,
         show_all(got),
         if in_completion_order {
@@ -423,7 +475,8 @@ fn fail_order<T: Debug + PartialEq>(obs: &Observed<Result<T, FetchError>>, want:
             "the right results in the wrong order"
         },
         wanted.join(", "),
-        obs.listing();
+        obs.listing(),
+        obs.picture();
         try = "keep one slot per URL in input order: `join_all` does that (a `JoinSet` or \
                `FuturesUnordered` yields in completion order: carry the index along and \
                sort by it)."
@@ -443,17 +496,19 @@ pub fn judge_concurrency<T: Debug>(obs: &Observed<T>, delay: Duration) {
         fail!(
             "{} took {took} for {n} URLs that each answer after {each}: the requests ran one \
              after another, so their delays added up ({n} × {each}), where all at once takes \
-             about {each}.",
-            obs.what;
+             about {each}.{}",
+            obs.what,
+            obs.picture();
             try = "start every request before awaiting any: build one future per URL, then \
                    `futures::future::join_all(futures).await`."
         );
     }
     fail!(
         "{} took {took} for {n} URLs that each answer after {each}; all at once, that takes \
-         about {each} (the test allows {}). Some requests waited for others.",
+         about {each} (the test allows {}). Some requests waited for others.{}",
         obs.what,
-        fmt_duration(bound);
+        fmt_duration(bound),
+        obs.picture();
         try = "run all requests at the same time with `futures::future::join_all` (no \
                limit on how many run at once, no await inside the loop)."
     );
@@ -473,9 +528,10 @@ pub fn judge_timeouts<T: Debug + PartialEq>(
         fail!(
             "{what} returned {}: every URL timed out, even those that answer at once. The \
              time limit covers the whole batch instead of each request, so one slow URL \
-             costs the others their results.\nThe URLs:{}",
+             costs the others their results.\nThe URLs:{}{}",
             show_all(got),
-            obs.listing();
+            obs.listing(),
+            obs.picture();
             try = "put the timeout on each request (`client.get(url).timeout(per_request)`, \
                    or `tokio::time::timeout(per_request, ...)` around one URL's fetch), not \
                    around `join_all`."
@@ -487,13 +543,15 @@ pub fn judge_timeouts<T: Debug + PartialEq>(
     let took = fmt_duration(obs.elapsed);
     check!(
         obs.elapsed >= obs.per_request * 9 / 10,
-        "{what} gave up on the slow URL after {took}, before per_request = {per} had passed.";
+        "{what} gave up on the slow URL after {took}, before per_request = {per} had passed.{}",
+        obs.picture();
         try = "use `per_request` as the time limit of each request, unchanged."
     );
     check!(
         obs.elapsed <= obs.per_request * 5 / 2,
         "{what} took {took} with per_request = {per}: the slow URL should time out after \
-         about {per}, with the other requests running meanwhile.";
+         about {per}, with the other requests running meanwhile.{}",
+        obs.picture();
         try = "use `per_request` itself as each request's timeout, and run the requests \
                concurrently (`join_all`)."
     );

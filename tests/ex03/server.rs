@@ -11,6 +11,7 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use ex03::{fetch_statuses, fetch_titles, FetchError};
@@ -165,6 +166,9 @@ pub struct Observed<T> {
     pub elapsed: Duration,
     /// GETs the server received per target (`None` for raw URLs).
     pub calls: Vec<Option<usize>>,
+    /// When the server received each target's first GET, since the call
+    /// began (`None`: never, or a raw URL).
+    pub arrivals: Vec<Option<Duration>>,
 }
 
 /// Starts a mock server with `targets`' endpoints, calls `call` with their URLs
@@ -185,7 +189,11 @@ where
         let server = MockServer::start_async().await;
         let mut mocks = Vec::new();
         let mut urls = Vec::new();
-        for target in &targets {
+        // When each endpoint's first GET arrived, for the picture: noted by
+        // a matcher that always agrees (so it changes no answer).
+        let arrived: Arc<Mutex<Vec<Option<Instant>>>> =
+            Arc::new(Mutex::new(vec![None; targets.len()]));
+        for (i, target) in targets.iter().enumerate() {
             let e = match target {
                 Target::Raw { url, .. } => {
                     mocks.push(None);
@@ -194,9 +202,17 @@ where
                 }
                 Target::Server(e) => e.clone(),
             };
+            let note = Arc::clone(&arrived);
             let mock = server
                 .mock_async(|when, then| {
-                    when.method(GET).path(e.path);
+                    when.method(GET).path(e.path).is_true(move |req| {
+                        let path = req.uri_str().split('?').next().unwrap_or_default();
+                        if req.method_str() == "GET" && path.ends_with(e.path) {
+                            let mut log = note.lock().unwrap_or_else(PoisonError::into_inner);
+                            log[i].get_or_insert_with(Instant::now);
+                        }
+                        true
+                    });
                     let then = then.status(e.status).delay(e.delay);
                     match e.reply {
                         Reply::Empty => {}
@@ -229,6 +245,12 @@ where
                 None => None,
             });
         }
+        let arrivals = arrived
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|t| t.map(|t| t.saturating_duration_since(start)))
+            .collect();
         Observed {
             what,
             targets,
@@ -237,6 +259,7 @@ where
             outcome,
             elapsed,
             calls,
+            arrivals,
         }
     })
 }

@@ -2,9 +2,9 @@
 
 use std::ops::Range;
 
-use grading::{check, count, fail, fmt_duration, preview_with};
+use grading::{check, count, fail, fmt_duration, preview_with, Clock, Timeline};
 
-use crate::probe::{Callers, GATE};
+use crate::probe::{pool_threads, Callers, GATE};
 
 /// `1_099_511_627_776`: digits grouped as in Rust source.
 pub fn num(n: u128) -> String {
@@ -151,8 +151,9 @@ pub fn judge_shared_out(what: &str, callers: &Callers) {
         callers.any >= 2,
         "{what} called f on one thread only: its first call waited {} for any other thread to \
          call f, and none did. All of it ran on one thread, one range after the other, so one \
-         core did all the work while the others idled.",
-        fmt_duration(GATE);
+         core did all the work while the others idled.{}",
+        fmt_duration(GATE),
+        threads_picture(callers);
         try = "share the ranges out among threads: `ranges.par_iter().map(...).collect()` with \
                rayon (`use rayon::prelude::*;`)."
     );
@@ -167,8 +168,9 @@ pub fn judge_huge_range_shared(what: &str, callers: &Callers) {
     if callers.any < 2 {
         fail!(
             "{what} called f on one thread only: its first call waited {} for any other thread \
-             to call f, and none did. All of it ran on one thread.",
-            fmt_duration(GATE);
+             to call f, and none did. All of it ran on one thread.{}",
+            fmt_duration(GATE),
+            threads_picture(callers);
             try = "use rayon: `ranges.par_iter()` for the ranges and \
                    `range.clone().into_par_iter()` inside each one."
         );
@@ -177,12 +179,34 @@ pub fn judge_huge_range_shared(what: &str, callers: &Callers) {
         "{what}: the small ranges went to other threads, but the huge range was summed by one \
          thread alone. Its first call of f waited {} for a second thread to help with the huge \
          range, and none did: the work was shared out range by range only, so once the small \
-         ranges were done every other core sat idle.",
-        fmt_duration(GATE);
+         ranges were done every other core sat idle.{}",
+        fmt_duration(GATE),
+        threads_picture(callers);
         try = "split the work inside each range too: \
                `range.clone().into_par_iter().map(&f).sum()` lets rayon's idle workers steal \
                halves of a big range."
     );
+}
+
+/// When each thread called f (one lane per thread, in the order of their
+/// first calls, and at least one per thread of the pool) above a correct
+/// solution, whose rayon workers all share the work until it is done.
+fn threads_picture(callers: &Callers) -> String {
+    let threads = pool_threads();
+    let mut seen = Timeline::new("what your code did", Clock::Real);
+    for k in 0..callers.busy.len().max(threads) {
+        let spans: Vec<_> = callers.busy.get(k).into_iter().copied().collect();
+        seen = seen.lane(&format!("thread {}", k + 1), &spans);
+    }
+    let end = seen.end();
+    let mut correct = Timeline::new(
+        "what a correct solution does (all threads busy)",
+        Clock::Real,
+    );
+    for k in 0..threads {
+        correct = correct.lane(&format!("thread {}", k + 1), &[(Default::default(), end)]);
+    }
+    grading::picture(&seen, &correct)
 }
 
 /// No block of memory grew with the size of the range.

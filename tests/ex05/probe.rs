@@ -48,6 +48,11 @@ thread_local! {
     static POOL: Cell<u64> = const { Cell::new(0) };
 }
 
+/// The threads of the suite's pools: one per core, at least two.
+pub fn pool_threads() -> usize {
+    cores().max(2)
+}
+
 /// Runs `work` (which calls the student's code) on a fresh rayon pool with one
 /// thread per core (at least two), under the watchdog.
 #[track_caller]
@@ -57,7 +62,7 @@ fn on_pool(work: Box<dyn FnOnce() -> Vec<u128> + Send>) -> Vec<u128> {
         quiet_repeated_panics();
         let id = NEXT_POOL.fetch_add(1, Ordering::Relaxed);
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(cores().max(2))
+            .num_threads(pool_threads())
             .start_handler(move |_| {
                 POOL.set(id);
                 Sleeper::register(id);
@@ -121,33 +126,57 @@ pub fn run_map(
 /// the watched numbers enters a [`Rendezvous`] for two: the first such
 /// caller waits (at most [`GATE`], once) until a second thread calls `f`
 /// there too.
+///
+/// For the picture it also notes when each thread called `f`: its first
+/// [`FIRST`] calls, then every [`EVERY`]th (a clock read per call would
+/// slow `f` down), and the end of its wait at the rendezvous.
 pub struct Threads {
     id: u64,
     watched: Range<u64>,
     meeting: Option<Rendezvous>,
+    origin: Instant,
     seen: Mutex<Seen>,
 }
+
+/// A thread's first calls of `f` are timed, then one in this many.
+const FIRST: u32 = 64;
+const EVERY: u32 = 4096;
 
 #[derive(Default)]
 struct Seen {
     any: Vec<ThreadId>,
     watched: Vec<ThreadId>,
+    /// Per thread, in the order of their first calls: from when to when it
+    /// was seen calling `f` (since the probe was made).
+    busy: Vec<(ThreadId, Duration, Duration)>,
+}
+
+impl Seen {
+    fn busy_until(&mut self, me: ThreadId, now: Duration) {
+        match self.busy.iter_mut().find(|(t, _, _)| *t == me) {
+            Some((_, _, end)) => *end = now,
+            None => self.busy.push((me, now, now)),
+        }
+    }
 }
 
 /// What [`Threads`] saw: how many threads called `f` at all, and how many on
-/// the watched numbers.
+/// the watched numbers; and when each thread was calling `f`, in the order
+/// of their first calls.
 pub struct Callers {
     pub any: usize,
     pub watched: usize,
+    pub busy: Vec<(Duration, Duration)>,
 }
 
 const ANY: u8 = 1;
 const WATCHED: u8 = 2;
 
 thread_local! {
-    /// (probe id, what this thread already reported to it): lets every call
-    /// after a thread's first skip the lock.
-    static REPORTED: Cell<(u64, u8)> = const { Cell::new((0, 0)) };
+    /// (probe id, what this thread already reported to it, its calls so
+    /// far): lets every call after a thread's first skip the lock, but one
+    /// in [`EVERY`].
+    static REPORTED: Cell<(u64, u8, u32)> = const { Cell::new((0, 0, 0)) };
 }
 
 impl Threads {
@@ -158,6 +187,7 @@ impl Threads {
             watched,
             // Two at once is the proof; after two, nobody waits.
             meeting: meet.then(|| Rendezvous::new(2, GATE).expecting(2)),
+            origin: Instant::now(),
             seen: Mutex::new(Seen::default()),
         })
     }
@@ -169,35 +199,53 @@ impl Threads {
         } else {
             ANY
         };
-        let (id, done) = REPORTED.get();
-        let done = if id == self.id { done } else { 0 };
+        let (id, done, calls) = REPORTED.get();
+        let (done, calls) = if id == self.id {
+            (done, calls.wrapping_add(1))
+        } else {
+            (0, 0)
+        };
+        REPORTED.set((self.id, done | kind, calls));
         if done & kind == kind {
+            if calls < FIRST || calls % EVERY == 0 {
+                let now = self.origin.elapsed();
+                self.lock().busy_until(thread::current().id(), now);
+            }
             return;
         }
-        REPORTED.set((self.id, done | kind));
         let new = kind & !done;
         let me = thread::current().id();
         {
-            let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+            let now = self.origin.elapsed();
+            let mut seen = self.lock();
             if new & ANY != 0 {
                 seen.any.push(me);
             }
             if new & WATCHED != 0 {
                 seen.watched.push(me);
             }
+            seen.busy_until(me, now);
         }
         if new & WATCHED != 0 {
             if let Some(meeting) = &self.meeting {
                 drop(meeting.enter());
+                // The wait belongs to the thread's time in `f`.
+                let now = self.origin.elapsed();
+                self.lock().busy_until(me, now);
             }
         }
     }
 
+    fn lock(&self) -> MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub fn callers(&self) -> Callers {
-        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = self.lock();
         Callers {
             any: seen.any.len(),
             watched: seen.watched.len(),
+            busy: seen.busy.iter().map(|&(_, a, b)| (a, b)).collect(),
         }
     }
 }
