@@ -2,7 +2,7 @@
 // Rejected by: consumers_handle_items_at_the_same_time
 // Message contains: alive until the end of the loop body
 // Observed peak: 1
-// Observed busy: consumer 1, consumer 2
+// Observed busy: consumer 1
 // Removes: fn spawn_consumers, fn consume, fn spawn_producers, fn produce
 
 pub fn pipeline<I, T, R, H>(

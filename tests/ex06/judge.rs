@@ -1,7 +1,9 @@
 //! The judges: what each observation means, and what to try.
 
 use ex06::{Bank, TransferError};
-use grading::{check, count, fail, fmt_duration, student_panic_message};
+use std::time::Duration;
+
+use grading::{check, count, fail, fmt_duration, ms, student_panic_message, Clock, Timeline};
 
 use crate::probe::{balances, catching, Counted, PATIENCE};
 use crate::WATCHDOG;
@@ -113,10 +115,11 @@ fn judge_some_increments(c: &Counted) {
         "{} never called `increment` on the counter it was given (expected {} calls), and \
          returned {}. Likely causes: the threads were never started: `(0..threads).map(|_| \
          s.spawn(..))` is lazy and spawns nothing until something consumes it; or the threads \
-         incremented another counter (a `Counter::new()` of their own).",
+         incremented another counter (a `Counter::new()` of their own).{}",
         call(c),
         c.threads as u64 * c.per_thread,
-        c.returned;
+        c.returned,
+        picture(c);
         try = "inside `std::thread::scope`, spawn the threads in a plain `for` loop, and call \
                `counter.increment()` on the `counter` parameter."
     );
@@ -170,10 +173,11 @@ pub fn judge_counting(c: &Counted) {
             "{} returned {}: it called `counter.get()` when only {} of the {expected} \
              increments were done, so the count was read before every thread had finished. \
              Most likely `counter.get()` is the last expression inside the `thread::scope` \
-             closure: that value is computed before the scope waits for its threads.",
+             closure: that value is computed before the scope waits for its threads.{}",
             call(c),
             c.returned,
-            last_read;
+            last_read,
+            picture(c);
             try = "let the scope end first, then read: `thread::scope(|s| {{ ... }});` and then \
                    `counter.get()`."
         );
@@ -197,9 +201,10 @@ pub fn judge_overlap(c: &Counted) {
     if threads == 1 && c.caller_counted {
         fail!(
             "all {} increments of {} were made on the thread that called it: nothing ran at \
-             the same time. The threads you started, if any, made none.",
+             the same time. The threads you started, if any, made none.{}",
             c.made,
-            call(c);
+            call(c),
+            picture(c);
             try = "let each of the `threads` spawned threads make its `per_thread` increments: \
                    `s.spawn(|| for _ in 0..per_thread {{ counter.increment() }})`."
         );
@@ -207,11 +212,12 @@ pub fn judge_overlap(c: &Counted) {
     if threads == 1 {
         fail!(
             "one thread made all {} increments of {}: expected {} at the same time, each \
-             making {}.",
+             making {}.{}",
             c.made,
             call(c),
             count(n, "thread"),
-            c.per_thread;
+            c.per_thread,
+            picture(c);
             try = "spawn `threads` threads (`for _ in 0..threads`), each with its own \
                    `for _ in 0..per_thread` loop."
         );
@@ -225,10 +231,11 @@ pub fn judge_overlap(c: &Counted) {
                  (`s.spawn(..).join()` in the loop, or a lazy `(0..n).map(|_| s.spawn(..))` \
                  whose handles are joined one by one: Python's `t.start(); t.join()`), so the \
                  next one started only once it had finished; or each thread held one lock \
-                 around its whole loop.",
+                 around its whole loop.{}",
                 count(threads, "thread"),
                 call(c),
-                fmt_duration(PATIENCE);
+                fmt_duration(PATIENCE),
+                picture(c);
                 try = "start every thread before waiting for any: spawn them in a `for` loop \
                        inside `thread::scope` and let the end of the scope join them (or \
                        collect the handles into a Vec first, then join). Lock only around the \
@@ -240,12 +247,13 @@ pub fn judge_overlap(c: &Counted) {
                 "only {} made the increments of {}, at most {} at the same time: the meeting \
                  point waited {} for {n} and saw {} there at once. The work ran on fewer \
                  threads than asked: most likely on a pool with fewer threads (rayon's global \
-                 pool has one per core).",
+                 pool has one per core).{}",
                 count(threads, "thread"),
                 call(c),
                 c.peak,
                 fmt_duration(PATIENCE),
-                miss.inside;
+                miss.inside,
+                picture(c);
                 try = "start exactly `threads` threads of your own in a `std::thread::scope`, \
                        all before waiting for any."
             );
@@ -253,11 +261,12 @@ pub fn judge_overlap(c: &Counted) {
         fail!(
             "at most {} of the {n} threads of {} ran at the same time: the meeting point waited \
              {} for all {n} and saw {} there at once. The threads were started in batches, or \
-             some waited for others to finish.",
+             some waited for others to finish.{}",
             c.peak,
             call(c),
             fmt_duration(PATIENCE),
-            miss.inside;
+            miss.inside,
+            picture(c);
             try = "start every thread before waiting for any, and join them only at the end."
         );
     }
@@ -575,4 +584,32 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: &str)
             seen.total
         );
     }
+}
+
+/// What the counting probe saw, above what a correct `count_with_threads`
+/// does with the same numbers: lanes "thread 1", ... (the threads that
+/// incremented, in the order of their first increment, from its start to
+/// their last increment's end; then empty ones up to `threads`), and a mark
+/// where `counter.get()` was called. Correctly, every thread runs at once,
+/// and the count is read once they have all finished.
+fn picture(c: &Counted) -> String {
+    let mut seen = Timeline::new("what your code did", Clock::Real);
+    for k in 0..c.spans.len().max(c.threads) {
+        let spans: Vec<(Duration, Duration)> = c.spans.get(k).copied().into_iter().collect();
+        seen = seen.lane(&format!("thread {}", k + 1), &spans);
+    }
+    for &at in &c.reads_at {
+        seen = seen.mark("counter.get()", at);
+    }
+    let end = seen.end().max(c.ended_at).max(ms(1));
+    let mut correct = Timeline::new("what a correct count_with_threads does", Clock::Real);
+    let busy: &[(Duration, Duration)] = if c.per_thread > 0 {
+        &[(Duration::ZERO, end)]
+    } else {
+        &[]
+    };
+    for k in 0..c.threads {
+        correct = correct.lane(&format!("thread {}", k + 1), busy);
+    }
+    grading::picture(&seen, &correct.mark("counter.get()", end))
 }

@@ -58,6 +58,11 @@ struct State {
     by_thread: Vec<(ThreadId, u64)>,
     /// For each call of `get`: the increments finished at that moment.
     reads: Vec<u64>,
+    /// For the picture, since the probe was made: each thread's first
+    /// increment's start and last increment's end (same order as
+    /// `by_thread`), and when `get` was called.
+    spans: Vec<(Duration, Duration)>,
+    reads_at: Vec<Duration>,
 }
 
 /// A [`Count`] that notes which threads increment it and when it is read.
@@ -78,6 +83,8 @@ pub struct CountProbe {
     finished: AtomicU64,
     state: Mutex<State>,
     read: Condvar,
+    /// Where the picture's clock starts.
+    origin: Instant,
 }
 
 /// What a [`CountProbe`] saw, once `count_with_threads` has returned.
@@ -95,6 +102,11 @@ pub struct Counted {
     /// Most threads seen at the meeting point at once, and the miss.
     pub peak: usize,
     pub miss: Option<Miss>,
+    /// Each thread's first increment's start and last increment's end, and
+    /// when `get` was called, since the probe was made; when it returned.
+    pub spans: Vec<(Duration, Duration)>,
+    pub reads_at: Vec<Duration>,
+    pub ended_at: Duration,
 }
 
 impl CountProbe {
@@ -108,6 +120,7 @@ impl CountProbe {
             finished: AtomicU64::new(0),
             state: Mutex::new(State::default()),
             read: Condvar::new(),
+            origin: Instant::now(),
         }
     }
 
@@ -146,6 +159,7 @@ impl CountProbe {
 
     fn report(self, threads: usize, per_thread: u64, returned: u64) -> Counted {
         let caller = self.caller.id;
+        let ended_at = self.origin.elapsed();
         let (peak, miss) = self
             .meeting
             .as_ref()
@@ -164,6 +178,9 @@ impl CountProbe {
             reads: state.reads,
             peak,
             miss,
+            spans: state.spans,
+            reads_at: state.reads_at,
+            ended_at,
         }
     }
 }
@@ -171,16 +188,18 @@ impl CountProbe {
 impl Count for CountProbe {
     fn increment(&self) {
         let me = thread::current().id();
-        let first = {
+        let (first, lane) = {
             let mut state = self.lock();
-            match state.by_thread.iter_mut().find(|(id, _)| *id == me) {
-                Some((_, n)) => {
-                    *n += 1;
-                    false
+            match state.by_thread.iter().position(|(id, _)| *id == me) {
+                Some(lane) => {
+                    state.by_thread[lane].1 += 1;
+                    (false, lane)
                 }
                 None => {
                     state.by_thread.push((me, 1));
-                    true
+                    let now = self.origin.elapsed();
+                    state.spans.push((now, now));
+                    (true, state.spans.len() - 1)
                 }
             }
         };
@@ -194,11 +213,16 @@ impl Count for CountProbe {
             self.hold();
         }
         self.finished.fetch_add(1, Ordering::SeqCst);
+        let now = self.origin.elapsed();
+        self.lock().spans[lane].1 = now;
     }
 
     fn get(&self) -> u64 {
         let finished = self.finished.load(Ordering::SeqCst);
-        self.lock().reads.push(finished);
+        let mut state = self.lock();
+        state.reads.push(finished);
+        state.reads_at.push(self.origin.elapsed());
+        drop(state);
         self.read.notify_all();
         finished
     }

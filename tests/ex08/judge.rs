@@ -2,13 +2,15 @@
 
 use std::any::Any;
 use std::io;
+use std::time::Duration;
 
 use ex08::JobPanicked;
 use grading::{
-    check, count, cut, fail, fmt_duration, payload_text, preview, student_panic_message,
+    check, count, cut, fail, fmt_duration, ms, payload_text, preview, student_panic_message, Clock,
+    Timeline,
 };
 
-use crate::probe::{run_probe, value, Report, Setup, PATIENCE};
+use crate::probe::{run_probe, value, Finish, Report, Setup, NOTHING_TO_WAIT_FOR, PATIENCE};
 
 pub const SPAWN_BLOCKING: &str = "move the blocking call off the runtime: \
     `tokio::task::spawn_blocking(move || work(input))` runs it on tokio's blocking threads, and \
@@ -39,8 +41,9 @@ pub fn judge_runtime(setup: Setup, report: &Report) {
         fail!(
             "the runtime froze: {what} ran `work` on the runtime's own thread ({} of the jobs, \
              job {i} first), the thread that runs every task, so while a job blocked, no other \
-             task could run (the grader's heartbeat task could not answer).",
-            report.on_runtime.len();
+             task could run (the grader's heartbeat task could not answer).{}",
+            report.on_runtime.len(),
+            picture(setup, report);
             try = "{SPAWN_BLOCKING} Calling `work(input)` in the async fn, or in a \
                    `tokio::spawn`ed task, runs it on the runtime's thread."
         );
@@ -49,8 +52,9 @@ pub fn judge_runtime(setup: Setup, report: &Report) {
         fail!(
             "the runtime froze: job {i} ran on another thread, but while it blocked, the \
              grader's heartbeat task on the same runtime got no answer for {}: the runtime's \
-             thread was stuck waiting for the job instead of running tasks.",
-            fmt_duration(PATIENCE);
+             thread was stuck waiting for the job instead of running tasks.{}",
+            fmt_duration(PATIENCE),
+            picture(setup, report);
             try = "never wait for a thread in async code: `std::thread::JoinHandle::join()`, a \
                    `std::sync::mpsc` `recv()` or `futures::executor::block_on` block the \
                    runtime just like `work` itself. Instead, {SPAWN_BLOCKING}"
@@ -137,7 +141,8 @@ pub fn judge_results(setup: Setup, got: &[Result<String, JobPanicked>], report: 
             )
         };
         fail!(
-            "{what} returned the right results in the wrong order: {why}.";
+            "{what} returned the right results in the wrong order: {why}.{}",
+            picture(setup, report);
             try = "keep the JoinHandles in a Vec in input order and await them one by one (or \
                    `futures::future::join_all(handles)`): each result then lands in its own slot. \
                    `JoinSet::join_next`, `FuturesUnordered` and `buffer_unordered` give results as \
@@ -194,7 +199,8 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
         fail!(
             "the {n} jobs ran one at a time: never more than 1 in flight, though all {n} were \
              handed over at once (the grader waited {waited} for a second job to start while \
-             the first one blocked).";
+             the first one blocked).{}",
+            picture(setup, report);
             try = "start every job before awaiting any: collect the \
                    `tokio::task::spawn_blocking` handles into a Vec, then await them. \
                    `spawn_blocking(..).await` in a loop waits for each job before starting the \
@@ -208,8 +214,9 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
             "never more than {} of the {n} jobs were in flight at once: they ran on rayon's \
              thread pool, which runs a fixed number of threads (one per core by default), so the other jobs waited in its queue \
              while these blocked (the grader waited {waited} for all {n} to run together, as \
-             the sheet asks).",
-            report.peak;
+             the sheet asks).{}",
+            report.peak,
+            picture(setup, report);
             try = "rayon is for short CPU-bound work, not for calls that block. Tokio's blocking \
                    pool starts a thread per blocking job (up to 512): \
                    `tokio::task::spawn_blocking(move || work(input))` for every input, before \
@@ -221,9 +228,10 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
          other job was started (the grader waited {waited} for all {n} to run together, as \
          the sheet asks: all at once). Something keeps a window of jobs in flight: most \
          likely `buffered({running})` or `buffer_unordered({running})` on a stream of jobs, a \
-         Semaphore with {running} permits, or jobs started in chunks of {running}.",
+         Semaphore with {running} permits, or jobs started in chunks of {running}.{}",
         report.peak,
-        count(running, "job");
+        count(running, "job"),
+        picture(setup, report);
         try = "start every job before awaiting any: collect the `tokio::task::spawn_blocking` \
                handles into a Vec, then await them (tokio's blocking pool runs up to 512 at \
                once). Limiting how many run at once is exercise 10; here they all run together."
@@ -274,11 +282,24 @@ pub fn judge_pending(setup: Setup) -> ! {
         "{} never returned: it stayed pending with no job running and nothing left to wait \
          for. A stream of jobs with a window as wide as the input, `buffered(inputs.len())` or \
          `buffer_unordered(inputs.len())`, never finishes when there are no inputs: a window \
-         of 0 never pulls from the stream, so the stream never learns that it is empty.",
-        setup.what();
+         of 0 never pulls from the stream, so the stream never learns that it is empty.{}",
+        setup.what(),
+        pending_picture();
         try = "return an empty Vec at once when there are no inputs, or spawn every job and \
                await the handles in a loop (an empty loop ends at once)."
     );
+}
+
+/// A call that stayed pending for [`NOTHING_TO_WAIT_FOR`] of tokio's
+/// (paused) clock, with no job to wait for; a correct one returns at once.
+fn pending_picture() -> String {
+    let seen = Timeline::new("what your code did", Clock::Virtual)
+        .lane("pending", &[(Duration::ZERO, NOTHING_TO_WAIT_FOR)])
+        .mark("grader gave up", NOTHING_TO_WAIT_FOR);
+    let correct = Timeline::new("what a correct solution does", Clock::Virtual)
+        .lane("pending", &[])
+        .mark("returned", Duration::ZERO);
+    grading::picture(&seen, &correct)
 }
 
 /// `count_lines` on a regular file.
@@ -318,14 +339,44 @@ pub fn judge_missing(got: io::Result<usize>) {
     }
 }
 
+/// When each job ran, above what a correct solution does with the same jobs:
+/// all of them at once (and with [`Finish::Reversed`], the last one done
+/// first). When the heartbeat did not answer, a lane "ping wait" shows how
+/// long the grader's ping waited (microseconds when the runtime runs).
+fn picture(setup: Setup, r: &Report) -> String {
+    let mut seen = Timeline::new("what your code did", Clock::Real);
+    for (i, span) in r.spans.iter().enumerate() {
+        let spans: Vec<(Duration, Duration)> = span.iter().copied().collect();
+        seen = seen.lane(&format!("job {i}"), &spans);
+    }
+    if let Some(ping) = r.silent_at {
+        seen = seen.lane("ping wait", &[ping]);
+    }
+    let end = seen.end().max(r.ended_at).max(ms(1));
+    let n = u32::try_from(setup.jobs).unwrap_or(u32::MAX);
+    let mut correct = Timeline::new("what a correct solution does", Clock::Real);
+    for i in 0..n {
+        let done = match setup.finish {
+            Finish::Freely => end,
+            Finish::Reversed => end * (n - i) / n,
+        };
+        correct = correct.lane(&format!("job {i}"), &[(Duration::ZERO, done)]);
+    }
+    if let Some((sent, _)) = r.silent_at {
+        correct = correct.lane("ping wait", &[(sent, sent + end / 100)]);
+    }
+    grading::picture(&seen, &correct)
+}
+
 #[cfg(unix)]
 pub use self::fifo::judge_pipe;
 
 #[cfg(unix)]
 mod fifo {
     use std::io;
+    use std::time::Duration;
 
-    use grading::{check, fail, fmt_duration};
+    use grading::{check, fail, fmt_duration, ms, Clock, Timeline};
 
     use crate::pipe::{runtime_among, PipeLog, LINES};
     use crate::probe::{Pong, PATIENCE};
@@ -346,7 +397,8 @@ mod fifo {
                      writer opens the other end, and the runtime's thread was seen waiting in \
                      that open while the grader's heartbeat task got no answer for {waited}. \
                      Opening blocks like reading does (a pipe, a slow disk, a network share), \
-                     and `File::open` outside the closure runs on the runtime's thread.";
+                     and `File::open` outside the closure runs on the runtime's thread.{}",
+                    picture(log);
                     try = "{whole}."
                 );
             }
@@ -356,7 +408,8 @@ mod fifo {
                      named pipe it was given (opening a pipe waits until a writer opens the \
                      other end), the grader's heartbeat task on the same runtime got no answer \
                      for {waited}: the runtime's thread was blocked waiting for that thread \
-                     (`futures::executor::block_on`, `join()`, a `std::sync::mpsc` `recv()`).";
+                     (`futures::executor::block_on`, `join()`, a `std::sync::mpsc` `recv()`).{}",
+                    picture(log);
                     try = "`.await` the JoinHandle of `spawn_blocking` instead: awaiting gives \
                            the runtime's thread back to the other tasks until the job is done."
                 );
@@ -367,7 +420,8 @@ mod fifo {
                  grader's heartbeat task on the same runtime got no answer for {waited}. \
                  Something blocked the runtime's thread: most likely opening or reading the \
                  file outside `spawn_blocking` (`File::open`, `std::fs::read_to_string`), or a \
-                 blocking wait for the thread doing it (`block_on`, `join()`, `recv()`).";
+                 blocking wait for the thread doing it (`block_on`, `join()`, `recv()`).{}",
+                    picture(log);
                 try = "{whole}."
             );
         }
@@ -381,7 +435,8 @@ mod fifo {
                 "count_lines froze the runtime while reading: the named pipe was open and the \
                  reader had taken most of its lines, and while it waited for the last ones the \
                  grader's heartbeat task got no answer for {waited}: {seen}. The file was \
-                 opened off the runtime, but read on it.";
+                 opened off the runtime, but read on it.{}",
+                    picture(log);
                 try = "{whole}: the reading too, not only the opening."
             );
         }
@@ -399,5 +454,39 @@ mod fifo {
                        reads like a file."
             ),
         }
+    }
+
+    /// What the grader's writer saw, above what it sees with a correct
+    /// `count_lines`: lanes for the pipe waiting to be opened at both ends,
+    /// the writing (the reader reading), and each ping's wait for the
+    /// heartbeat's answer (microseconds when the runtime runs).
+    fn picture(log: &PipeLog) -> String {
+        let mut seen = Timeline::new("what your code did", Clock::Real);
+        let writing_from = log
+            .opened_at
+            .unwrap_or_else(|| log.done_at.unwrap_or_default());
+        seen = seen.lane("pipe open", &[(Duration::ZERO, writing_from)]);
+        let writing: Vec<(Duration, Duration)> = log
+            .opened_at
+            .iter()
+            .map(|&at| (at, log.done_at.unwrap_or(at).max(at)))
+            .collect();
+        seen = seen
+            .lane("pipe read", &writing)
+            .lane("ping wait", &log.pings);
+        let end = seen.end().max(ms(1));
+        let blip = end / 100;
+        let open = end / 4;
+        let correct = Timeline::new("what a correct count_lines does", Clock::Real)
+            .lane("pipe open", &[(Duration::ZERO, open)])
+            .lane("pipe read", &[(open, end)])
+            .lane(
+                "ping wait",
+                &[
+                    (open / 2, open / 2 + blip),
+                    (end * 3 / 4, end * 3 / 4 + blip),
+                ],
+            );
+        grading::picture(&seen, &correct)
     }
 }

@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use grading::ms;
 use tokio::sync::mpsc::UnboundedSender;
@@ -60,6 +60,12 @@ pub struct PipeLog {
     pub while_reading: Option<Pong>,
     /// Names of the threads seen waiting to read then.
     pub readers: Option<Vec<String>>,
+    /// For the picture, since the writer started: each ping (sent, and
+    /// answered or given up), when the pipe was opened at both ends, and
+    /// when the writer was done.
+    pub pings: Vec<(Duration, Duration)>,
+    pub opened_at: Option<Duration>,
+    pub done_at: Option<Duration>,
 }
 
 /// Makes a named pipe (a FIFO) at `path`.
@@ -165,15 +171,28 @@ impl Writer {
     }
 
     fn run(&self) {
-        // 1. Until someone waits to open the pipe (where /proc shows it).
         let start = Instant::now();
+        self.write(start);
+        self.note(|log| log.done_at = Some(start.elapsed()));
+    }
+
+    /// Pings the heartbeat, noting when for the picture.
+    fn ping(&self, start: Instant) -> Pong {
+        let sent = start.elapsed();
+        let answer = ping(&self.heartbeat);
+        self.note(|log| log.pings.push((sent, start.elapsed())));
+        answer
+    }
+
+    fn write(&self, start: Instant) {
+        // 1. Until someone waits to open the pipe (where /proc shows it).
         while threads_waiting_in("wait_for_partner").is_some_and(|names| names.is_empty())
             && start.elapsed() < PATIENCE
             && !self.stopped()
         {
             thread::sleep(ms(1));
         }
-        let answer = ping(&self.heartbeat);
+        let answer = self.ping(start);
         let openers = threads_waiting_in("wait_for_partner");
         self.note(|log| {
             log.before_open = Some(answer);
@@ -188,6 +207,7 @@ impl Writer {
             return;
         };
         self.opened.store(true, Ordering::SeqCst);
+        self.note(|log| log.opened_at = Some(start.elapsed()));
         if self.stopped() {
             return;
         }
@@ -196,7 +216,7 @@ impl Writer {
             return;
         }
         if answer == Pong::Answered {
-            let answer = ping(&self.heartbeat);
+            let answer = self.ping(start);
             let readers = threads_waiting_in("pipe_read");
             self.note(|log| {
                 log.while_reading = Some(answer);

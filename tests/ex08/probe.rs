@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, ThreadId};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ex08::{count_lines, run_blocking_all, JobPanicked};
 use grading::{catch_panic_async, ms, paused, secs, Miss, Patience, Rendezvous};
@@ -116,6 +116,11 @@ struct State {
     on_rayon: usize,
     /// The job whose ping the heartbeat never answered.
     silent: Option<usize>,
+    /// For the picture: when each job began and ended (`None`: not yet),
+    /// since the probe was made, and when the unanswered ping was sent and
+    /// given up.
+    spans: Vec<Option<(Duration, Option<Duration>)>>,
+    silent_at: Option<(Duration, Duration)>,
 }
 
 /// The blocking `work`. Each job
@@ -139,6 +144,8 @@ pub struct Probe {
     together: Rendezvous,
     /// For [`Finish::Reversed`]: waiting for the later jobs to finish.
     finishing: Patience,
+    /// Where the picture's clock starts.
+    origin: Instant,
 }
 
 /// What the probe saw, handed back to the test's thread.
@@ -153,6 +160,12 @@ pub struct Report {
     pub on_runtime: Vec<usize>,
     pub on_rayon: usize,
     pub silent: Option<usize>,
+    /// When each job began and ended (one still running: when the report
+    /// was made), and when the unanswered ping was sent and given up.
+    pub spans: Vec<Option<(Duration, Duration)>>,
+    pub silent_at: Option<(Duration, Duration)>,
+    /// When the report was made.
+    pub ended_at: Duration,
 }
 
 impl Probe {
@@ -164,11 +177,13 @@ impl Probe {
             heartbeat,
             state: Mutex::new(State {
                 calls: vec![0; setup.jobs],
+                spans: vec![None; setup.jobs],
                 ..State::default()
             }),
             wake: Condvar::new(),
             together: Rendezvous::new(setup.jobs, PATIENCE),
             finishing: Patience::new(PATIENCE),
+            origin: Instant::now(),
         }
     }
 
@@ -185,11 +200,13 @@ impl Probe {
             return format!("job {i} is not one of the test's inputs");
         }
         s.calls[i] += 1;
+        s.spans[i].get_or_insert((self.origin.elapsed(), None));
         if thread::current().id() == self.runtime_thread {
             // Blocking here would freeze the heartbeat for good: note it and
             // return at once.
             s.on_runtime.push(i);
             s.finished.push(i);
+            self.ended(&mut s, i);
             drop(s);
             return self.finish(i);
         }
@@ -200,8 +217,11 @@ impl Probe {
         drop(s);
 
         // 1. Is the runtime still running tasks while this job blocks?
+        let sent = self.origin.elapsed();
         if beat && ping(&self.heartbeat) == Pong::Silent {
-            self.lock().silent.get_or_insert(i);
+            let mut s = self.lock();
+            s.silent.get_or_insert(i);
+            s.silent_at.get_or_insert((sent, self.origin.elapsed()));
         }
 
         // 2. Every job in flight at once.
@@ -226,9 +246,17 @@ impl Probe {
         }
         drop(inside);
         s.finished.push(i);
+        self.ended(&mut s, i);
         self.wake.notify_all();
         drop(s);
         self.finish(i)
+    }
+
+    /// Notes, for the picture, that job `i` ended now.
+    fn ended(&self, s: &mut State, i: usize) {
+        if let Some((_, end)) = &mut s.spans[i] {
+            *end = Some(self.origin.elapsed());
+        }
     }
 
     fn finish(&self, i: usize) -> String {
@@ -253,6 +281,13 @@ impl Probe {
             on_runtime: s.on_runtime.clone(),
             on_rayon: s.on_rayon,
             silent: s.silent,
+            spans: s
+                .spans
+                .iter()
+                .map(|span| span.map(|(start, end)| (start, end.unwrap_or(self.origin.elapsed()))))
+                .collect(),
+            silent_at: s.silent_at,
+            ended_at: self.origin.elapsed(),
         }
     }
 }

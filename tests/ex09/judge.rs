@@ -6,6 +6,7 @@ use std::time::Duration;
 use ex09::FIRST_PAGE;
 use grading::{check, count, fail, fmt_duration_exact as show, preview, secs};
 
+use crate::picture;
 use crate::pool::{Call, Cancelled, Users, NO_TABLE};
 use crate::probe::{output, End, Lazy, Race, Walk, FETCH_TIME, SLACK};
 
@@ -100,16 +101,18 @@ fn judge_complete(r: &Race) {
             "{what} never ended: after {} of (virtual) time the grader stopped waiting. With no \
              jobs there is nothing to wait for. Most likely a window as wide as the list: \
              `buffer_unordered(jobs.len())` is `buffer_unordered(0)` here, which never takes a \
-             job and never ends.",
-            show(t);
+             job and never ends.{}",
+            show(t),
+            picture::race(r);
             try = "put the jobs in a `FuturesUnordered`, which ends at once when it is empty (or \
                    use a window of at least 1)."
         ),
         End::Stuck(t) => fail!(
             "{what} yielded {k} of {n} results, then nothing more, and did not end: after {} of \
              (virtual) time the grader stopped waiting. The stream waits for something that \
-             never comes.",
-            show(t);
+             never comes.{}",
+            show(t),
+            picture::race(r);
             try = "end the stream (yield `None`) once every job is done; a `FuturesUnordered` \
                    does that by itself."
         ),
@@ -141,14 +144,16 @@ fn judge_concurrency(r: &Race) {
     if r.peak <= 1 {
         fail!(
             "{what} ran the jobs one at a time: job {j} {when}, after the jobs before it were \
-             done, so the stream took the sum of the delays instead of the longest.";
+             done, so the stream took the sum of the delays instead of the longest.{}",
+            picture::race(r);
             try = "start every job before waiting for any: put them all in a \
                    `futures::stream::FuturesUnordered` (not `.then(...)` or an `.await` in a loop)."
         );
     }
     fail!(
-        "{what} ran at most {} jobs at once: job {j} {when}, waiting for a free slot.",
-        r.peak;
+        "{what} ran at most {} jobs at once: job {j} {when}, waiting for a free slot.{}",
+        r.peak,
+        picture::race(r);
         try = "run every job at once: a `FuturesUnordered` of all of them, or \
                `buffer_unordered(n)` with n = the number of jobs, not a fixed limit."
     );
@@ -178,9 +183,10 @@ fn judge_order(r: &Race) {
         };
         fail!(
             "{what} yielded the indices {}{how}. As completed means the quickest job first: \
-             expected {}.",
+             expected {}.{}",
             preview(&order, 8),
-            preview(&expected, 8);
+            preview(&expected, 8),
+            picture::race(r);
             try = "yield each result as soon as its job finishes: a \
                    `futures::stream::FuturesUnordered` yields in completion order."
         );
@@ -190,17 +196,19 @@ fn judge_order(r: &Race) {
             fail!(
                 "{what} yielded the results in completion order, but all of them at {}, when the \
                  slowest job was done: job {i} finished at {} and was held back until then \
-                 (collected first, sorted, then yielded?).",
+                 (collected first, sorted, then yielded?).{}",
                 show(last_out),
-                show(done(i));
+                show(done(i)),
+                picture::race(r);
                 try = "yield each result the moment its job finishes, don't collect them first: \
                        the stream of a `FuturesUnordered` does that."
             );
         }
         fail!(
-            "{what}: job {i} finished at {} but came out of the stream only at {}.",
+            "{what}: job {i} finished at {} but came out of the stream only at {}.{}",
             show(done(i)),
-            show(at);
+            show(at),
+            picture::race(r);
             try = "yield each result the moment its job finishes: a `FuturesUnordered`."
         );
     }
@@ -218,10 +226,11 @@ pub fn judge_race(r: &Race) {
         check!(
             t <= longest + SLACK,
             "{} yielded every result, but the stream ended only at {}, after the last job \
-             finished at {}.",
+             finished at {}.{}",
             describe_jobs(&r.delays),
             show(t),
-            show(longest);
+            show(longest),
+            picture::race(r);
             try = "end the stream as soon as the last job is done."
         );
     }
@@ -233,8 +242,9 @@ pub fn judge_timeline(r: &Race, want: &[(usize, Duration)]) {
     let got: Vec<(usize, Duration)> = r.got.iter().map(|&(i, _, at)| (i, at)).collect();
     check!(
         got == want,
-        "{} yielded (index, time) {got:?}, expected {want:?}.",
-        describe_jobs(&r.delays);
+        "{} yielded (index, time) {got:?}, expected {want:?}.{}",
+        describe_jobs(&r.delays),
+        picture::race(r);
         try = "run every job at once and yield each result when its job finishes."
     );
 }
@@ -256,9 +266,10 @@ pub fn judge_fetches(w: &Walk) {
     check!(
         w.peak <= 1,
         "paged(...) had {} fetches in flight at once (pages fetched: {}): it fetched pages \
-         before the consumer needed them, and guessed their numbers.",
+         before the consumer needed them, and guessed their numbers.{}",
         w.peak,
-        preview(&w.fetched, 8);
+        preview(&w.fetched, 8),
+        picture::walk(w);
         try = "fetch one page at a time, the one the previous page names in `next`, when its \
                items are needed: `futures::stream::unfold` runs one step per item asked for."
     );
@@ -280,21 +291,24 @@ pub fn judge_fetches(w: &Walk) {
             // The fetch of `before` failed, or there is no such page.
             None => fail!(
                 "paged(...) went on after the error: the fetch of page {before} failed, and the \
-                 stream then fetched page {after} (pages fetched: {}).",
-                preview(&w.fetched, 8);
+                 stream then fetched page {after} (pages fetched: {}).{}",
+                preview(&w.fetched, 8),
+                picture::walk(w);
                 try = "yield the error once, then end the stream: after an `Err`, fetch nothing \
                        more (e.g. set the next page to `None`)."
             ),
             Some(None) => fail!(
                 "paged(...) fetched page {after} after page {before}, but page {before} was the \
-                 last one (next: None).";
+                 last one (next: None).{}",
+                picture::walk(w);
                 try = "end the stream after the page whose `next` is `None`."
             ),
             Some(Some(next)) => check!(
                 after == next,
                 "paged(...) fetched page {after} after page {before}, but page {before} said \
-                 {}: follow `next`, don't count the pages yourself.",
-                show_next(Some(next));
+                 {}: follow `next`, don't count the pages yourself.{}",
+                show_next(Some(next)),
+                picture::walk(w);
                 try = "fetch exactly the page the previous page names in `next`."
             ),
         }
@@ -324,9 +338,10 @@ pub fn judge_items(w: &Walk, want: &[Result<&str, &str>]) {
     if let End::Stuck(t) = w.end {
         fail!(
             "paged(...) yielded {}, then nothing more, and did not end: after {} of (virtual) \
-             time the grader stopped waiting.",
+             time the grader stopped waiting.{}",
             preview(got, 8),
-            show(t);
+            show(t),
+            picture::walk(w);
             try = "end the stream (return `None` from the `unfold` step) after the last page."
         );
     }
@@ -391,8 +406,9 @@ pub fn judge_items(w: &Walk, want: &[Result<&str, &str>]) {
 pub fn judge_lazy(lazy: &Lazy) {
     check!(
         lazy.before_polling.is_empty(),
-        "paged(...) fetched pages {:?} before anyone asked the stream for an item.",
-        lazy.before_polling;
+        "paged(...) fetched pages {:?} before anyone asked the stream for an item.{}",
+        lazy.before_polling,
+        picture::lazy(lazy);
         try = "fetch nothing until the stream is polled: build it with `futures::stream::unfold`."
     );
     let items: Vec<&Option<Result<String, String>>> =
@@ -423,30 +439,34 @@ pub fn judge_lazy(lazy: &Lazy) {
         "the consumer took 3 items (all of page 1) and then waited 10 s; by then paged(...) had \
          fetched pages {:?}: it fetched pages before they were needed. A lazy stream fetches \
          page 2 only when item 4 is asked for (a consumer that stops after 3 items never pays \
-         for page 2).",
-        lazy.after_three;
+         for page 2).{}",
+        lazy.after_three,
+        picture::lazy(lazy);
         try = "fetch the next page inside the step that needs an item and finds the current page \
                used up: `futures::stream::unfold` runs a step only when an item is asked for."
     );
     let first_at = lazy.first_three[0].1;
     check!(
         first_at <= FETCH_TIME + SLACK,
-        "the first item came out {} after the consumer asked for it: one fetch takes 1.0 s.",
-        show(first_at);
+        "the first item came out {} after the consumer asked for it: one fetch takes 1.0 s.{}",
+        show(first_at),
+        picture::lazy(lazy);
         try = "yield the items of page 1 as soon as page 1 arrives."
     );
     let (fourth, waited) = &lazy.fourth;
     check!(
         fourth.as_ref().map(|r| r.as_deref()) == Some(Ok("2a")) && lazy.after_four == [1, 2],
         "asked for item 4, paged(...) gave {fourth:?} (pages fetched: {:?}), expected Ok(\"2a\") \
-         from page 2, fetched then.",
-        lazy.after_four;
+         from page 2, fetched then.{}",
+        lazy.after_four,
+        picture::lazy(lazy);
         try = "when page 1 is used up, fetch page 1's `next` and yield its first item."
     );
     check!(
         *waited <= FETCH_TIME + SLACK,
-        "item 4 came {} after the consumer asked for it; fetching page 2 takes 1.0 s.",
-        show(*waited);
+        "item 4 came {} after the consumer asked for it; fetching page 2 takes 1.0 s.{}",
+        show(*waited),
+        picture::lazy(lazy);
         try = "fetch page 2 when item 4 is asked for, and yield it as soon as it arrives."
     );
 }
@@ -545,9 +565,10 @@ pub fn judge_cancelled(r: &Cancelled) {
     check!(
         r.timed_out && !r.finished,
         "{what} returned before the timeout (f finished: {}), at {}: with_connection must wait \
-         for f.",
+         for f.{}",
         r.finished,
-        show(r.at);
+        show(r.at),
+        picture::cancelled(r);
         try = "return what `f(&mut conn).await` returns, once f is done."
     );
     check!(
@@ -556,8 +577,9 @@ pub fn judge_cancelled(r: &Cancelled) {
          waiting, and the connection never went back to the pool (pool.checked_out() = {} \
          afterwards). Code after an `.await` does not run when the future is dropped there: a \
          `pool.release(conn)` after `f(&mut conn).await` (or after a `catch_unwind` around it) \
-         never happens.",
-        r.after;
+         never happens.{}",
+        r.after,
+        picture::cancelled(r);
         try = "hold the connection in a guard whose `Drop` calls `pool.release(conn)`: a dropped \
                future drops its locals, so the guard's `Drop` runs even when the future is \
                cancelled (Rust's `async with`)."
@@ -565,9 +587,10 @@ pub fn judge_cancelled(r: &Cancelled) {
     check!(
         r.again == Some(Ok(0)) && r.after_again == 0,
         "after a cancelled with_connection, the next with_connection on the same pool gave \
-         {:?} (pool.checked_out() = {} afterwards), expected Some(Ok(0)) at once.",
+         {:?} (pool.checked_out() = {} afterwards), expected Some(Ok(0)) at once.{}",
         r.again,
-        r.after_again;
+        r.after_again,
+        picture::cancelled(r);
         try = "give the connection back on every path, cancellation included: a guard's `Drop`."
     );
 }
@@ -577,14 +600,16 @@ pub fn judge_users(r: &Users) {
     let what = "5 users, each holding a connection for 1.0 s, on a pool of 2";
     check!(
         r.clash.is_none(),
-        "{what}: two users held connection {} at the same time.",
-        r.clash.unwrap_or_default();
+        "{what}: two users held connection {} at the same time.{}",
+        r.clash.unwrap_or_default(),
+        picture::users(r);
         try = "give each user the connection `pool.acquire().await` returned, and only that one."
     );
     check!(
         r.peak <= 2,
-        "{what}: {} users held a connection at once, but the pool has only 2.",
-        r.peak;
+        "{what}: {} users held a connection at once, but the pool has only 2.{}",
+        r.peak,
+        picture::users(r);
         try = "check connections out with `pool.acquire().await`."
     );
     let Some(results) = &r.results else {
@@ -592,20 +617,22 @@ pub fn judge_users(r: &Users) {
             fail!(
                 "{what}: after {} of (virtual) time only {} of the 5 users had finished; the \
                  others were still waiting for a connection, while {} checked out and no user \
-                 was holding them: connections are not given back to the pool.",
+                 was holding them: connections are not given back to the pool.{}",
                 show(r.at),
                 r.finished,
-                count_was(r.checked_out - r.inside, "connection");
+                count_was(r.checked_out - r.inside, "connection"),
+                picture::users(r);
                 try = "give the connection back when f is done, on every path: a guard whose \
                        `Drop` calls `pool.release(conn)`."
             );
         }
         fail!(
             "{what}: after {} of (virtual) time only {} of the 5 users had finished, and the \
-             others never got through (connections checked out: {}).",
+             others never got through (connections checked out: {}).{}",
             show(r.at),
             r.finished,
-            r.checked_out;
+            r.checked_out,
+            picture::users(r);
             try = "check a connection out with `pool.acquire().await`, run f, give it back."
         );
     };
@@ -618,16 +645,18 @@ pub fn judge_users(r: &Users) {
     check!(
         r.at <= secs(3) + SLACK,
         "{what} took {}: with 2 connections, 5 users of 1.0 s need 3.0 s (3 rounds), but they \
-         got through only {} at a time.",
+         got through only {} at a time.{}",
         show(r.at),
-        r.peak;
+        r.peak,
+        picture::users(r);
         try = "hold nothing but the connection while f runs, and give it back as soon as f is \
                done."
     );
     check!(
         r.checked_out == 0,
-        "{what}: every user finished, but {} still checked out afterwards.",
-        count_was(r.checked_out, "connection");
+        "{what}: every user finished, but {} still checked out afterwards.{}",
+        count_was(r.checked_out, "connection"),
+        picture::users(r);
         try = "give each connection back when its f is done."
     );
 }

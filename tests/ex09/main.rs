@@ -14,6 +14,7 @@
 //! watchdog. The judges are in `judge.rs`.
 
 mod judge;
+mod picture;
 mod pool;
 mod probe;
 
@@ -41,8 +42,9 @@ fn jobs_all_start_at_once() {
     judge_race(&r);
     check!(
         r.peak == 4,
-        "as_completed(four jobs of 1.0 s) had at most {} jobs running at once, expected 4.",
-        r.peak;
+        "as_completed(four jobs of 1.0 s) had at most {} jobs running at once, expected 4.{}",
+        r.peak,
+        picture::race(&r);
         try = "start every job before waiting for any: a `FuturesUnordered`."
     );
 }
@@ -59,9 +61,10 @@ fn no_jobs_give_a_stream_that_ends_at_once() {
     check!(
         r.got.is_empty() && r.end == End::Ended(secs(0)),
         "as_completed(no jobs) yielded {} results and ended {:?}; expected no results and the \
-         end at once.",
+         end at once.{}",
         r.got.len(),
-        r.end;
+        r.end,
+        picture::race(&r);
         try = "an empty `FuturesUnordered` ends at once."
     );
 }
@@ -121,8 +124,9 @@ fn the_stream_ends_after_the_last_page() {
     check!(
         w.end == End::Ended(FETCH_TIME),
         "paged(...) over a single page ended at {:?}, expected right after that page arrived \
-         (1.0 s).",
-        w.end;
+         (1.0 s).{}",
+        w.end,
+        picture::walk(&w);
         try = "end the stream after the page whose `next` is `None`, without fetching more."
     );
 }

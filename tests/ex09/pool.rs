@@ -111,6 +111,8 @@ pub fn panicking() -> Call<Result<Result<(), String>, ()>> {
 pub struct Cancelled {
     pub timed_out: bool,
     pub at: Duration,
+    /// When the next call returned, or the grader gave up on it.
+    pub again_at: Duration,
     pub started: bool,
     pub finished: bool,
     pub after: usize,
@@ -146,6 +148,7 @@ pub fn cancelled() -> Cancelled {
         Cancelled {
             timed_out,
             at,
+            again_at: clock.now(),
             started: started.get(),
             finished: finished.get(),
             after,
@@ -165,6 +168,8 @@ pub struct Users {
     pub checked_out: usize,
     /// Users inside f when the grader stopped waiting.
     pub inside: usize,
+    /// When each user's f began and ended (`None`: it has not).
+    pub held: Vec<(Option<Duration>, Option<Duration>)>,
 }
 
 #[track_caller]
@@ -176,9 +181,12 @@ pub fn five_users_of_two() -> Users {
         let peak = Cell::new(0);
         let clash = Cell::new(None);
         let finished = Cell::new(0);
+        let held = RefCell::new(vec![(None, None); 5]);
         let users = (0..5).map(|user| {
             let (holding, peak, clash, finished) = (&holding, &peak, &clash, &finished);
+            let held = &held;
             with_connection(&pool, async move |conn: &mut Connection| {
+                held.borrow_mut()[user].0 = Some(clock.now());
                 let id = conn.id();
                 if holding.borrow().contains(&id) {
                     clash.set(Some(id));
@@ -186,7 +194,8 @@ pub fn five_users_of_two() -> Users {
                 holding.borrow_mut().push(id);
                 peak.set(peak.get().max(holding.borrow().len()));
                 sleep(secs(1)).await;
-                holding.borrow_mut().retain(|&held| held != id);
+                holding.borrow_mut().retain(|&other| other != id);
+                held.borrow_mut()[user].1 = Some(clock.now());
                 finished.set(finished.get() + 1);
                 Ok::<_, String>(user)
             })
@@ -203,6 +212,7 @@ pub fn five_users_of_two() -> Users {
             clash: clash.get(),
             checked_out: pool.checked_out(),
             inside,
+            held: held.into_inner(),
         }
     })
 }

@@ -185,16 +185,20 @@ pub struct Api {
     pages: HashMap<u32, Reply>,
     /// (page, time the fetch started), in the order fetches started.
     fetches: RefCell<Vec<(u32, Duration)>>,
+    /// When each of those fetches ended or was dropped (`None`: not yet).
+    ends: RefCell<Vec<Option<Duration>>>,
     running: Cell<usize>,
     peak: Cell<usize>,
 }
 
-/// Counts a fetch as in flight from its first poll until it ends or is dropped.
-struct InFlight(Rc<Api>);
+/// Counts a fetch (the `usize`-th) as in flight from its first poll until it
+/// ends or is dropped.
+struct InFlight(Rc<Api>, usize);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.running.set(self.0.running.get() - 1);
+        self.0.ends.borrow_mut()[self.1] = Some(self.0.clock.now());
     }
 }
 
@@ -211,6 +215,7 @@ impl Api {
             clock,
             pages,
             fetches: RefCell::new(Vec::new()),
+            ends: RefCell::new(Vec::new()),
             running: Cell::new(0),
             peak: Cell::new(0),
         })
@@ -219,9 +224,10 @@ impl Api {
     /// Serves one page after [`FETCH_TIME`].
     async fn serve(self: Rc<Self>, number: u32) -> Reply {
         self.fetches.borrow_mut().push((number, self.clock.now()));
+        self.ends.borrow_mut().push(None);
         self.running.set(self.running.get() + 1);
         self.peak.set(self.peak.get().max(self.running.get()));
-        let _in_flight = InFlight(Rc::clone(&self));
+        let _in_flight = InFlight(Rc::clone(&self), self.ends.borrow().len() - 1);
         sleep(FETCH_TIME).await;
         self.pages
             .get(&number)
@@ -231,6 +237,17 @@ impl Api {
 
     pub fn fetched(&self) -> Vec<u32> {
         self.fetches.borrow().iter().map(|&(p, _)| p).collect()
+    }
+
+    /// Every fetch so far: (page, start, end), one still in flight ending now.
+    pub fn fetch_spans(&self) -> Vec<(u32, Duration, Duration)> {
+        let ends = self.ends.borrow();
+        self.fetches
+            .borrow()
+            .iter()
+            .zip(ends.iter())
+            .map(|(&(page, start), end)| (page, start, end.unwrap_or_else(|| self.clock.now())))
+            .collect()
     }
 
     /// The student's stream over this API.
@@ -245,6 +262,8 @@ pub struct Walk {
     pub got: Vec<Result<String, String>>,
     pub end: End,
     pub fetched: Vec<u32>,
+    /// Every fetch: (page, start, end).
+    pub fetch_spans: Vec<(u32, Duration, Duration)>,
     pub peak: usize,
     /// The pages as the API serves them: number -> next (`None` for a
     /// failing page), and number -> items.
@@ -270,6 +289,7 @@ pub fn walk(site: Site, max: usize) -> Walk {
             got: got.into_iter().map(|(item, _)| item).collect(),
             end,
             fetched: api.fetched(),
+            fetch_spans: api.fetch_spans(),
             peak: api.peak.get(),
             next_of,
             items_of,
@@ -288,6 +308,10 @@ pub struct Lazy {
     /// The fourth item, and how long after asking it came.
     pub fourth: (Option<Result<String, String>>, Duration),
     pub after_four: Vec<u32>,
+    /// Every fetch: (page, start, end).
+    pub fetch_spans: Vec<(u32, Duration, Duration)>,
+    /// When the consumer asked for item 1 and for item 4.
+    pub asked: [Duration; 2],
 }
 
 /// Four pages of three items; the consumer waits 10 s before its first
@@ -315,12 +339,14 @@ pub fn walk_lazily() -> Lazy {
         };
         sleep(secs(10)).await;
         let before_polling = api.fetched();
+        let first_asked = clock.now();
         let mut first_three = Vec::new();
         for _ in 0..3 {
             first_three.push(next_item().await);
         }
         sleep(secs(10)).await;
         let after_three = api.fetched();
+        let fourth_asked = clock.now();
         let fourth = next_item().await;
         Lazy {
             before_polling,
@@ -328,6 +354,8 @@ pub fn walk_lazily() -> Lazy {
             after_three,
             fourth,
             after_four: api.fetched(),
+            fetch_spans: api.fetch_spans(),
+            asked: [first_asked, fourth_asked],
         }
     })
 }
