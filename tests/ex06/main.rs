@@ -11,6 +11,16 @@
 //! on many, however busy the machine is. (Linux only: elsewhere the threads
 //! run freely and the race tests catch a race only by luck.)
 //!
+//! Timelines: the failures about how `count_with_threads` ran (one thread
+//! alone, one after another, in batches, read too early) draw its threads'
+//! lanes. Two kinds draw none, on purpose. A lost update, an overdraft or
+//! money in flight is a wrong final value, found after thousands of forced
+//! interleavings: a picture of those thousands of calls would show threads
+//! running side by side, as a correct solution does, and hide the one
+//! interleaving that lost the value. A deadlock is a hang: the watchdog
+//! stops the test, and its message names the lock order to check, which a
+//! lane frozen forever would not add to.
+//!
 //! `count_with_threads` is watched from inside: the tests pass it their own
 //! counter (`probe::CountProbe`), which notes which threads increment it,
 //! holds each thread's first increment at a meeting point until all of them
