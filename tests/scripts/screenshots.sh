@@ -77,13 +77,15 @@ shot "$work/class.html" "$out/class.png" 1200,1500
 shot "$work/student.html" "$out/student.png" 1000,900
 
 # The terminal: `cargo test -p ex04` in Grace's copy, as she would run it.
-(cd "$work/Grace" && cargo test -q -p ex04 2>&1 || true) \
-  | sed -n '/^---- .* stdout ----$/,/^failures:$/p' | grep -v '^failures:$' > "$work/terminal.txt"
+test=four_workers_read_ten_files_together
+(cd "$work/Grace" && cargo test -q -p ex04 -- --exact "$test" 2>&1 || true) \
+  | sed -n "/^---- $test stdout ----\$/,/^failures:\$/p" | grep -v '^failures:$' > "$work/terminal.txt"
+[ -s "$work/terminal.txt" ] || { echo "screenshots.sh: $test did not fail in Grace's copy" >&2; exit 1; }
 {
   echo '<!DOCTYPE html><meta charset="utf-8"><body style="margin:0;background:#1e1e1e">'
-  echo '<pre style="margin:0;padding:16px;color:#e6e6e6;font:14px/1.35 monospace">'
+  echo '<pre style="margin:0;padding:16px;color:#e6e6e6;font:14px/1.35 monospace;white-space:pre-wrap">'
   sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' "$work/terminal.txt"
   echo '</pre>'
 } > "$work/terminal.html"
 lines=$(wc -l < "$work/terminal.txt")
-shot "$work/terminal.html" "$out/timeline.png" "760,$((lines * 19 + 40))"
+shot "$work/terminal.html" "$out/timeline.png" "900,$((lines * 19 + 60))"

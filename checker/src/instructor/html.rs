@@ -449,7 +449,9 @@ pub fn student_page(report: &CourseReport) -> String {
                 body,
                 "<h3>First failing test: <code>{}</code></h3>\n<pre>{}</pre>",
                 escape(&t.name),
-                escape(t.message.as_deref().unwrap_or("").trim())
+                escape(
+                    crate::student::view::clean_message(t.message.as_deref().unwrap_or("")).trim()
+                )
             );
             if let (Some(o), Some(x)) = (&t.observed, &t.expected) {
                 let (o, x) = (o.to_timeline(), x.to_timeline());
