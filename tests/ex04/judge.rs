@@ -2,7 +2,6 @@
 //! try.
 
 use std::io;
-use std::thread::ThreadId;
 use std::time::Duration;
 
 use grading::{check, count, cut, fail, fmt_duration, ms, preview, Clock, Timeline};
@@ -378,36 +377,27 @@ pub fn judge_real(files: &[(&str, Content)], pool: usize) {
 /// free one taking the next file. The probe's reads have no length of their
 /// own, so the correct pool's are drawn all alike, over the time yours took.
 fn pool_picture(setup: Setup, report: &Report) -> String {
-    let mut threads: Vec<ThreadId> = Vec::new();
     let mut by_start = report.reads.clone();
     by_start.sort_by_key(|r| r.start);
-    for r in &by_start {
-        if !threads.contains(&r.thread) {
-            threads.push(r.thread);
-        }
-    }
-    let target = setup.workers.min(setup.files);
-    let mut seen = Timeline::new("what your pool did", Clock::Real);
-    for k in 0..threads.len().max(target) {
-        let spans: Vec<(Duration, Duration)> = report
-            .reads
-            .iter()
-            .filter(|r| threads.get(k) == Some(&r.thread))
-            .map(|r| (r.start, r.end))
-            .collect();
-        seen = seen.lane(&format!("worker {}", k + 1), &spans);
-    }
+    let seen = Timeline::new("what your pool did", Clock::Real).numbered_by(
+        "worker",
+        setup.workers.min(setup.files),
+        by_start.iter().map(|r| (r.thread, r.start, r.end)),
+    );
     let lanes = correct_pool(setup);
     let steps = lanes.iter().flatten().map(|&(_, b)| b).max().unwrap_or(1);
     let unit = (seen.end().max(ms(1)) / steps.max(1) as u32).max(Duration::from_micros(1));
-    let mut correct = Timeline::new("what a correct pool does (reads drawn alike)", Clock::Real);
-    for (k, spans) in lanes.iter().enumerate() {
-        let spans: Vec<(Duration, Duration)> = spans
-            .iter()
-            .map(|&(a, b)| (unit * a as u32, unit * b as u32))
-            .collect();
-        correct = correct.lane(&format!("worker {}", k + 1), &spans);
-    }
+    let correct = Timeline::new("what a correct pool does (reads drawn alike)", Clock::Real)
+        .numbered(
+            "worker",
+            0,
+            lanes.iter().map(|spans| {
+                spans
+                    .iter()
+                    .map(|&(a, b)| (unit * a as u32, unit * b as u32))
+                    .collect::<Vec<_>>()
+            }),
+        );
     grading::picture(&seen, &correct)
 }
 

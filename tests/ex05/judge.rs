@@ -193,19 +193,17 @@ pub fn judge_huge_range_shared(what: &str, callers: &Callers) {
 /// solution, whose rayon workers all share the work until it is done.
 fn threads_picture(callers: &Callers) -> String {
     let threads = pool_threads();
-    let mut seen = Timeline::new("what your code did", Clock::Real);
-    for k in 0..callers.busy.len().max(threads) {
-        let spans: Vec<_> = callers.busy.get(k).into_iter().copied().collect();
-        seen = seen.lane(&format!("thread {}", k + 1), &spans);
-    }
+    let seen = Timeline::new("what your code did", Clock::Real).numbered(
+        "thread",
+        threads,
+        callers.busy.iter().map(|&span| [span]),
+    );
     let end = seen.end();
-    let mut correct = Timeline::new(
+    let correct = Timeline::new(
         "what a correct solution does (all threads busy)",
         Clock::Real,
-    );
-    for k in 0..threads {
-        correct = correct.lane(&format!("thread {}", k + 1), &[(Default::default(), end)]);
-    }
+    )
+    .numbered("thread", 0, vec![[(Default::default(), end)]; threads]);
     grading::picture(&seen, &correct)
 }
 

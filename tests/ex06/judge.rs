@@ -593,23 +593,24 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: &str)
 /// where `counter.get()` was called. Correctly, every thread runs at once,
 /// and the count is read once they have all finished.
 fn picture(c: &Counted) -> String {
-    let mut seen = Timeline::new("what your code did", Clock::Real);
-    for k in 0..c.spans.len().max(c.threads) {
-        let spans: Vec<(Duration, Duration)> = c.spans.get(k).copied().into_iter().collect();
-        seen = seen.lane(&format!("thread {}", k + 1), &spans);
-    }
+    let mut seen = Timeline::new("what your code did", Clock::Real).numbered(
+        "thread",
+        c.threads,
+        c.spans.iter().map(|&span| [span]),
+    );
     for &at in &c.reads_at {
         seen = seen.mark("counter.get()", at);
     }
     let end = seen.end().max(c.ended_at).max(ms(1));
-    let mut correct = Timeline::new("what a correct count_with_threads does", Clock::Real);
     let busy: &[(Duration, Duration)] = if c.per_thread > 0 {
         &[(Duration::ZERO, end)]
     } else {
         &[]
     };
-    for k in 0..c.threads {
-        correct = correct.lane(&format!("thread {}", k + 1), busy);
-    }
+    let correct = Timeline::new("what a correct count_with_threads does", Clock::Real).numbered(
+        "thread",
+        0,
+        vec![busy; c.threads],
+    );
     grading::picture(&seen, &correct.mark("counter.get()", end))
 }

@@ -438,22 +438,12 @@ fn picture(setup: &Setup, r: &Report, lanes: Lanes) -> String {
             seen = seen.lane(&format!("source {i}"), &spans);
         }
     }
-    let mut threads: Vec<ThreadId> = Vec::new();
-    for call in &r.calls_seen {
-        if !threads.contains(&call.thread) {
-            threads.push(call.thread);
-        }
-    }
     let k = setup.consumers;
-    for j in 0..threads.len().max(k) {
-        let spans: Vec<(Duration, Duration)> = r
-            .calls_seen
-            .iter()
-            .filter(|c| threads.get(j) == Some(&c.thread))
-            .map(|c| (c.start, c.end))
-            .collect();
-        seen = seen.lane(&format!("consumer {}", j + 1), &spans);
-    }
+    seen = seen.numbered_by(
+        "consumer",
+        k,
+        r.calls_seen.iter().map(|c| (c.thread, c.start, c.end)),
+    );
     if let Some(at) = r.all_pulled_at {
         seen = seen.mark("all pulled", at);
     }

@@ -155,6 +155,49 @@ impl Timeline {
         self
     }
 
+    /// Adds numbered lanes, `"{prefix} 1"`, `"{prefix} 2"`, ..., one per
+    /// entry of `lanes` (each a lane's spans), then empty ones up to
+    /// `at_least`: so a worker that never ran still shows, as an empty lane.
+    pub fn numbered<L>(mut self, prefix: &str, at_least: usize, lanes: L) -> Timeline
+    where
+        L: IntoIterator,
+        L::Item: AsRef<[(Duration, Duration)]>,
+    {
+        let mut n = 0;
+        for spans in lanes {
+            n += 1;
+            self = self.lane(&format!("{prefix} {n}"), spans.as_ref());
+        }
+        for k in n..at_least {
+            self = self.lane(&format!("{prefix} {}", k + 1), &[]);
+        }
+        self
+    }
+
+    /// Adds numbered lanes (see [`Timeline::numbered`]), one per distinct
+    /// `key` (a thread, a worker), in the order each key first appears in
+    /// `spans`: the grader's probes record (who, start, end), and the picture
+    /// needs who did what.
+    pub fn numbered_by<K: PartialEq>(
+        self,
+        prefix: &str,
+        at_least: usize,
+        spans: impl IntoIterator<Item = (K, Duration, Duration)>,
+    ) -> Timeline {
+        let mut keys: Vec<K> = Vec::new();
+        let mut lanes: Vec<Vec<(Duration, Duration)>> = Vec::new();
+        for (key, start, end) in spans {
+            match keys.iter().position(|k| *k == key) {
+                Some(i) => lanes[i].push((start, end)),
+                None => {
+                    keys.push(key);
+                    lanes.push(vec![(start, end)]);
+                }
+            }
+        }
+        self.numbered(prefix, at_least, lanes)
+    }
+
     /// Adds a mark at `at`.
     pub fn mark(mut self, label: &str, at: Duration) -> Timeline {
         self.marks.push(Mark {
@@ -530,6 +573,29 @@ mod tests {
         assert!(text.contains("peak: 10000 at once"), "{text}");
         assert!(text.lines().count() <= 6, "{text}");
         assert!(text.contains('█'), "{text}");
+    }
+
+    #[test]
+    fn numbered_lanes_follow_first_appearance_and_pad_to_a_minimum() {
+        let t = Timeline::new("t", Clock::Real).numbered_by(
+            "worker",
+            3,
+            [("b", s(0), s(1)), ("a", s(1), s(2)), ("b", s(2), s(3))],
+        );
+        let labels: Vec<&str> = t.lanes.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["worker 1", "worker 2", "worker 3"]);
+        assert_eq!(t.lanes[0].spans.len(), 2, "worker 1 is b, seen first");
+        assert_eq!(
+            t.lanes[1].spans,
+            [Span {
+                start: s(1),
+                end: s(2)
+            }]
+        );
+        assert!(t.lanes[2].spans.is_empty());
+        let more =
+            Timeline::new("t", Clock::Real).numbered("thread", 1, [[(s(0), s(1))], [(s(1), s(2))]]);
+        assert_eq!(more.lanes.len(), 2, "never fewer lanes than given");
     }
 
     #[test]
