@@ -106,8 +106,9 @@ pub fn student_content(root: &Path, exercise: &Exercise) -> String {
 /// the toolchain and the checker itself.
 pub fn shared(course: &Course) -> String {
     let root = &course.root;
-    let mut files = files_under(root, Path::new("tests/support"));
-    files.extend(files_under(root, Path::new("tests/protocol")));
+    // The grading platform's crates (`grading`, `grading-protocol`, and any
+    // a course adds there): every suite may use them.
+    let mut files = files_under(root, Path::new("crates"));
     for f in [
         "Cargo.toml",
         "Cargo.lock",

@@ -343,7 +343,7 @@ mod tests {
         };
         write(
             "Cargo.toml",
-            "[workspace]\nmembers = [\"exercises/*\"]\n[workspace.dependencies]\ngrading = { path = \"tests/support\" }\n",
+            "[workspace]\nmembers = [\"exercises/*\"]\n[workspace.dependencies]\ngrading = { path = \"crates/grading\" }\n",
         );
         write(
             "course.toml",
@@ -416,7 +416,7 @@ default-members = ["checker"]
 
 [workspace.dependencies]
 tokio = { version = "1", features = ["rt"] }
-grading = { path = "tests/support" }
+grading = { path = "crates/grading" }
 
 [patch.crates-io]
 foo = { path = "vendor/foo" }
@@ -436,7 +436,7 @@ debug = "line-tables-only"
         );
         assert_eq!(
             ws["dependencies"]["grading"]["path"].as_str(),
-            Some("proof/tests/support")
+            Some("proof/crates/grading")
         );
         assert!(ws["dependencies"]["tokio"].get("path").is_none());
         assert_eq!(
