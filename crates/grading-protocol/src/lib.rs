@@ -19,8 +19,10 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
+pub mod cause;
 pub mod timeline;
 
+pub use cause::Cause;
 pub use timeline::{Charset, Clock, Timeline};
 
 /// The environment variable naming the facts file.
@@ -42,6 +44,11 @@ pub enum Fact {
     Observed(Timeline),
     /// What a correct solution does in the same scenario.
     Expected(Timeline),
+    /// The diagnosis asserts this cause: the evidence proves it.
+    Cause(Cause),
+    /// The diagnosis lists these likely causes, most likely first (the
+    /// evidence's order); it proves none of them.
+    Candidates(Vec<Cause>),
 }
 
 impl Fact {
@@ -53,6 +60,8 @@ impl Fact {
             Fact::StudentPanicked => "student-panicked",
             Fact::Observed(_) => "observed",
             Fact::Expected(_) => "expected",
+            Fact::Cause(_) => "cause",
+            Fact::Candidates(_) => "candidates",
         }
     }
 
@@ -66,6 +75,11 @@ impl Fact {
             Fact::NotStarted | Fact::StudentPanicked => format!("{test}\t{}\n", self.kind()),
             Fact::Observed(t) | Fact::Expected(t) => {
                 format!("{test}\t{}\t{}\n", self.kind(), t.encode())
+            }
+            Fact::Cause(c) => format!("{test}\t{}\t{}\n", self.kind(), c.id()),
+            Fact::Candidates(cs) => {
+                let ids: Vec<&str> = cs.iter().map(|c| c.id()).collect();
+                format!("{test}\t{}\t{}\n", self.kind(), ids.join(","))
             }
         }
     }
@@ -89,6 +103,14 @@ impl Fact {
             "student-panicked" => Fact::StudentPanicked,
             "observed" => Fact::Observed(Timeline::decode(fields.next()?)?),
             "expected" => Fact::Expected(Timeline::decode(fields.next()?)?),
+            "cause" => Fact::Cause(Cause::from_id(fields.next()?)?),
+            "candidates" => Fact::Candidates(
+                fields
+                    .next()?
+                    .split(',')
+                    .map(Cause::from_id)
+                    .collect::<Option<Vec<_>>>()?,
+            ),
             _ => return None,
         };
         Some((test, fact))
@@ -123,6 +145,10 @@ pub struct TestFacts {
     pub observed: Option<Timeline>,
     /// How a correct solution runs the same scenario.
     pub expected: Option<Timeline>,
+    /// The cause the failure's diagnosis asserts, if it asserts one.
+    pub cause: Option<Cause>,
+    /// The likely causes the diagnosis lists instead, most likely first.
+    pub candidates: Vec<Cause>,
 }
 
 impl TestFacts {
@@ -136,6 +162,15 @@ impl TestFacts {
             Fact::StudentPanicked => self.student_panicked = true,
             Fact::Observed(t) => self.observed = Some(t),
             Fact::Expected(t) => self.expected = Some(t),
+            // A test fails once: the last diagnosis recorded is the one shown.
+            Fact::Cause(c) => {
+                self.cause = Some(c);
+                self.candidates.clear();
+            }
+            Fact::Candidates(cs) => {
+                self.candidates = cs;
+                self.cause = None;
+            }
         }
     }
 }
@@ -174,6 +209,8 @@ mod tests {
                 Timeline::new("observed", Clock::Virtual)
                     .lane("job 0", &[(Duration::ZERO, Duration::from_secs(1))]),
             ),
+            Fact::Cause(Cause::Sequential),
+            Fact::Candidates(vec![Cause::BusyLoop, Cause::ChannelNeverClosed]),
         ];
         for fact in facts {
             let line = fact.to_line("mod::a_test");

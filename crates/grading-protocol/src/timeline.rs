@@ -35,10 +35,16 @@ impl Clock {
 }
 
 /// A stretch of time during which a lane was busy.
+///
+/// A span whose end the grader did not see (`end_seen == false`: the work
+/// started at `start`, and `end` is only where the grader stopped looking)
+/// is drawn with its own glyph, never as busy, and does not count towards
+/// [`Timeline::peak`]: a picture shows only what was measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
     pub start: Duration,
     pub end: Duration,
+    pub end_seen: bool,
 }
 
 /// One job, worker or task, and when it was busy.
@@ -105,6 +111,14 @@ impl Charset {
         }
     }
 
+    /// A cell of a span whose end was not seen: started, then unknown.
+    fn unseen(self) -> char {
+        match self {
+            Charset::Unicode => '░',
+            Charset::Ascii => '?',
+        }
+    }
+
     fn mark(self) -> char {
         match self {
             Charset::Unicode => '│',
@@ -149,10 +163,44 @@ impl Timeline {
                 .map(|&(start, end)| Span {
                     start,
                     end: end.max(start),
+                    end_seen: true,
                 })
                 .collect(),
         });
         self
+    }
+
+    /// Adds a lane whose spans may not all have been seen to end:
+    /// `(start, Some(end))` ran from `start` to `end`; `(start, None)`
+    /// started at `start` and was not seen to end before `until`, the moment
+    /// the grader stopped looking (the function returned, the test ended).
+    /// Such a span is drawn as unknown from `start` to `until`, never as busy.
+    pub fn lane_partly_seen(
+        mut self,
+        label: &str,
+        spans: &[(Duration, Option<Duration>)],
+        until: Duration,
+    ) -> Timeline {
+        self.lanes.push(Lane {
+            label: label.to_string(),
+            spans: spans
+                .iter()
+                .map(|&(start, end)| Span {
+                    start,
+                    end: end.unwrap_or(until).max(start),
+                    end_seen: end.is_some(),
+                })
+                .collect(),
+        });
+        self
+    }
+
+    /// Whether some span's end was not seen (the picture then has a legend).
+    pub fn has_unseen_ends(&self) -> bool {
+        self.lanes
+            .iter()
+            .flat_map(|l| &l.spans)
+            .any(|s| !s.end_seen)
     }
 
     /// Adds numbered lanes, `"{prefix} 1"`, `"{prefix} 2"`, ..., one per
@@ -218,7 +266,7 @@ impl Timeline {
     pub fn peak(&self) -> usize {
         let mut edges: Vec<(Duration, i64)> = Vec::new();
         for s in self.lanes.iter().flat_map(|l| &l.spans) {
-            if s.end > s.start {
+            if s.end_seen && s.end > s.start {
                 edges.push((s.start, 1));
                 edges.push((s.end, -1));
             }
@@ -252,7 +300,10 @@ impl Timeline {
             let spans: Vec<String> = lane
                 .spans
                 .iter()
-                .map(|s| format!("{}-{}", s.start.as_micros(), s.end.as_micros()))
+                .map(|s| {
+                    let unseen = if s.end_seen { "" } else { "?" };
+                    format!("{}-{}{unseen}", s.start.as_micros(), s.end.as_micros())
+                })
                 .collect();
             let _ = write!(out, "|L:{}:{}", escape(&lane.label), spans.join(","));
         }
@@ -285,9 +336,14 @@ impl Timeline {
                     let mut spans = Vec::new();
                     for s in value.split(',').filter(|s| !s.is_empty()) {
                         let (a, b) = s.split_once('-')?;
+                        let (b, end_seen) = match b.strip_suffix('?') {
+                            Some(b) => (b, false),
+                            None => (b, true),
+                        };
                         spans.push(Span {
                             start: micros(a)?,
                             end: micros(b)?,
+                            end_seen,
                         });
                     }
                     timeline.lanes.push(Lane { label, spans });
@@ -351,8 +407,13 @@ fn render_scaled(t: &Timeline, end: Duration, charset: Charset) -> String {
                     b.saturating_sub(1).max(a)
                 };
                 if s.end > s.start {
+                    let glyph = if s.end_seen {
+                        charset.busy(k % 2 == 1)
+                    } else {
+                        charset.unseen()
+                    };
                     for cell in &mut cells[a..=b] {
-                        *cell = charset.busy(k % 2 == 1);
+                        *cell = glyph;
                     }
                 }
             }
@@ -365,7 +426,7 @@ fn render_scaled(t: &Timeline, end: Duration, charset: Charset) -> String {
         // Too many lanes to draw one by one: how many ran at once, per column.
         let mut counts = vec![0usize; width];
         for s in t.lanes.iter().flat_map(|l| &l.spans) {
-            if s.end > s.start {
+            if s.end_seen && s.end > s.start {
                 let (a, b) = (col(s.start), col(s.end));
                 let b = if b == a {
                     a
@@ -405,6 +466,14 @@ fn render_scaled(t: &Timeline, end: Duration, charset: Charset) -> String {
         let _ = writeln!(out, "  {:<LABEL$} {}", "", text.trim_end());
     }
     let _ = writeln!(out, "{}", axis(end, width));
+    if t.has_unseen_ends() {
+        let _ = writeln!(
+            out,
+            "  {:<LABEL$} {} started, but not seen to end (not counted as running)",
+            "",
+            charset.unseen()
+        );
+    }
     out
 }
 
@@ -589,7 +658,8 @@ mod tests {
             t.lanes[1].spans,
             [Span {
                 start: s(1),
-                end: s(2)
+                end: s(2),
+                end_seen: true,
             }]
         );
         assert!(t.lanes[2].spans.is_empty());
@@ -606,5 +676,21 @@ mod tests {
         let text = t.render(Charset::Ascii);
         let blip = text.lines().find(|l| l.contains("blip")).unwrap();
         assert!(blip.contains('#'), "{text}");
+    }
+
+    #[test]
+    fn an_end_not_seen_is_drawn_as_unknown_and_never_counted_as_running() {
+        let t = Timeline::new("observed", Clock::Virtual)
+            .lane("op 0", &[(Duration::ZERO, s(1))])
+            .lane_partly_seen("op 1", &[(Duration::ZERO, None)], s(3));
+        assert_eq!(t.peak(), 1, "an unseen end is not running");
+        assert!(t.has_unseen_ends());
+        let text = t.render(Charset::Ascii);
+        let op1 = text.lines().find(|l| l.contains("op 1")).unwrap();
+        assert!(op1.contains('?') && !op1.contains('#'), "{text}");
+        assert!(text.contains("not seen to end"), "{text}");
+        let back = Timeline::decode(&t.encode()).unwrap();
+        assert_eq!(back, t);
+        assert!(!back.lanes[1].spans[0].end_seen);
     }
 }

@@ -2,6 +2,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::watchdog::within;
+use crate::Diagnosis;
 
 /// How long something took, on tokio's clock and on the wall clock.
 ///
@@ -30,7 +31,7 @@ pub async fn timed<F: std::future::Future>(fut: F) -> (F::Output, Timing) {
 /// a 3 s sleep costs microseconds of real time and timings are exact.
 /// A real-time watchdog (see [`within`]) guards against blocking code.
 #[track_caller]
-pub fn paused<Fut, M>(limit: Duration, on_timeout: &str, make: M) -> Fut::Output
+pub fn paused<Fut, M>(limit: Duration, on_timeout: impl Into<Diagnosis>, make: M) -> Fut::Output
 where
     M: FnOnce() -> Fut + Send + 'static,
     Fut: Future,
@@ -49,7 +50,7 @@ where
 /// Runs the future made by `make` on a multi-thread runtime with the real
 /// clock (needed for real network I/O), guarded by a real-time watchdog.
 #[track_caller]
-pub fn real_clock<Fut, M>(limit: Duration, on_timeout: &str, make: M) -> Fut::Output
+pub fn real_clock<Fut, M>(limit: Duration, on_timeout: impl Into<Diagnosis>, make: M) -> Fut::Output
 where
     M: FnOnce() -> Fut + Send + 'static,
     Fut: Future,

@@ -41,6 +41,8 @@ pub fn student_panic_message(payload: &(dyn Any + Send)) -> String {
         )
     } else if text.contains("with overflow") {
         record(&Fact::StudentPanicked);
+        // The standard library's own words prove it.
+        record(&Fact::Cause(grading_protocol::Cause::ArithmeticOverflow));
         format!(
             "Your code panicked: {text}.\n\
              Try: the result does not fit in the type you used; do the arithmetic in a wider \

@@ -5,8 +5,9 @@
 //! keeps a real-time watchdog, so a blocked runtime or a deadlocked pool fails
 //! within seconds with a diagnosis instead of hanging the suite.
 //!
-//! Failures are reported with [`fail!`]-style messages that say what was
-//! observed and what to try; a panic in the student's code (e.g. `todo!()`)
+//! Failures are reported with a [`Diagnosis`]: what was observed, the cause
+//! when the evidence proves one, and what to try ([`fail!`] and [`check!`]
+//! are shorthands for a diagnosis that asserts no cause); a panic in the student's code (e.g. `todo!()`)
 //! is reported as such. What the checker needs to know (not started, stopped
 //! by the watchdog, time spent) is recorded as typed facts through
 //! `grading_protocol`, never read back from the messages.
@@ -18,6 +19,7 @@
 
 mod clock;
 mod diagnose;
+mod diagnosis;
 mod load;
 mod machine;
 mod preempt;
@@ -32,6 +34,9 @@ pub use diagnose::{
     catch_panic, catch_panic_async, payload_text, picture, reached_todo, record_hang,
     student_panic_message,
 };
+pub use diagnosis::Diagnosis;
+/// Causes a diagnosis can assert (see [`Diagnosis`]).
+pub use grading_protocol::Cause;
 /// Timelines: what ran when (see [`picture`]).
 pub use grading_protocol::{Charset, Clock, Timeline};
 pub use load::{raise_open_files_limit, reset_on_close};

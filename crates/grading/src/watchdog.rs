@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use grading_protocol::Fact;
 
 use crate::diagnose::{payload_text, record, student_panic_message};
+use crate::Diagnosis;
 
 /// The thread that runs the student's code: panics there are the student's.
 const WORK_THREAD: &str = "graded-work";
@@ -14,18 +15,20 @@ const WORK_THREAD: &str = "graded-work";
 ///
 /// A blocked or deadlocked `work` cannot time itself out, so the watchdog lives
 /// on the test's own thread. When the limit passes, the test fails with
-/// `on_timeout` (the diagnosis: what probably blocks, and what to try); the
+/// `on_timeout` (the diagnosis: what probably blocks, as likely causes or,
+/// when the scenario proves it, a cause; and what to try); the
 /// stuck thread is abandoned and ends with the test process.
 ///
 /// A panic inside `work` (a `todo!()`, an `unwrap` on an error) fails the test
 /// with that panic's message.
 #[track_caller]
-pub fn within<T, F>(limit: Duration, on_timeout: &str, work: F) -> T
+pub fn within<T, F>(limit: Duration, on_timeout: impl Into<Diagnosis>, work: F) -> T
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
     install_panic_hook();
+    let on_timeout = on_timeout.into();
     let (tx, rx) = mpsc::sync_channel(1);
     let spawned = thread::Builder::new()
         .name(WORK_THREAD.into())
@@ -45,10 +48,11 @@ where
         Ok(Err(payload)) => panic!("\n{}\n", student_panic_message(payload.as_ref())),
         Err(_) => {
             record(&Fact::WatchdogStopped(limit));
+            on_timeout.record_cause();
             panic!(
                 "\nWATCHDOG: no result after {} of real time, so the test was stopped.\n{}\n",
                 crate::fmt_duration(limit),
-                on_timeout.trim()
+                on_timeout.text()
             )
         }
     }

@@ -1,0 +1,149 @@
+//! A failing test's diagnosis: what was observed, the cause when the evidence
+//! proves one (or the likely causes when it only narrows them down), and what
+//! to try. One dialect for every suite, written as ordinary calls so that
+//! rustfmt formats it:
+//!
+//! ```ignore
+//! Diagnosis::new(format!("3 sleeps of 1 s took {}", fmt_duration(t)))
+//!     .cause(Cause::Sequential)
+//!     .advice("start them all before awaiting any")
+//!     .fail();
+//! ```
+//!
+//! The cause travels to the checker as a typed fact (see
+//! `grading_protocol::cause`), never through the wording: `dev verify`
+//! checks it against each catalogued mistake's declared cause, and reports
+//! carry its id. A diagnosis without `.cause` or `.candidates` asserts none:
+//! that is the honest choice whenever the evidence does not prove a cause.
+
+use grading_protocol::{Cause, Fact};
+
+use crate::diagnose::record;
+
+/// See the module documentation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a diagnosis does nothing until it is failed (`.fail()`) or given to a watchdog"]
+pub struct Diagnosis {
+    observed: String,
+    cause: Option<Cause>,
+    candidates: Vec<Cause>,
+    advice: Option<String>,
+}
+
+impl Diagnosis {
+    /// What was observed (and, in words, what a correct solution does).
+    pub fn new(observed: impl Into<String>) -> Diagnosis {
+        Diagnosis {
+            observed: observed.into(),
+            cause: None,
+            candidates: Vec::new(),
+            advice: None,
+        }
+    }
+
+    /// Asserts `cause`: only when the evidence proves it.
+    pub fn cause(mut self, cause: Cause) -> Diagnosis {
+        self.cause = Some(cause);
+        self.candidates.clear();
+        self
+    }
+
+    /// Lists the likely causes, most likely first, in the order the evidence
+    /// gives; none of them is asserted.
+    pub fn candidates(mut self, causes: impl IntoIterator<Item = Cause>) -> Diagnosis {
+        self.candidates = causes.into_iter().collect();
+        self.cause = None;
+        self
+    }
+
+    /// What to try, shown after `Try:`. Never recommend what the code
+    /// already does.
+    pub fn advice(mut self, advice: impl Into<String>) -> Diagnosis {
+        self.advice = Some(advice.into());
+        self
+    }
+
+    /// The cause this diagnosis asserts, if any.
+    pub fn asserted_cause(&self) -> Option<Cause> {
+        self.cause
+    }
+
+    /// The likely causes it lists, if any.
+    pub fn listed_candidates(&self) -> &[Cause] {
+        &self.candidates
+    }
+
+    /// The message: the observation, then `Try: …` when there is advice.
+    pub fn text(&self) -> String {
+        let observed = self.observed.trim();
+        match &self.advice {
+            Some(advice) => format!("{observed}\nTry: {}", advice.trim()),
+            None => observed.to_string(),
+        }
+    }
+
+    /// Records the cause (or candidates) for the checker, filed under the
+    /// test running on this thread. Call it on the test's own thread.
+    pub fn record_cause(&self) {
+        if let Some(cause) = self.cause {
+            record(&Fact::Cause(cause));
+        } else if !self.candidates.is_empty() {
+            record(&Fact::Candidates(self.candidates.clone()));
+        }
+    }
+
+    /// Fails the test running on this thread with this diagnosis (recording
+    /// its cause first).
+    #[track_caller]
+    pub fn fail(self) -> ! {
+        self.record_cause();
+        panic!("\n{}\n", self.text())
+    }
+}
+
+impl From<&str> for Diagnosis {
+    fn from(observed: &str) -> Diagnosis {
+        Diagnosis::new(observed)
+    }
+}
+
+impl From<String> for Diagnosis {
+    fn from(observed: String) -> Diagnosis {
+        Diagnosis::new(observed)
+    }
+}
+
+impl From<&String> for Diagnosis {
+    fn from(observed: &String) -> Diagnosis {
+        Diagnosis::new(observed.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_is_the_observation_then_the_advice() {
+        let d = Diagnosis::new("  took 3 s\n")
+            .cause(Cause::Sequential)
+            .advice("start them all");
+        assert_eq!(d.text(), "took 3 s\nTry: start them all");
+        assert_eq!(d.asserted_cause(), Some(Cause::Sequential));
+        assert_eq!(Diagnosis::from("took 3 s").text(), "took 3 s");
+    }
+
+    #[test]
+    fn a_cause_and_candidates_exclude_each_other() {
+        let d = Diagnosis::new("x")
+            .cause(Cause::Sequential)
+            .candidates([Cause::BusyLoop, Cause::ChannelNeverClosed]);
+        assert_eq!(d.asserted_cause(), None);
+        assert_eq!(
+            d.listed_candidates(),
+            [Cause::BusyLoop, Cause::ChannelNeverClosed]
+        );
+        let d = d.cause(Cause::Sequential);
+        assert!(d.listed_candidates().is_empty());
+    }
+}
