@@ -166,6 +166,13 @@ pub enum Dev {
         #[arg(long)]
         title: String,
     },
+    /// Take an exercise out of the course, the inverse of `new`: its crate,
+    /// suite, reference, stub and mistakes, its course.toml entry, README row
+    /// and mutation-testing patterns; the Classroom workflow is regenerated.
+    Remove {
+        /// The exercise to remove: `ex03`, `03` or `3`.
+        id: String,
+    },
     /// Write .github/workflows/classroom.yml from course.toml (one GitHub
     /// Classroom autograding step per exercise).
     Workflow {

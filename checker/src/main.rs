@@ -344,11 +344,22 @@ fn dev_command(course: &Course, dev: Dev) -> Result<ExitCode> {
             for f in &created.files {
                 terminal::println(&format!("  {}", f.display()));
             }
-            terminal::println(&format!(
-                "\nNext: write the sheet and stub, the graded suite, the reference and at least \
-                 one mistake (solutions/mistakes/{id}-<what>.rs), then run\n  \
-                 cargo run -- dev verify --only {id}"
-            ));
+            terminal::println(&author::scaffold::next_steps(&created));
+            Ok(ExitCode::SUCCESS)
+        }
+        Dev::Remove { id } => {
+            let removed = author::remove::remove_exercise(course, &id)?;
+            terminal::println(&format!("Removed exercise {}:", removed.id));
+            for f in &removed.deleted {
+                terminal::println(&format!("  deleted {}", f.display()));
+            }
+            for f in &removed.edited {
+                terminal::println(&format!("  edited  {}", f.display()));
+            }
+            terminal::println(
+                "\nNext: `cargo run -- dev check` (the course's rules hold again), then commit. \
+                 `git restore .` brings the exercise back.",
+            );
             Ok(ExitCode::SUCCESS)
         }
         Dev::Workflow { check } => {

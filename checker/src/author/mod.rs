@@ -1,5 +1,5 @@
 //! The course author's commands, under `checker dev`: prove the graders
-//! (`verify`, `soak`, `mutants`), scaffold an exercise (`new`), keep the
+//! (`verify`, `soak`, `mutants`), scaffold or remove an exercise (`new`, `remove`), keep the
 //! Classroom workflow (`workflow`) and the course's own rules (`check`).
 
 pub mod candidates;
@@ -7,6 +7,7 @@ pub mod dev_check;
 pub mod judge;
 pub mod mutants;
 pub mod overlay;
+pub mod remove;
 pub mod scaffold;
 pub mod soak;
 pub mod verify;

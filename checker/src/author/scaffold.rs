@@ -13,6 +13,9 @@ use crate::engine::manifest::{Course, FILE_NAME};
 pub struct Created {
     pub id: String,
     pub files: Vec<PathBuf>,
+    /// Whether the README's exercise table got the new row (`dev check`
+    /// requires it); when the README has no such table, the author adds it.
+    pub readme_row: bool,
 }
 
 pub fn new_exercise(course: &Course, id: &str, title: &str) -> Result<Created> {
@@ -67,10 +70,84 @@ pub fn new_exercise(course: &Course, id: &str, title: &str) -> Result<Created> {
     append_entry(&course.root.join(FILE_NAME), id, title, &dir)?;
     let mut created: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
     created.push(PathBuf::from(FILE_NAME));
+    // The Classroom workflow is generated from the manifest: keep it current.
+    let workflow = crate::author::workflow::path();
+    if course.root.join(&workflow).exists() {
+        crate::author::workflow::run(&Course::load(&course.root)?, false)?;
+        created.push(workflow);
+    }
+    let readme = course.root.join("README.md");
+    let row = fs::read_to_string(&readme)
+        .ok()
+        .and_then(|text| with_readme_row(&text, &dir, course.exercises.len() + 1));
+    if let Some(text) = &row {
+        fs::write(&readme, text).with_context(|| format!("cannot write {}", readme.display()))?;
+        created.push(PathBuf::from("README.md"));
+    }
     Ok(Created {
         id: id.to_string(),
         files: created,
+        readme_row: row.is_some(),
     })
+}
+
+/// The README with a row for the new exercise after the last row of its
+/// exercise table (the rows naming `exercises/...`), shaped like that row:
+/// the number, the folder, and `TODO` in the course's own columns. `None`
+/// when the README has no such table.
+fn with_readme_row(text: &str, dir: &Path, number: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let last = lines
+        .iter()
+        .rposition(|l| l.trim_start().starts_with('|') && l.contains("`exercises/"))?;
+    let template = lines[last].trim_end();
+    let cells: Vec<&str> = template
+        .trim_start()
+        .trim_start_matches('|')
+        .trim_end_matches('|')
+        .split('|')
+        .collect();
+    let folder = dir.to_string_lossy().replace('\\', "/");
+    let row: Vec<String> = cells
+        .iter()
+        .map(|cell| {
+            let cell = cell.trim();
+            if cell.contains("`exercises/") {
+                format!("`{folder}`")
+            } else if !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit()) {
+                number.to_string()
+            } else {
+                "TODO".to_string()
+            }
+        })
+        .collect();
+    let mut out: String = lines[..=last].concat();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("| {} |\n", row.join(" | ")));
+    out.push_str(&lines[last + 1..].concat());
+    Some(out)
+}
+
+/// What the author does next, every step `dev check` and `dev verify` need.
+pub fn next_steps(created: &Created) -> String {
+    let id = &created.id;
+    let readme = if created.readme_row {
+        "the README's exercise table has a row for it with TODO cells: fill them in"
+    } else {
+        "add a row for it to README.md's exercise table (`dev check` requires it)"
+    };
+    format!(
+        "\nNext:\n  \
+         1. write the sheet and the stub (src/lib.rs), and copy it byte for byte to \
+         solutions/stubs/{id}.rs;\n  \
+         2. write the graded suite (tests/{id}.rs) and the reference (solutions/{id}.rs);\n  \
+         3. catalogue at least one mistake (solutions/mistakes/{id}-<what>.rs, see CONTRIBUTING);\n  \
+         4. fill in its topic, checklist and hints in course.toml;\n  \
+         5. {readme};\n  \
+         6. run `cargo run -- dev verify --only {id}` and `cargo run -- dev check` until both hold."
+    )
 }
 
 /// `Rate limiting!` → `rate-limiting`.
@@ -212,4 +289,23 @@ fn append_entry(manifest: &Path, id: &str, title: &str, dir: &Path) -> Result<()
         quoted(&dir.to_string_lossy().replace('\\', "/")),
     ));
     fs::write(manifest, text).with_context(|| format!("cannot write {}", manifest.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_row_follows_the_last_one() {
+        let text = "# Course\n\n| # | exercise | you learn |\n|---|---|---|\n\
+                    | 1 | `exercises/ex01-a` | async |\n| 2 | `exercises/ex02-b` | time |\n\nMore.\n";
+        let out = with_readme_row(text, Path::new("exercises/ex14-c"), 3).unwrap();
+        assert!(
+            out.contains(
+                "| 2 | `exercises/ex02-b` | time |\n| 3 | `exercises/ex14-c` | TODO |\n\nMore.\n"
+            ),
+            "{out}"
+        );
+        assert_eq!(with_readme_row("# No table\n", Path::new("x"), 1), None);
+    }
 }

@@ -1,0 +1,349 @@
+//! The properties most async exercises check, one call each, with the
+//! diagnosis, its cause and the picture included.
+//!
+//! A grader hands the student's code futures wrapped by [`Track::wrap`]; the
+//! wrapper notes, on tokio's clock, when each one was first polled (started)
+//! and when it finished or was dropped unfinished (cancelled). Those are
+//! measured events, so the picture [`Track::timeline`] draws is what ran,
+//! and a future still alive when the grader looks is drawn as "not seen to
+//! end", never as busy. The checks then read the record:
+//!
+//! | call | fails when | cause asserted |
+//! |---|---|---|
+//! | [`Track::overlapped`] | not every job was running at one moment | `sequential` when they ran one at a time, none otherwise |
+//! | [`Track::at_most`] | more than `k` ran at once | `unbounded` |
+//! | [`Track::none_left_running`] | a job was neither finished nor dropped | `not-cancelled` |
+//! | [`in_input_order`] | the results are right but in another order | `wrong-order` (none when the results differ) |
+//!
+//! Each returns `Result<(), Diagnosis>`: `?` it in a helper or `.fail()` it
+//! in the test; the diagnosis carries the observed picture above `expected`.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use grading_protocol::{Cause, Clock, Timeline};
+use tokio::time::Instant;
+
+use crate::{picture, Diagnosis};
+
+/// Records when the futures it wraps ran (see the module documentation).
+/// Make it inside the test's runtime: its clock starts there.
+#[derive(Clone)]
+pub struct Track {
+    origin: Instant,
+    clock: Clock,
+    jobs: Arc<Mutex<Vec<Job>>>,
+    /// When the grader looked (see [`Track::look`]): the time, and the
+    /// number of events before it (the paused clock can give a job's end and
+    /// the look the same time; the order tells them apart).
+    looked: Arc<Mutex<Option<(Duration, u64)>>>,
+    events: Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    label: String,
+    started: Option<Duration>,
+    ended: Option<Duration>,
+    /// The event number of the end (see `Track::looked`).
+    ended_event: u64,
+    finished: bool,
+}
+
+/// Notes the end of a job when its future goes away, finished or not.
+struct EndGuard {
+    track: Track,
+    index: usize,
+    finished: bool,
+}
+
+impl Drop for EndGuard {
+    fn drop(&mut self) {
+        let now = self.track.now();
+        let event = self.track.next_event();
+        let mut jobs = self.track.lock();
+        let job = &mut jobs[self.index];
+        job.finished = self.finished;
+        if job.started.is_some() {
+            job.ended = Some(now);
+            job.ended_event = event;
+        }
+    }
+}
+
+impl Track {
+    /// A record on `clock` (`Clock::Virtual` under tokio's paused clock).
+    pub fn new(clock: Clock) -> Track {
+        Track {
+            origin: Instant::now(),
+            clock,
+            jobs: Arc::default(),
+            looked: Arc::default(),
+            events: Arc::default(),
+        }
+    }
+
+    fn next_event(&self) -> u64 {
+        self.events
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Notes this moment as the one the checks judge: call it inside the
+    /// runtime right after the student's function returned. A job "still
+    /// running" is one running then (a runtime's shutdown drops leftover
+    /// tasks later), and a job not seen to end is drawn up to then. Without
+    /// it, the last event recorded stands in.
+    pub fn look(&self) {
+        let look = (self.now(), self.next_event());
+        *self.looked.lock().unwrap_or_else(PoisonError::into_inner) = Some(look);
+    }
+
+    fn looked_at(&self) -> Option<(Duration, u64)> {
+        *self.looked.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn now(&self) -> Duration {
+        Instant::now() - self.origin
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Job>> {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `fut`, noting when it is first polled and when it finishes or is
+    /// dropped. Lanes of the picture are in the order of the `wrap` calls.
+    pub fn wrap<F: Future>(&self, label: &str, fut: F) -> impl Future<Output = F::Output> {
+        let index = {
+            let mut jobs = self.lock();
+            jobs.push(Job {
+                label: label.to_string(),
+                started: None,
+                ended: None,
+                ended_event: 0,
+                finished: false,
+            });
+            jobs.len() - 1
+        };
+        let guard = EndGuard {
+            track: self.clone(),
+            index,
+            finished: false,
+        };
+        async move {
+            // Moved in whole: an edition-2021 async block would otherwise
+            // capture only the fields it uses, and drop the guard at once.
+            let mut guard = guard;
+            let now = guard.track.now();
+            guard.track.lock()[guard.index].started = Some(now);
+            let output = fut.await;
+            guard.finished = true;
+            output
+        }
+    }
+
+    /// What ran when, one lane per wrapped future; a future that started and
+    /// is still alive now is drawn as not seen to end.
+    pub fn timeline(&self, title: &str) -> Timeline {
+        let jobs = self.lock().clone();
+        let last_event = jobs
+            .iter()
+            .flat_map(|j| j.started.into_iter().chain(j.ended));
+        let looked = self.looked_at().map(|(at, _)| at);
+        let until = looked
+            .into_iter()
+            .chain(last_event)
+            .max()
+            .unwrap_or_default();
+        jobs.iter()
+            .fold(Timeline::new(title, self.clock), |t, job| {
+                let spans: Vec<(Duration, Option<Duration>)> =
+                    job.started.map(|s| (s, job.ended)).into_iter().collect();
+                t.lane_partly_seen(&job.label, &spans, until)
+            })
+    }
+
+    /// How many jobs were dropped before they finished (never polled included).
+    pub fn cancelled(&self) -> usize {
+        self.lock()
+            .iter()
+            .filter(|j| !j.finished && (j.ended.is_some() || j.started.is_none()))
+            .count()
+    }
+
+    /// The jobs that started and had neither finished nor been dropped when
+    /// the grader looked (or by now, if it did not).
+    pub fn running(&self) -> Vec<String> {
+        let looked = self.looked_at();
+        self.lock()
+            .iter()
+            .filter(|j| {
+                j.started.is_some()
+                    && match (j.ended, looked) {
+                        (None, _) => true,
+                        (Some(_), Some((_, looked))) => j.ended_event > looked,
+                        (Some(_), None) => false,
+                    }
+            })
+            .map(|j| j.label.clone())
+            .collect()
+    }
+
+    /// The jobs were all running at one moment. With `expected`, the picture
+    /// of what a correct solution does.
+    pub fn overlapped(&self, expected: &Timeline) -> Result<(), Diagnosis> {
+        let seen = self.timeline("what your code did");
+        let (n, peak) = (seen.lanes.len(), seen.peak());
+        if peak >= n {
+            return Ok(());
+        }
+        let shown = picture(&seen, expected);
+        let observed = format!(
+            "{n} jobs were given, but at most {peak} ran at the same time: they should all \
+             run at once.{shown}"
+        );
+        Err(if peak == 1 && n > 1 {
+            Diagnosis::new(observed).cause(Cause::Sequential).advice(
+                "start every job before awaiting any, e.g. with `futures::future::join_all`",
+            )
+        } else {
+            Diagnosis::new(observed)
+        })
+    }
+
+    /// At most `k` jobs ran at once.
+    pub fn at_most(&self, k: usize, expected: &Timeline) -> Result<(), Diagnosis> {
+        let seen = self.timeline("what your code did");
+        let peak = seen.peak();
+        if peak <= k {
+            return Ok(());
+        }
+        let shown = picture(&seen, expected);
+        Err(Diagnosis::new(format!(
+            "{peak} jobs ran at the same time, but at most {k} may.{shown}"
+        ))
+        .cause(Cause::Unbounded)
+        .advice(format!(
+            "let at most {k} run at once, e.g. with a `tokio::sync::Semaphore` of {k} permits \
+             or `StreamExt::buffer_unordered({k})`"
+        )))
+    }
+
+    /// Every job that started has finished or been dropped (cancelled).
+    pub fn none_left_running(&self, expected: &Timeline) -> Result<(), Diagnosis> {
+        let running = self.running();
+        if running.is_empty() {
+            return Ok(());
+        }
+        let shown = picture(&self.timeline("what your code did"), expected);
+        Err(Diagnosis::new(format!(
+            "when your code returned, {} still running: {}.{shown}",
+            crate::count_of(running.len(), "job was", "jobs were"),
+            running.join(", ")
+        ))
+        .cause(Cause::NotCancelled)
+        .advice("drop (or abort) the futures you no longer need before returning"))
+    }
+}
+
+/// The results are the expected ones in the expected order; when they are
+/// the same results in another order, the cause is `wrong-order`.
+pub fn in_input_order<T: PartialEq + Debug>(got: &[T], want: &[T]) -> Result<(), Diagnosis> {
+    if got == want {
+        return Ok(());
+    }
+    let same_items = got.len() == want.len() && want.iter().all(|w| got.contains(w));
+    let observed = format!("got {got:?}, expected {want:?}.");
+    Err(if same_items {
+        Diagnosis::new(format!(
+            "{observed} The results are right, but not in input order."
+        ))
+        .cause(Cause::WrongOrder)
+        .advice("keep each result at its input's position, e.g. `join_all` keeps the order")
+    } else {
+        Diagnosis::new(observed)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    }
+
+    fn job(track: &Track, label: &str, secs: u64) -> impl Future<Output = ()> {
+        track.wrap(label, tokio::time::sleep(Duration::from_secs(secs)))
+    }
+
+    #[test]
+    fn jobs_at_once_overlap_and_one_after_another_is_sequential() {
+        runtime().block_on(async {
+            let expected = Timeline::new("correct", Clock::Virtual);
+            let at_once = Track::new(Clock::Virtual);
+            tokio::join!(job(&at_once, "a", 1), job(&at_once, "b", 2));
+            assert!(at_once.overlapped(&expected).is_ok());
+            assert!(at_once.at_most(1, &expected).is_err());
+            let one_by_one = Track::new(Clock::Virtual);
+            job(&one_by_one, "a", 1).await;
+            job(&one_by_one, "b", 1).await;
+            let d = one_by_one.overlapped(&expected).unwrap_err();
+            assert_eq!(d.asserted_cause(), Some(Cause::Sequential));
+            assert!(one_by_one.at_most(1, &expected).is_ok());
+        });
+    }
+
+    #[test]
+    fn a_job_dropped_is_cancelled_and_one_kept_alive_is_running() {
+        runtime().block_on(async {
+            let expected = Timeline::new("correct", Clock::Virtual);
+            let track = Track::new(Clock::Virtual);
+            let dropped = job(&track, "dropped", 5);
+            let _ = tokio::time::timeout(Duration::from_secs(1), dropped).await;
+            assert_eq!(track.cancelled(), 1);
+            assert!(track.none_left_running(&expected).is_ok());
+            let alive = tokio::spawn(job(&track, "alive", 5));
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            track.look();
+            alive.abort();
+            let _ = alive.await;
+            assert_eq!(track.running(), ["alive"], "running when the grader looked");
+            let d = track.none_left_running(&expected).unwrap_err();
+            assert_eq!(d.asserted_cause(), Some(Cause::NotCancelled));
+            let t = track.timeline("t");
+            assert!(t.lanes[0].spans[0].end_seen);
+            assert_eq!(t.lanes[0].spans[0].end, Duration::from_secs(1));
+            assert_eq!(
+                t.lanes[1].spans[0].end,
+                Duration::from_secs(2),
+                "ended when aborted"
+            );
+            let kept = Track::new(Clock::Virtual);
+            let _alive = tokio::spawn(job(&kept, "kept", 5));
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            kept.look();
+            let t = kept.timeline("t");
+            assert!(!t.lanes[0].spans[0].end_seen, "not seen to end");
+            assert_eq!(
+                t.lanes[0].spans[0].end,
+                Duration::from_secs(1),
+                "drawn up to the look"
+            );
+        });
+    }
+
+    #[test]
+    fn order_is_wrong_only_when_the_items_are_right() {
+        assert!(in_input_order(&[1, 2], &[1, 2]).is_ok());
+        let swapped = in_input_order(&[2, 1], &[1, 2]).unwrap_err();
+        assert_eq!(swapped.asserted_cause(), Some(Cause::WrongOrder));
+        let wrong = in_input_order(&[1, 3], &[1, 2]).unwrap_err();
+        assert_eq!(wrong.asserted_cause(), None);
+    }
+}
