@@ -35,9 +35,3 @@ pub fn catch_ctrl_c() {
 pub fn cancelled() -> bool {
     CANCELLED.load(Ordering::SeqCst)
 }
-
-/// Marks the work as cancelled, as Ctrl-C would (for tests and for a caller
-/// that stops the work itself).
-pub fn cancel() {
-    CANCELLED.store(true, Ordering::SeqCst);
-}

@@ -47,7 +47,7 @@ pub use processes::{child_state, kill_child, ChildState};
 pub use rendezvous::{Inside, Miss, Patience, Rendezvous};
 pub use serial::one_at_a_time;
 pub use text::{
-    count, count_of, cut, fmt_duration, fmt_duration_exact, ms, preview, preview_with, secs,
+    count, count_of, cut, fmt_duration, fmt_duration_exact, ms, preview, preview_with, secs, was,
 };
 pub use track::{in_input_order, Track};
 pub use watchdog::within;

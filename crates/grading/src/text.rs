@@ -63,6 +63,15 @@ pub fn count(n: usize, noun: &str) -> String {
     count_of(n, noun, &format!("{noun}s"))
 }
 
+/// `was` or `were`, agreeing with `n`.
+pub fn was(n: usize) -> &'static str {
+    if n == 1 {
+        "was"
+    } else {
+        "were"
+    }
+}
+
 /// A count with an irregular plural: `count_of(2, "process", "processes")`.
 pub fn count_of(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

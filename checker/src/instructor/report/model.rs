@@ -1,4 +1,4 @@
-//! The course report, version 1: the document `checker report --format json`
+//! The course report (versioned by [`SCHEMA_VERSION`]): the document `checker report --format json`
 //! writes and `checker class` reads. Its JSON Schema is
 //! `checker/schema/report-v2.schema.json`; change both together, and bump
 //! [`SCHEMA_VERSION`] for any change an old reader would misread.
