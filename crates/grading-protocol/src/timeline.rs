@@ -170,6 +170,12 @@ impl Timeline {
         self
     }
 
+    /// Adds one lane per label, each busy during the same `span`: what a
+    /// correct solution does when every job runs at once.
+    pub fn lanes_alike(self, labels: &[&str], span: (Duration, Duration)) -> Timeline {
+        labels.iter().fold(self, |t, label| t.lane(label, &[span]))
+    }
+
     /// Adds a lane whose spans may not all have been seen to end:
     /// `(start, Some(end))` ran from `start` to `end`; `(start, None)`
     /// started at `start` and was not seen to end before `until`, the moment

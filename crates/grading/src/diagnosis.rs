@@ -101,6 +101,21 @@ impl Diagnosis {
     }
 }
 
+/// `.or_fail()` on a check's `Result<(), Diagnosis>`: fails the test with
+/// the diagnosis (see [`Diagnosis::fail`]), or does nothing when it held.
+pub trait OrFail {
+    fn or_fail(self);
+}
+
+impl OrFail for Result<(), Diagnosis> {
+    #[track_caller]
+    fn or_fail(self) {
+        if let Err(diagnosis) = self {
+            diagnosis.fail()
+        }
+    }
+}
+
 impl From<&str> for Diagnosis {
     fn from(observed: &str) -> Diagnosis {
         Diagnosis::new(observed)

@@ -35,7 +35,7 @@ pub use diagnose::{
     catch_panic, catch_panic_async, payload_text, picture, reached_todo, record_hang,
     student_panic_message,
 };
-pub use diagnosis::Diagnosis;
+pub use diagnosis::{Diagnosis, OrFail};
 /// Causes a diagnosis can assert (see [`Diagnosis`]).
 pub use grading_protocol::Cause;
 /// Timelines: what ran when (see [`picture`]).

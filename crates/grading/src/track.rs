@@ -15,8 +15,11 @@
 //! | [`Track::none_left_running`] | a job was neither finished nor dropped | `not-cancelled` |
 //! | [`in_input_order`] | the results are right but in another order | `wrong-order` (none when the results differ) |
 //!
-//! Each returns `Result<(), Diagnosis>`: `?` it in a helper or `.fail()` it
-//! in the test; the diagnosis carries the observed picture above `expected`.
+//! Each returns `Result<(), Diagnosis>`: `?` it in a helper, or
+//! `.or_fail()` it in the test (see [`crate::OrFail`]); the diagnosis
+//! carries the observed picture above `expected`. Call the checks on the
+//! test's own thread (return the `Track` from the runtime): the cause and
+//! the picture are filed under the thread's test.
 
 use std::fmt::Debug;
 use std::future::Future;
