@@ -14,8 +14,8 @@ use checker::instructor::{class, report};
     // Students run the checker through cargo: show them what they type.
     bin_name = "cargo run --",
     version,
-    about = "Shows where you stand in the concurrency course and what to do next.",
-    long_about = "Shows where you stand in the concurrency course and what to do next.\n\n\
+    about = "Shows where you stand in the course and what to do next.",
+    long_about = "Shows where you stand in the course and what to do next.\n\n\
         Without a command it checks every exercise (reusing each verdict while nothing it \
         depends on changed), prints a table with each exercise's status, then the full \
         diagnosis of the exercise you are working on and where the course continues.",

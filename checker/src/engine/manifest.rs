@@ -12,8 +12,41 @@ pub const FILE_NAME: &str = "course.toml";
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCourse {
+    #[serde(default)]
+    course: CourseInfo,
     #[serde(rename = "exercise", default)]
     exercises: Vec<toml::Spanned<Exercise>>,
+}
+
+/// The course as a whole (`[course]` in the manifest): what the checker and
+/// the reports call it, and what they say at the start and at the end. A
+/// fork sets its own; nothing about this course is written in the checker.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseInfo {
+    /// Shown in reports and pages: "Concurrency and async in Rust".
+    #[serde(default = "default_title")]
+    pub title: String,
+    /// Shown once, while no exercise is started.
+    #[serde(default)]
+    pub welcome: String,
+    /// Shown when every exercise is solved.
+    #[serde(default, rename = "final")]
+    pub final_message: String,
+}
+
+impl Default for CourseInfo {
+    fn default() -> CourseInfo {
+        CourseInfo {
+            title: default_title(),
+            welcome: String::new(),
+            final_message: String::new(),
+        }
+    }
+}
+
+fn default_title() -> String {
+    "The course".to_string()
 }
 
 /// One exercise, as listed in the manifest.
@@ -96,6 +129,7 @@ impl Exercise {
 #[derive(Debug)]
 pub struct Course {
     pub root: PathBuf,
+    pub info: CourseInfo,
     pub exercises: Vec<Exercise>,
 }
 
@@ -137,8 +171,15 @@ impl Course {
                 file.display()
             );
         }
+        if raw.course.title.trim().is_empty() {
+            bail!(
+                "{}: [course] title is empty: name the course, e.g. title = \"Async in Rust\"",
+                file.display()
+            );
+        }
         Ok(Course {
             root: root.to_path_buf(),
+            info: raw.course,
             exercises: raw
                 .exercises
                 .into_iter()
@@ -240,6 +281,7 @@ mod tests {
     fn course(ids: &[&str]) -> Course {
         Course {
             root: PathBuf::from("/course"),
+            info: CourseInfo::default(),
             exercises: ids
                 .iter()
                 .map(|id| Exercise {
