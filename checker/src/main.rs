@@ -127,6 +127,7 @@ fn status(course: &Course, args: &CheckArgs) -> Result<()> {
             just_saved: None,
             bar: bar_style(),
             charset: charset(),
+            info: &course.info,
         },
     ));
     Ok(())
@@ -178,6 +179,7 @@ fn watch(course: &Course, args: &CheckArgs) -> Result<()> {
                     just_saved,
                     bar: bar_style(),
                     charset: charset(),
+                    info: &course.info,
                 },
             ));
             terminal::println("\nWatching your files: save to re-check, Ctrl-C to quit.");

@@ -14,7 +14,7 @@ use checker::author::verify_table::{self, Table};
 use checker::engine::cargo_build::CompileError;
 use checker::engine::check::Report;
 use checker::engine::libtest::{Outcome, TestResult};
-use checker::engine::manifest::Exercise;
+use checker::engine::manifest::{CourseInfo, Exercise};
 use checker::engine::verdict::{Hang, Status, Verdict};
 use checker::instructor::report::{self, CourseReport, Format};
 use checker::student::{list, view};
@@ -154,11 +154,17 @@ fn course_in_every_state() -> Vec<Report> {
 }
 
 fn scope(whole: bool, just_saved: Option<&str>) -> view::Scope<'_> {
+    static INFO: std::sync::LazyLock<CourseInfo> = std::sync::LazyLock::new(|| CourseInfo {
+        title: "Toy course".into(),
+        welcome: "Welcome to the toy course: start with ex01.".into(),
+        final_message: String::new(),
+    });
     view::Scope {
         whole_course: whole,
         just_saved,
         bar: view::BarStyle::Ascii,
         charset: grading_protocol::Charset::Ascii,
+        info: &INFO,
     }
 }
 
@@ -210,6 +216,39 @@ fn the_whole_course_solved() {
         r.reused = false;
     }
     insta::assert_snapshot!(plain(&view::render(&reports, scope(true, None))));
+}
+
+#[test]
+fn a_fresh_course_is_welcomed_and_a_solved_one_gets_its_final_message() {
+    let mut reports = course_in_every_state();
+    for r in &mut reports {
+        r.verdict.status = Status::NotStarted;
+    }
+    let fresh = plain(&view::render(&reports, scope(true, None)));
+    assert!(fresh.contains("Welcome to the toy course"), "{fresh}");
+    let partial = plain(&view::render(&reports, scope(false, None)));
+    assert!(
+        !partial.contains("Welcome"),
+        "only for the whole course: {partial}"
+    );
+    for r in &mut reports {
+        r.verdict.status = Status::Solved;
+    }
+    let info = CourseInfo {
+        final_message: "You made it.".into(),
+        ..CourseInfo::default()
+    };
+    let done = plain(&view::render(
+        &reports,
+        view::Scope {
+            info: &info,
+            ..scope(true, None)
+        },
+    ));
+    assert!(
+        done.contains("You made it.") && !done.contains("Welcome"),
+        "{done}"
+    );
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub struct Scope<'a> {
     pub bar: BarStyle,
     /// How timelines are drawn: blocks on a UTF-8 terminal, ASCII otherwise.
     pub charset: grading_protocol::Charset,
+    /// The course's `[course]` table: its welcome and final messages.
+    pub info: &'a crate::engine::manifest::CourseInfo,
 }
 
 /// The status column: a word a student can act on, with what its number is.
@@ -91,6 +93,13 @@ pub fn render(reports: &[Report], scope: Scope<'_>) -> String {
         }
     );
 
+    let untouched = reports
+        .iter()
+        .all(|r| matches!(r.status(), Status::NotStarted));
+    if scope.whole_course && untouched && !scope.info.welcome.is_empty() {
+        let _ = writeln!(out, "\n{}", scope.info.welcome.trim());
+    }
+
     let working = focus::working_on(reports, scope.just_saved);
     let next = focus::next_in_course(reports);
     match working {
@@ -121,7 +130,13 @@ pub fn render(reports: &[Report], scope: Scope<'_>) -> String {
             let _ = writeln!(
                 out,
                 "\n{}",
-                paint(GREEN, "Every exercise is solved. Well done!")
+                paint(
+                    GREEN,
+                    match scope.info.final_message.trim() {
+                        "" => "Every exercise is solved. Well done!",
+                        message => message,
+                    }
+                )
             );
         }
         None => {
