@@ -1,4 +1,5 @@
-//! Checks a student's exercises: reuses every verdict whose fingerprint is
+//! Checks a student's exercises: judges an untouched stub "not started"
+//! without building its suite, reuses every verdict whose fingerprint is
 //! unchanged, builds the other graded suites in one cargo call, runs them
 //! (in parallel where that cannot change a verdict) and returns a report per
 //! exercise. Progress comes out as [`Event`]s; nothing here prints.
@@ -46,6 +47,10 @@ pub struct Settings {
     pub jobs: usize,
     /// Check again even where a verdict could be reused.
     pub fresh: bool,
+    /// Build and run the suites of untouched stubs too, for their per-test
+    /// outcomes (reports list every test); otherwise an untouched stub is
+    /// "not started" at once, with no test listed.
+    pub run_untouched_stubs: bool,
 }
 
 impl Settings {
@@ -99,11 +104,20 @@ pub fn check(
         let modified = fs::metadata(&student).and_then(|m| m.modified()).ok();
         let content = fingerprint::student_content(&course.root, e);
         let changed_at = seen.observe(&e.id, &content, modified);
-        let touched = match (fs::read(&student), fs::read(course.root.join(e.stub()))) {
+        let stub = fs::read(course.root.join(e.stub()));
+        let now = fs::read(&student);
+        let touched = match (&now, &stub) {
             (Ok(now), Ok(stub)) => now != stub,
             (Err(_), _) => true,
             (Ok(_), Err(_)) => false,
         };
+        // Byte for byte the committed stub: `dev verify` proves every stub
+        // stops at a `todo!()` in every test of its suite, so the verdict is
+        // known without building anything. Only the student file is
+        // compared: the crate's manifest and any other file are the
+        // course's, and a module file the stub does not declare is not
+        // compiled.
+        let untouched_stub = matches!((&now, &stub), (Ok(now), Ok(stub)) if now == stub);
         let key = fingerprint::verdict_key(course, e, &shared, settings.limit_of(e).as_secs());
         let report = |verdict: Verdict, reused: bool| Report {
             exercise: (*e).clone(),
@@ -117,6 +131,9 @@ pub fn check(
                 Verdict::of_status(Status::MissingFile(e.student_file())),
                 false,
             ));
+        } else if untouched_stub && !settings.run_untouched_stubs {
+            // Judged at once, even with `--fresh`: nothing is reused here.
+            slots[index] = Some(report(Verdict::of_status(Status::NotStarted), false));
         } else if let Some(verdict) = cache.get(&e.id, &key).filter(|_| !settings.fresh) {
             slots[index] = Some(report(verdict, true));
         } else {
