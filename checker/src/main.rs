@@ -309,6 +309,7 @@ fn dev_command(course: &Course, dev: Dev) -> Result<ExitCode> {
             })?;
             progress.lock().expect("no panic while held").finish();
             terminal::print(&author::verify_table::summary(&summary));
+            terminal::print(&author::verify_table::profile(&summary));
             Ok(held(summary.held()))
         }
         Dev::Soak {

@@ -7,7 +7,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::thread;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
@@ -15,6 +14,7 @@ use anyhow::{Context, Result};
 use crate::engine::cargo_build::{self, CompileError, Progress};
 use crate::engine::fingerprint;
 use crate::engine::manifest::{Course, Exercise};
+use crate::engine::schedule;
 use crate::engine::suite_run;
 use crate::engine::verdict::{self, Status, Verdict};
 use crate::engine::verdict_cache::{self, Seen, VerdictCache};
@@ -198,8 +198,8 @@ pub fn check(
         .collect())
 }
 
-/// Runs the built suites: shared ones a few at a time, exclusive ones (real
-/// clock, e.g. HTTP) afterwards, alone. Verdicts come back in input order.
+/// Runs the built suites as [`schedule`] says (shared ones a few at a time,
+/// exclusive ones afterwards, alone). Verdicts come back in input order.
 fn run_suites(
     course: &Course,
     exercises: &[&Exercise],
@@ -217,31 +217,11 @@ fn run_suites(
         events(Event::SuiteDone(e.id.clone()));
         Ok(())
     };
-    let (exclusive, shared): (Vec<usize>, Vec<usize>) =
-        (0..runnable.len()).partition(|&i| exercises[runnable[i].0.index].exclusive);
-    let next = Mutex::new(shared.into_iter());
-    thread::scope(|s| -> Result<()> {
-        let workers: Vec<_> = (0..settings.jobs.max(1))
-            .map(|_| {
-                s.spawn(|| -> Result<()> {
-                    loop {
-                        let job = next.lock().expect("no panic while held").next();
-                        match job {
-                            Some(i) => run_one(i)?,
-                            None => return Ok(()),
-                        }
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().expect("a checker thread panicked")?;
-        }
-        Ok(())
-    })?;
-    for i in exclusive {
-        run_one(i)?;
-    }
+    schedule::run_all(
+        (0..runnable.len()).map(|i| (i, exercises[runnable[i].0.index].exclusive)),
+        settings.jobs,
+        &run_one,
+    )?;
     Ok(results
         .into_iter()
         .map(|r| {
