@@ -447,10 +447,13 @@ pub fn build_rounds(
             ids: ids.iter().map(|s| s.to_string()).collect(),
         });
         let cargo_started = Instant::now();
-        let result =
-            cargo_build::build_tests(&scratch.workspace, &scratch.target_dir, &ids, &|p| {
-                on(Event::BuildProgress(p));
-            })?;
+        let result = cargo_build::build_tests(
+            &scratch.workspace,
+            &scratch.target_dir,
+            &ids,
+            cargo_build::Flavour::Proof,
+            &|p| on(Event::BuildProgress(p)),
+        )?;
         times.push(cargo_started.elapsed());
         for &i in &members {
             let id = &items[i].0.id;

@@ -155,9 +155,15 @@ pub fn check(
             .collect();
         events(Event::Building(ids.iter().map(|s| s.to_string()).collect()));
         let started = SystemTime::now();
-        let built = cargo_build::build_tests(&course.root, &target_dir, &ids, &|p| {
-            events(Event::BuildProgress(p));
-        })?;
+        let built = cargo_build::build_tests(
+            &course.root,
+            &target_dir,
+            &ids,
+            cargo_build::Flavour::Student,
+            &|p| {
+                events(Event::BuildProgress(p));
+            },
+        )?;
         for p in &pending {
             seen.built(&exercises[p.index].id, &p.content, started);
         }
