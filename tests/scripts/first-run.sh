@@ -28,18 +28,28 @@ now_ms() { date +%s%3N; }
 # Runs a command, prints its wall and CPU time; its output goes to
 # $work/last.out and $work/last.err. Sets $ms to the wall time, $cpu to the
 # CPU time (of cargo and every compiler it ran).
+# With --tests-may-fail first, failing tests are expected (the stub fails
+# its suite), but a failed build is not.
 timed() {
+    local may_fail=no
+    if [ "$1" = --tests-may-fail ]; then
+        may_fail=yes
+        shift
+    fi
     local label=$1
     shift
     local start
     start=$(now_ms)
     /usr/bin/time -f '%U %S' -o "$work/last.time" "$@" >"$work/last.out" 2>"$work/last.err" || {
-        echo "FAIL: $label failed:"
-        tail -20 "$work/last.err"
-        exit 1
+        if [ "$may_fail" = no ] || ! grep -q "test result:" "$work/last.out"; then
+            echo "FAIL: $label failed:"
+            tail -20 "$work/last.err"
+            exit 1
+        fi
     }
     ms=$(($(now_ms) - start))
-    cpu=$(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$work/last.time")
+    # (after a failure, time's first line says so: the figures are last)
+    cpu=$(tail -1 "$work/last.time" | awk '{ printf "%.0f", ($1 + $2) * 1000 }')
     printf '%-44s %7d ms wall %7d ms CPU\n' "$label" "$ms" "$cpu"
 }
 
@@ -63,7 +73,7 @@ fi
 echo "  $not_started of $exercises exercises shown, every one not started"
 
 id=$(cargo run -q -- dev ids 2>/dev/null | head -1)
-timed "cargo test -p $id (first, after cargo run)" cargo test -p "$id"
+timed --tests-may-fail "cargo test -p $id (first, after cargo run)" cargo test -p "$id"
 timed "cargo doc -p $id --no-deps (first)" cargo doc -p "$id" --no-deps
 
 echo "machine after: load average:$(uptime | sed 's/.*load average://')"
