@@ -242,13 +242,14 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
     let nothing_to_run = to_build.is_empty();
     let mut profile = Profile::default();
     if !nothing_to_run {
+        let planned_in = started.elapsed();
         let scratch = Scratch::sync(
             course,
             &target_dir.join("scratch").join(&options.scratch),
             &options.scratch,
             &target_dir,
         )?;
-        build_and_run(
+        profile = build_and_run(
             &scratch,
             options,
             &planned,
@@ -256,8 +257,11 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
             &store,
             &mut judged,
             on,
-            (started, &mut profile),
         )?;
+        // Counted from the proof's start, not from the builds'.
+        if let Some(at) = profile.builds_done_at.as_mut() {
+            *at += planned_in;
+        }
     }
 
     // Rows in order (`run_all` emitted them as they came, if it ran).
@@ -481,6 +485,7 @@ pub fn build_rounds(
 /// (most of a wrong candidate's time is a watchdog waiting); once the builds
 /// are done, `options.jobs` at a time. Exclusive exercises (real clock, e.g.
 /// HTTP) run last, alone. Rows come out in table order as they are ready.
+/// Returns where the time went (the builds' end counted from this call).
 fn build_and_run(
     scratch: &Scratch,
     options: &Options,
@@ -489,8 +494,9 @@ fn build_and_run(
     store: &Store,
     judged: &mut [Option<(Judged, bool)>],
     on: &(dyn Fn(Event) + Sync),
-    (started, profile): (Instant, &mut Profile),
-) -> Result<()> {
+) -> Result<Profile> {
+    let started = Instant::now();
+    let mut profile = Profile::default();
     let suite_times = Mutex::new(Vec::new());
     let results: Vec<Mutex<Option<(Judged, bool)>>> =
         judged.iter().map(|j| Mutex::new(j.clone())).collect();
@@ -588,7 +594,7 @@ fn build_and_run(
         *slot = result.into_inner().expect("no panic while held");
     }
     profile.suites = suite_times.into_inner().expect("no panic while held");
-    Ok(())
+    Ok(profile)
 }
 
 /// The complete student file a mistake stands for (`verify --print`): the

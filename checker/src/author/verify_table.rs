@@ -99,7 +99,7 @@ pub fn profile(summary: &Summary) -> String {
     let build_total: Duration = builds.iter().sum();
     let suite_total: Duration = suites.iter().map(|(_, _, d)| *d).sum();
     let mut longest: Vec<&(String, String, Duration)> = suites.iter().collect();
-    longest.sort_by(|a, b| b.2.cmp(&a.2));
+    longest.sort_by_key(|(_, _, d)| std::cmp::Reverse(*d));
     let longest: Vec<String> = longest
         .iter()
         .take(3)
