@@ -58,7 +58,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Status(args)) => status(&course()?, &args)?,
         Some(Command::Watch(args)) => watch(&course()?, &args)?,
         Some(Command::List(args)) => {
-            let reports = check_with_progress(&course()?, &args)?;
+            let reports = check_with_progress(&course()?, &args, false)?;
             terminal::print(&student::list::render(&reports));
         }
         Some(Command::Report {
@@ -68,7 +68,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             check,
         }) => {
             let course = course()?;
-            let reports = check_with_progress(&course, &check)?;
+            // Reports list every test's outcome (JUnit dashboards count
+            // test cases), so even untouched stubs' suites run.
+            let reports = check_with_progress(&course, &check, true)?;
             let text = report::render(format, &course, &reports, &report::Meta { student })?;
             if let Some(stdout) = report::write(format, &text, output.as_deref())? {
                 terminal::print(&stdout);
@@ -97,18 +99,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Settings of a student check.
 fn settings(args: &CheckArgs) -> Settings {
+    settings_with(args, false)
+}
+
+fn settings_with(args: &CheckArgs, run_untouched_stubs: bool) -> Settings {
     Settings {
         limit: args.limit.map(Duration::from_secs),
         target_dir: args.target_dir.clone(),
         jobs: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         fresh: args.fresh,
+        run_untouched_stubs,
     }
 }
 
-fn check_with_progress(course: &Course, args: &CheckArgs) -> Result<Vec<Report>> {
+fn check_with_progress(
+    course: &Course,
+    args: &CheckArgs,
+    run_untouched_stubs: bool,
+) -> Result<Vec<Report>> {
     let exercises = course.select(&args.only)?;
     let progress = Mutex::new(ProgressView::new());
-    let result = check::check(course, &exercises, &settings(args), &|e| {
+    let settings = settings_with(args, run_untouched_stubs);
+    let result = check::check(course, &exercises, &settings, &|e| {
         progress
             .lock()
             .expect("no panic while held")
@@ -119,7 +131,7 @@ fn check_with_progress(course: &Course, args: &CheckArgs) -> Result<Vec<Report>>
 }
 
 fn status(course: &Course, args: &CheckArgs) -> Result<()> {
-    let reports = check_with_progress(course, args)?;
+    let reports = check_with_progress(course, args, false)?;
     terminal::print(&view::render(
         &reports,
         view::Scope {
@@ -299,6 +311,7 @@ fn dev_command(course: &Course, dev: Dev) -> Result<ExitCode> {
             })?;
             progress.lock().expect("no panic while held").finish();
             terminal::print(&author::verify_table::summary(&summary));
+            terminal::print(&author::verify_table::profile(&summary));
             Ok(held(summary.held()))
         }
         Dev::Soak {

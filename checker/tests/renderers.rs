@@ -325,6 +325,7 @@ fn the_proof_table() {
     text.push_str(&verify_table::summary(&Summary {
         rows,
         elapsed: Duration::from_secs(42),
+        profile: Default::default(),
     }));
     insta::assert_snapshot!(text);
 }

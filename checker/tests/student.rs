@@ -128,6 +128,9 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
     let course = shared_scratch("student");
     let root = course.path();
     put(root, "ex01", "mistakes/ex01-sequential.rs");
+    // An untouched stub is never built (see the test below): ex05 holds its
+    // reference, so that both verdicts come from a suite run.
+    put(root, "ex05", "ex05.rs");
     // Fresh: an earlier run of these tests may have left this verdict.
     let first = run(checker(root).args(["--only", "ex01", "--only", "ex05", "--fresh"]));
     assert_eq!(first.code, 0, "{}", first.stderr);
@@ -198,7 +201,12 @@ fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
     let course = shared_scratch("student");
     let root = course.path();
     let file = student_file(root, "ex01");
+    // A stub the student began reading and commented: no longer the
+    // untouched stub, so its suite is built and run (and stops at todo!()).
+    let stub = fs::read_to_string(&file).unwrap();
+    fs::write(&file, format!("{stub}// I read the sheet\n")).unwrap();
     let out = run(checker(root).args(["--only", "ex01"]));
+    assert_contains(&out.stderr, "building the graded suites", "ex01 was built");
     assert!(
         rows(&out.stdout)[0].starts_with("1 ex01 Concurrent sleeps not started "),
         "{}",
@@ -219,6 +227,42 @@ fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
         rows(&out.stdout)[0].starts_with("1 ex01 Concurrent sleeps solved "),
         "the restored solution is what was judged:\n{}",
         out.stdout
+    );
+}
+
+#[test]
+fn a_fresh_course_is_not_started_without_building_any_suite() {
+    // A course of untouched stubs and a target folder nothing was built in:
+    // the whole table at once, and no exercise crate compiled.
+    let course = scratch_course();
+    let target = tempfile::tempdir().unwrap();
+    let out = run(checker(course.path()).env("CHECKER_TARGET_DIR", target.path()));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let table = rows(&out.stdout);
+    assert!(!table.is_empty(), "a table:\n{}", out.stdout);
+    for row in &table {
+        // `-` tests: the suite did not run, so no test is counted.
+        assert!(
+            row.ends_with(" not started -"),
+            "every exercise is not started, with no test run:\n{}",
+            out.stdout
+        );
+    }
+    assert_contains(
+        &out.stdout,
+        "Not started yet: read the sheet at the top of the file",
+        "the same line as when the suite runs into todo!()",
+    );
+    assert_lacks(&out.stderr, "building", "the progress claims no build");
+    assert_lacks(&out.stderr, "running", "the progress claims no suite run");
+    let built: Vec<_> = fs::read_dir(target.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "checker")
+        .collect();
+    assert!(
+        built.is_empty(),
+        "cargo built nothing (only the checker's own state is there): {built:?}"
     );
 }
 

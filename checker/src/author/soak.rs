@@ -1,10 +1,10 @@
 //! `checker dev soak`: runs every reference solution's suite many times in a
-//! row with one core kept busy (and, with `--jobs`, several suites at once),
+//! row with one core kept busy (and, with `--jobs`, several suites at once;
+//! exclusive ones always alone, as the student's check runs them),
 //! to show the graders never fail a correct solution on a loaded machine:
 //! flaky timing would show up here first.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use crate::author::candidates::{self, Expect};
 use crate::author::verify::{build_rounds, Event};
 use crate::engine::libtest::Outcome;
 use crate::engine::manifest::Course;
+use crate::engine::schedule;
 use crate::engine::scratch::Scratch;
 use crate::engine::suite_run;
 use crate::engine::verdict;
@@ -80,7 +81,24 @@ pub fn soak(
 
     let stop = AtomicBool::new(false);
     let all_passed = AtomicBool::new(true);
-    let queue = Mutex::new(exercises.iter().zip(&binaries));
+    let soak_exercise = |i: usize| -> Result<()> {
+        let e = exercises[i];
+        let result = match &binaries[i] {
+            Err(_) => Row {
+                exercise: e.id.clone(),
+                passed: 0,
+                failed: options.runs,
+                times: Vec::new(),
+                first_failure: Some("the reference does not compile".into()),
+            },
+            Ok(binary) => soak_one(e, binary, &scratch, options.runs)?,
+        };
+        if result.failed > 0 {
+            all_passed.store(false, Ordering::SeqCst);
+        }
+        row(result);
+        Ok(())
+    };
     thread::scope(|s| -> Result<()> {
         if options.load {
             s.spawn(|| {
@@ -89,38 +107,12 @@ pub fn soak(
                 }
             });
         }
-        let workers: Vec<_> = (0..options.jobs.max(1))
-            .map(|_| {
-                s.spawn(|| -> Result<()> {
-                    loop {
-                        let next = queue.lock().expect("no panic while held").next();
-                        let Some((e, binary)) = next else {
-                            return Ok(());
-                        };
-                        let result = match binary {
-                            Err(_) => Row {
-                                exercise: e.id.clone(),
-                                passed: 0,
-                                failed: options.runs,
-                                times: Vec::new(),
-                                first_failure: Some("the reference does not compile".into()),
-                            },
-                            Ok(binary) => soak_one(e, binary, &scratch, options.runs)?,
-                        };
-                        if result.failed > 0 {
-                            all_passed.store(false, Ordering::SeqCst);
-                        }
-                        row(result);
-                    }
-                })
-            })
-            .collect();
-        let mut outcome = Ok(());
-        for w in workers {
-            if let Err(e) = w.join().expect("a soak thread panicked") {
-                outcome = Err(e);
-            }
-        }
+        // The same rule as the student's check: exclusive suites alone.
+        let outcome = schedule::run_all(
+            exercises.iter().enumerate().map(|(i, e)| (i, e.exclusive)),
+            options.jobs,
+            &soak_exercise,
+        );
         stop.store(true, Ordering::Relaxed);
         outcome
     })?;

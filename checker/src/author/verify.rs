@@ -11,10 +11,10 @@
 //! covers its source, the suite, the shared graders, the toolchain, the
 //! checker and the options); a check that failed is always run again.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,7 @@ use crate::author::judge::{self, first_lines, Judged};
 use crate::engine::cargo_build::{self, Progress};
 use crate::engine::fingerprint::{self, Fingerprint};
 use crate::engine::manifest::{Course, Exercise};
+use crate::engine::schedule::{self, Schedule};
 use crate::engine::scratch::Scratch;
 use crate::engine::verdict_cache::Store;
 
@@ -89,6 +90,19 @@ pub enum Event {
 pub struct Summary {
     pub rows: Vec<Row>,
     pub elapsed: Duration,
+    /// Where the time went (empty when everything was reused).
+    pub profile: Profile,
+}
+
+/// Where a proof's time went: what to attack to make it quicker.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// Wall time of each cargo call (one per round).
+    pub builds: Vec<Duration>,
+    /// Wall time of each candidate's suite runs: (exercise, label, time).
+    pub suites: Vec<(String, String, Duration)>,
+    /// When the last build ended, counted from the proof's start.
+    pub builds_done_at: Option<Duration>,
 }
 
 impl Summary {
@@ -226,14 +240,16 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
         }
     }
     let nothing_to_run = to_build.is_empty();
+    let mut profile = Profile::default();
     if !nothing_to_run {
+        let planned_in = started.elapsed();
         let scratch = Scratch::sync(
             course,
             &target_dir.join("scratch").join(&options.scratch),
             &options.scratch,
             &target_dir,
         )?;
-        build_and_run(
+        profile = build_and_run(
             &scratch,
             options,
             &planned,
@@ -242,6 +258,10 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
             &mut judged,
             on,
         )?;
+        // Counted from the proof's start, not from the builds'.
+        if let Some(at) = profile.builds_done_at.as_mut() {
+            *at += planned_in;
+        }
     }
 
     // Rows in order (`run_all` emitted them as they came, if it ran).
@@ -301,6 +321,7 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
     Ok(Summary {
         rows,
         elapsed: started.elapsed(),
+        profile,
     })
 }
 
@@ -400,12 +421,14 @@ fn plan(course: &Course, exercise: &Exercise) -> Result<Vec<Candidate>> {
 /// exercise into the scratch copy, and one cargo call builds the round.
 /// Hands `built` each item's test binary (a copy that the next round cannot
 /// overwrite) or the compiler's error, as soon as its round is built.
+/// Returns the wall time of each round's cargo call.
 pub fn build_rounds(
     scratch: &Scratch,
     items: &[(&Exercise, &str)],
     on: &(dyn Fn(Event) + Sync),
     built: &mut dyn FnMut(usize, Result<PathBuf, String>),
-) -> Result<()> {
+) -> Result<Vec<Duration>> {
+    let mut times = Vec::new();
     let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, (exercise, _)) in items.iter().enumerate() {
         by_exercise.entry(&exercise.id).or_default().push(i);
@@ -427,10 +450,15 @@ pub fn build_rounds(
             rounds,
             ids: ids.iter().map(|s| s.to_string()).collect(),
         });
-        let result =
-            cargo_build::build_tests(&scratch.workspace, &scratch.target_dir, &ids, &|p| {
-                on(Event::BuildProgress(p));
-            })?;
+        let cargo_started = Instant::now();
+        let result = cargo_build::build_tests(
+            &scratch.workspace,
+            &scratch.target_dir,
+            &ids,
+            cargo_build::Flavour::Proof,
+            &|p| on(Event::BuildProgress(p)),
+        )?;
+        times.push(cargo_started.elapsed());
         for &i in &members {
             let id = &items[i].0.id;
             let binary = match result.executables.get(id) {
@@ -449,15 +477,7 @@ pub fn build_rounds(
             built(i, binary);
         }
     }
-    Ok(())
-}
-
-/// Candidates built and waiting for their suite to run.
-#[derive(Default)]
-struct Queue {
-    waiting: VecDeque<(usize, Result<PathBuf, String>)>,
-    /// No more will come (the builds are over, or failed).
-    closed: bool,
+    Ok(times)
 }
 
 /// Builds the candidates `to_build` round by round and runs their suites
@@ -465,6 +485,7 @@ struct Queue {
 /// (most of a wrong candidate's time is a watchdog waiting); once the builds
 /// are done, `options.jobs` at a time. Exclusive exercises (real clock, e.g.
 /// HTTP) run last, alone. Rows come out in table order as they are ready.
+/// Returns where the time went (the builds' end counted from this call).
 fn build_and_run(
     scratch: &Scratch,
     options: &Options,
@@ -473,7 +494,10 @@ fn build_and_run(
     store: &Store,
     judged: &mut [Option<(Judged, bool)>],
     on: &(dyn Fn(Event) + Sync),
-) -> Result<()> {
+) -> Result<Profile> {
+    let started = Instant::now();
+    let mut profile = Profile::default();
+    let suite_times = Mutex::new(Vec::new());
     let results: Vec<Mutex<Option<(Judged, bool)>>> =
         judged.iter().map(|j| Mutex::new(j.clone())).collect();
     // Emits every row whose predecessors are all known.
@@ -488,9 +512,9 @@ fn build_and_run(
         }
     };
     emit_ready();
-    let run_one = |i: usize, binary: &Result<PathBuf, String>| -> Result<()> {
+    let run_one = |(i, binary): (usize, Result<PathBuf, String>)| -> Result<()> {
         let p = &planned[i];
-        let j = match binary {
+        let j = match &binary {
             Err(error) => Judged {
                 ok: false,
                 detail: format!(
@@ -502,6 +526,7 @@ fn build_and_run(
             },
             Ok(binary) => {
                 let dir = scratch.course.join(&p.exercise.path);
+                let run_started = Instant::now();
                 let j = judge::judge_runs(
                     &p.candidate,
                     binary,
@@ -509,6 +534,11 @@ fn build_and_run(
                     limit_of(options, p.exercise),
                     runs_of(options, &p.candidate),
                 );
+                suite_times.lock().expect("no panic while held").push((
+                    p.exercise.id.clone(),
+                    p.candidate.label.clone(),
+                    run_started.elapsed(),
+                ));
                 // Test binaries are large: keep none once judged.
                 let _ = fs::remove_file(binary);
                 j?
@@ -521,29 +551,7 @@ fn build_and_run(
         emit_ready();
         Ok(())
     };
-    let queue = Mutex::new(Queue::default());
-    let wake = Condvar::new();
-    let exclusive = Mutex::new(Vec::new());
-    let runner = || -> Result<()> {
-        loop {
-            let job = {
-                let mut q = queue.lock().expect("no panic while held");
-                loop {
-                    if let Some(job) = q.waiting.pop_front() {
-                        break Some(job);
-                    }
-                    if q.closed {
-                        break None;
-                    }
-                    q = wake.wait(q).expect("no panic while held");
-                }
-            };
-            match job {
-                Some((i, binary)) => run_one(i, &binary)?,
-                None => return Ok(()),
-            }
-        }
-    };
+    let schedule = Schedule::new();
     let items: Vec<(&Exercise, &str)> = to_build
         .iter()
         .map(|&i| {
@@ -558,54 +566,35 @@ fn build_and_run(
         // Half the runners start at once: the builds keep the cores busy,
         // but most of a wrong candidate's suite is a watchdog waiting.
         let mut runners: Vec<_> = (0..(options.jobs / 2).max(1))
-            .map(|_| s.spawn(runner))
+            .map(|_| s.spawn(|| schedule.work(&run_one)))
             .collect();
         let built = build_rounds(scratch, &items, on, &mut |k, binary| {
             let i = to_build[k];
-            if planned[i].exercise.exclusive {
-                exclusive
-                    .lock()
-                    .expect("no panic while held")
-                    .push((i, binary));
-            } else {
-                queue
-                    .lock()
-                    .expect("no panic while held")
-                    .waiting
-                    .push_back((i, binary));
-                wake.notify_one();
-            }
+            schedule.push((i, binary), planned[i].exercise.exclusive);
         });
-        let waiting = queue.lock().expect("no panic while held").waiting.len();
+        profile.builds_done_at = Some(started.elapsed());
+        let built = built.map(|times| profile.builds = times);
         if built.is_ok() {
             on(Event::Running {
-                suites: waiting + exclusive.lock().expect("no panic while held").len(),
+                suites: schedule.len(),
                 jobs: options.jobs.max(1),
             });
             for _ in runners.len()..options.jobs.max(1) {
-                runners.push(s.spawn(runner));
+                runners.push(s.spawn(|| schedule.work(&run_one)));
             }
+            schedule.close();
         } else {
             // Stop: nothing queued runs once the build failed.
-            queue.lock().expect("no panic while held").waiting.clear();
+            schedule.abandon();
         }
-        queue.lock().expect("no panic while held").closed = true;
-        wake.notify_all();
-        let mut outcome = built;
-        for r in runners {
-            if let Err(e) = r.join().expect("a proof thread panicked") {
-                outcome = outcome.and(Err(e));
-            }
-        }
-        outcome
+        built.and(schedule::join_all(runners))
     })?;
-    for (i, binary) in exclusive.into_inner().expect("no panic while held") {
-        run_one(i, &binary)?;
-    }
+    schedule.run_exclusive(&run_one)?;
     for (slot, result) in judged.iter_mut().zip(results) {
         *slot = result.into_inner().expect("no panic while held");
     }
-    Ok(())
+    profile.suites = suite_times.into_inner().expect("no panic while held");
+    Ok(profile)
 }
 
 /// The complete student file a mistake stands for (`verify --print`): the

@@ -1,6 +1,8 @@
 //! The proof's table, rendered as rows arrive.
 
-use crate::author::verify::{Row, Summary};
+use std::time::Duration;
+
+use crate::author::verify::{Profile, Row, Summary};
 
 /// Column widths, from the longest label and expectation of the plan.
 pub struct Table {
@@ -80,4 +82,50 @@ pub fn summary(summary: &Summary) -> String {
             summary.elapsed.as_secs_f64()
         )
     }
+}
+
+/// Where the time went, when anything was built or run: the cargo calls,
+/// the suite runs (the longest named) and when the builds were over.
+pub fn profile(summary: &Summary) -> String {
+    let Profile {
+        builds,
+        suites,
+        builds_done_at,
+    } = &summary.profile;
+    if builds.is_empty() && suites.is_empty() {
+        return String::new();
+    }
+    let secs = |d: Duration| d.as_secs_f64();
+    let build_total: Duration = builds.iter().sum();
+    let suite_total: Duration = suites.iter().map(|(_, _, d)| *d).sum();
+    let mut longest: Vec<&(String, String, Duration)> = suites.iter().collect();
+    longest.sort_by_key(|(_, _, d)| std::cmp::Reverse(*d));
+    let longest: Vec<String> = longest
+        .iter()
+        .take(3)
+        .map(|(e, l, d)| format!("{e} {l} {:.1} s", secs(*d)))
+        .collect();
+    let mut out = format!(
+        "time: {} cargo build{} {:.0} s (longest {:.0} s); {} suite runs {:.0} s in all{}",
+        builds.len(),
+        if builds.len() == 1 { "" } else { "s" },
+        secs(build_total),
+        secs(builds.iter().max().copied().unwrap_or_default()),
+        suites.len(),
+        secs(suite_total),
+        if longest.is_empty() {
+            String::new()
+        } else {
+            format!(" (longest: {})", longest.join(", "))
+        }
+    );
+    if let Some(at) = builds_done_at {
+        out.push_str(&format!(
+            "; builds over at {:.0} s of {:.0} s",
+            secs(*at),
+            secs(summary.elapsed)
+        ));
+    }
+    out.push('\n');
+    out
 }

@@ -74,6 +74,19 @@ pub struct Progress {
     pub current: String,
 }
 
+/// How a build's own crates are compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// As the course's profile says: what the student's own builds do.
+    Student,
+    /// Without debug information for the workspace's crates (the registry
+    /// dependencies are built as for the student, so they stay shared): a
+    /// proof's candidates are built once, run once and thrown away, and
+    /// nothing reads their line tables (a panic's location is compiled in
+    /// either way). Measured: about a fifth less CPU per candidate.
+    Proof,
+}
+
 /// Runs `cargo build --tests` for `ids` in `workspace`, without stopping at
 /// the first exercise that does not compile. `progress` hears how far the
 /// build is. Ctrl-C stops cargo and returns a [`Cancelled`] error.
@@ -81,9 +94,15 @@ pub fn build_tests(
     workspace: &Path,
     target_dir: &Path,
     ids: &[&str],
+    flavour: Flavour,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Built> {
     let mut cmd = student_env::cargo();
+    if flavour == Flavour::Proof {
+        // Overrides `[profile.dev] debug`; `[profile.dev.package."*"]`
+        // still decides the dependencies' setting, so they are not rebuilt.
+        cmd.env("CARGO_PROFILE_DEV_DEBUG", "false");
+    }
     cmd.current_dir(workspace)
         .args(["build", "--tests", "--keep-going"])
         .args(["--message-format", "json"])

@@ -1,4 +1,5 @@
-//! Checks a student's exercises: reuses every verdict whose fingerprint is
+//! Checks a student's exercises: judges an untouched stub "not started"
+//! without building its suite, reuses every verdict whose fingerprint is
 //! unchanged, builds the other graded suites in one cargo call, runs them
 //! (in parallel where that cannot change a verdict) and returns a report per
 //! exercise. Progress comes out as [`Event`]s; nothing here prints.
@@ -6,7 +7,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::thread;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 use crate::engine::cargo_build::{self, CompileError, Progress};
 use crate::engine::fingerprint;
 use crate::engine::manifest::{Course, Exercise};
+use crate::engine::schedule;
 use crate::engine::suite_run;
 use crate::engine::verdict::{self, Status, Verdict};
 use crate::engine::verdict_cache::{self, Seen, VerdictCache};
@@ -46,6 +47,10 @@ pub struct Settings {
     pub jobs: usize,
     /// Check again even where a verdict could be reused.
     pub fresh: bool,
+    /// Build and run the suites of untouched stubs too, for their per-test
+    /// outcomes (reports list every test); otherwise an untouched stub is
+    /// "not started" at once, with no test listed.
+    pub run_untouched_stubs: bool,
 }
 
 impl Settings {
@@ -99,11 +104,20 @@ pub fn check(
         let modified = fs::metadata(&student).and_then(|m| m.modified()).ok();
         let content = fingerprint::student_content(&course.root, e);
         let changed_at = seen.observe(&e.id, &content, modified);
-        let touched = match (fs::read(&student), fs::read(course.root.join(e.stub()))) {
+        let stub = fs::read(course.root.join(e.stub()));
+        let now = fs::read(&student);
+        let touched = match (&now, &stub) {
             (Ok(now), Ok(stub)) => now != stub,
             (Err(_), _) => true,
             (Ok(_), Err(_)) => false,
         };
+        // Byte for byte the committed stub: `dev verify` proves every stub
+        // stops at a `todo!()` in every test of its suite, so the verdict is
+        // known without building anything. Only the student file is
+        // compared: the crate's manifest and any other file are the
+        // course's, and a module file the stub does not declare is not
+        // compiled.
+        let untouched_stub = matches!((&now, &stub), (Ok(now), Ok(stub)) if now == stub);
         let key = fingerprint::verdict_key(course, e, &shared, settings.limit_of(e).as_secs());
         let report = |verdict: Verdict, reused: bool| Report {
             exercise: (*e).clone(),
@@ -117,6 +131,9 @@ pub fn check(
                 Verdict::of_status(Status::MissingFile(e.student_file())),
                 false,
             ));
+        } else if untouched_stub && !settings.run_untouched_stubs {
+            // Judged at once, even with `--fresh`: nothing is reused here.
+            slots[index] = Some(report(Verdict::of_status(Status::NotStarted), false));
         } else if let Some(verdict) = cache.get(&e.id, &key).filter(|_| !settings.fresh) {
             slots[index] = Some(report(verdict, true));
         } else {
@@ -138,9 +155,15 @@ pub fn check(
             .collect();
         events(Event::Building(ids.iter().map(|s| s.to_string()).collect()));
         let started = SystemTime::now();
-        let built = cargo_build::build_tests(&course.root, &target_dir, &ids, &|p| {
-            events(Event::BuildProgress(p));
-        })?;
+        let built = cargo_build::build_tests(
+            &course.root,
+            &target_dir,
+            &ids,
+            cargo_build::Flavour::Student,
+            &|p| {
+                events(Event::BuildProgress(p));
+            },
+        )?;
         for p in &pending {
             seen.built(&exercises[p.index].id, &p.content, started);
         }
@@ -181,8 +204,8 @@ pub fn check(
         .collect())
 }
 
-/// Runs the built suites: shared ones a few at a time, exclusive ones (real
-/// clock, e.g. HTTP) afterwards, alone. Verdicts come back in input order.
+/// Runs the built suites as [`schedule`] says (shared ones a few at a time,
+/// exclusive ones afterwards, alone). Verdicts come back in input order.
 fn run_suites(
     course: &Course,
     exercises: &[&Exercise],
@@ -200,31 +223,11 @@ fn run_suites(
         events(Event::SuiteDone(e.id.clone()));
         Ok(())
     };
-    let (exclusive, shared): (Vec<usize>, Vec<usize>) =
-        (0..runnable.len()).partition(|&i| exercises[runnable[i].0.index].exclusive);
-    let next = Mutex::new(shared.into_iter());
-    thread::scope(|s| -> Result<()> {
-        let workers: Vec<_> = (0..settings.jobs.max(1))
-            .map(|_| {
-                s.spawn(|| -> Result<()> {
-                    loop {
-                        let job = next.lock().expect("no panic while held").next();
-                        match job {
-                            Some(i) => run_one(i)?,
-                            None => return Ok(()),
-                        }
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().expect("a checker thread panicked")?;
-        }
-        Ok(())
-    })?;
-    for i in exclusive {
-        run_one(i)?;
-    }
+    schedule::run_all(
+        (0..runnable.len()).map(|i| (i, exercises[runnable[i].0.index].exclusive)),
+        settings.jobs,
+        &run_one,
+    )?;
     Ok(results
         .into_iter()
         .map(|r| {

@@ -8,6 +8,7 @@ pub mod interrupt;
 pub mod libtest;
 pub mod manifest;
 pub mod process;
+pub mod schedule;
 pub mod scratch;
 pub mod student_env;
 pub mod suite_run;

@@ -215,6 +215,8 @@ fn table(out: &mut String, reports: &[Report]) {
         };
         let time = match r.status() {
             Status::DoesNotCompile(_) | Status::MissingFile(_) => "-".to_string(),
+            // An untouched stub is judged without running its suite.
+            Status::NotStarted if total == 0 => "-".to_string(),
             _ => format!("{:.1} s", r.verdict.elapsed.as_secs_f64()),
         };
         let reused = if r.reused {
