@@ -47,6 +47,8 @@ fn test(name: &str, outcome: Outcome, message: &str) -> TestResult {
         message: message.into(),
         duration: Some(Duration::from_millis(120)),
         timelines: None,
+        cause: None,
+        candidates: Vec::new(),
     }
 }
 

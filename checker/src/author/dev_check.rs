@@ -259,8 +259,13 @@ fn solutions_folder(course: &Course) -> Vec<String> {
                 }
                 match fs::read_to_string(root.join(&file)) {
                     Ok(text) => {
-                        if let Err(e) = candidates::parse_header(&text) {
-                            problems.push(format!("{}: {e:#}", shown(&file)));
+                        match candidates::parse_header(&text) {
+                            Err(e) => problems.push(format!("{}: {e:#}", shown(&file))),
+                            Ok(header) => {
+                                if let Err(e) = header.cause {
+                                    problems.push(format!("{}: {e}", shown(&file)));
+                                }
+                            }
                         }
                     }
                     Err(e) => problems.push(format!("{}: {e}", shown(&file))),

@@ -149,15 +149,22 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
             .add_files(&course.root, &exercise.suite_files(&course.root))
             .finish();
         for candidate in list {
-            let source = candidate
-                .source(&course.root, exercise)
-                .map_err(|e| format!("{e:#}"));
+            // A mistake whose `// Cause:` line is missing or wrong fails
+            // its own row, unbuilt; the rest of the exercise is checked.
+            let source = candidate.cause.clone().and_then(|_| {
+                candidate
+                    .source(&course.root, exercise)
+                    .map_err(|e| format!("{e:#}"))
+            });
             let key = Fingerprint::new("candidate")
                 .add_str(&shared)
                 .add_str(&suite)
                 .add_str(&exercise.id)
                 .add_str(source.as_deref().unwrap_or("(no source)"))
-                .add_str(&format!("{:?} {:?}", candidate.expect, candidate.shape))
+                .add_str(&format!(
+                    "{:?} {:?} {:?}",
+                    candidate.expect, candidate.shape, candidate.cause
+                ))
                 .add_str(&format!(
                     "{} {}",
                     limit.as_secs(),
