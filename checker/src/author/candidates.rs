@@ -161,9 +161,7 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             expect: header.expect,
             overlay: header.overlay,
             shape: header.shape,
-            cause: header
-                .cause
-                .map_err(|e| format!("{}: {e}", file.display())),
+            cause: header.cause.map_err(|e| format!("{}: {e}", file.display())),
             file,
         });
     }
@@ -349,7 +347,10 @@ mod tests {
             .unwrap()
             .cause
             .unwrap_err();
-        assert!(unknown.contains("`// Cause: slow` is not in the vocabulary"), "{unknown}");
+        assert!(
+            unknown.contains("`// Cause: slow` is not in the vocabulary"),
+            "{unknown}"
+        );
         assert!(unknown.contains("blocking-in-async"), "{unknown}");
         let none = parse_header(&format!("{head}// Cause: none\n")).unwrap();
         assert_eq!(none.cause, Ok(None));

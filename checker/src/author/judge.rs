@@ -245,14 +245,13 @@ fn every_failure_true(
         .map(|r| (r, facts.get(&r.name).unwrap_or(&no_facts)))
         .collect();
     let declared = candidate.cause.clone().unwrap_or(None);
-    let mut misses = cause_misses(
-        declared,
-        failing.iter().map(|(r, f)| (r.name.as_str(), *f)),
-    );
+    let mut misses = cause_misses(declared, failing.iter().map(|(r, f)| (r.name.as_str(), *f)));
     if !candidate.shape.is_empty() {
-        misses.extend(failing.iter().filter_map(|(r, f)| {
-            peak_miss(&r.name, &r.message, f.observed.as_ref()?)
-        }));
+        misses.extend(
+            failing
+                .iter()
+                .filter_map(|(r, f)| peak_miss(&r.name, &r.message, f.observed.as_ref()?)),
+        );
     }
     misses
 }
@@ -348,13 +347,20 @@ pub fn stated_peaks(message: &str) -> Vec<(String, usize)> {
                 let stop = at + q.len() + digits.len() + len;
                 found.push((at, observation[start..stop].to_string(), n));
             } else if q == "peak: " {
-                found.push((at, observation[at..at + q.len() + digits.len()].to_string(), n));
+                found.push((
+                    at,
+                    observation[at..at + q.len() + digits.len()].to_string(),
+                    n,
+                ));
             }
         }
     }
     // In the order the sentence states them.
     found.sort_by_key(|(at, _, _)| *at);
-    found.into_iter().map(|(_, phrase, n)| (phrase, n)).collect()
+    found
+        .into_iter()
+        .map(|(_, phrase, n)| (phrase, n))
+        .collect()
 }
 
 fn names(results: &[TestResult], keep: impl Fn(&TestResult) -> bool) -> String {
@@ -428,7 +434,11 @@ mod tests {
         // A hang diagnosed with candidates that leave out the true cause.
         let misses = cause_misses(Some(Cause::Sequential), [("ten_thousand", &hang)]);
         assert_eq!(misses.len(), 1);
-        assert!(misses[0].contains("`channel-never-closed, never-joined`"), "{}", misses[0]);
+        assert!(
+            misses[0].contains("`channel-never-closed, never-joined`"),
+            "{}",
+            misses[0]
+        );
 
         // `// Cause: none`: no test may assert one; candidate lists are fine.
         assert!(cause_misses(None, [("a", &neutral), ("b", &hang)]).is_empty());
@@ -451,7 +461,10 @@ mod tests {
         );
         assert_eq!(
             stated_peaks("at most 3 of the 8 threads of run(8, 2) ran at the same time"),
-            [("at most 3 of the 8 threads of run(8, 2) ran at the same time".to_string(), 3)]
+            [(
+                "at most 3 of the 8 threads of run(8, 2) ran at the same time".to_string(),
+                3
+            )]
         );
         assert_eq!(
             stated_peaks("never more than 1 at once; peak: 483 at once"),

@@ -85,7 +85,7 @@ impl Verdict {
 
     /// The failing test the student reads first (see [`most_telling_first`]).
     pub fn first_failure(&self) -> Option<&TestResult> {
-        most_telling_first(&self.tests).into_iter().next()
+        first_failure(&self.tests)
     }
 }
 
@@ -128,6 +128,11 @@ pub fn telling(asserts_cause: bool, lists_candidates: bool) -> Telling {
 /// asserting none; each group in the order `tests` has (the suite's own
 /// order, see [`sort_in_suite_order`]). `cargo run`, `watch` and every
 /// report take the first failure from here.
+/// The failing test a student reads first, from [`most_telling_first`].
+pub fn first_failure<T: Diagnosed>(tests: &[T]) -> Option<&T> {
+    most_telling_first(tests).into_iter().next()
+}
+
 pub fn most_telling_first<T: Diagnosed>(tests: &[T]) -> Vec<&T> {
     let mut failing: Vec<&T> = tests.iter().filter(|t| t.failed()).collect();
     // A stable sort keeps the suite's order within each group.
@@ -403,9 +408,16 @@ mod tests {
             tests,
             elapsed: Duration::ZERO,
         };
-        assert_eq!(verdict.first_failure().map(|t| t.name.as_str()), Some("cause_a"));
+        assert_eq!(
+            verdict.first_failure().map(|t| t.name.as_str()),
+            Some("cause_a")
+        );
         let none_tell = vec![failed("x", None, &[]), failed("y", None, &[])];
-        assert_eq!(most_telling_first(&none_tell)[0].name, "x", "then the suite's order");
+        assert_eq!(
+            most_telling_first(&none_tell)[0].name,
+            "x",
+            "then the suite's order"
+        );
     }
 
     #[test]
