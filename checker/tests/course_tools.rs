@@ -276,7 +276,7 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
     let mut eve = ada.clone();
     eve["student"] = "=HYPERLINK(\"x\")\u{1b}[31m".into();
     let mut future = ada.clone();
-    future["schema_version"] = 3.into();
+    future["schema_version"] = 99.into();
     let write = |name: &str, text: String| fs::write(dir.path().join(name), text).unwrap();
     write("ada.json", fixture.clone());
     write("bob.json", bob.to_string());
@@ -328,7 +328,7 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
         "{skipped:?}"
     );
     assert!(
-        reason("future.json").contains("report version 3"),
+        reason("future.json").contains("report version 99"),
         "{skipped:?}"
     );
     assert!(reason("huge.json").starts_with("oversized"), "{skipped:?}");

@@ -45,6 +45,10 @@ pub fn check(course: &Course) -> Vec<RuleResult> {
             rule: "the Classroom workflow follows course.toml",
             problems: classroom_workflow(course),
         },
+        RuleResult {
+            rule: "CONTRIBUTING's table of causes follows grading-protocol's vocabulary",
+            problems: causes_table(course),
+        },
     ]
 }
 
@@ -165,6 +169,14 @@ fn dependencies(course: &Course) -> Vec<String> {
         }
     }
     problems
+}
+
+fn causes_table(course: &Course) -> Vec<String> {
+    match fs::read_to_string(course.root.join("CONTRIBUTING.md")) {
+        Ok(doc) => crate::author::causes_doc::problems(&doc),
+        // A fork without a contributors' guide has nothing to keep in step.
+        Err(_) => Vec::new(),
+    }
 }
 
 /// The exercise folders the README's table lists, in its order.

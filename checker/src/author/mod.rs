@@ -3,6 +3,7 @@
 //! Classroom workflow (`workflow`) and the course's own rules (`check`).
 
 pub mod candidates;
+pub mod causes_doc;
 pub mod dev_check;
 pub mod judge;
 pub mod mutants;
