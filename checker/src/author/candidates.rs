@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use grading_protocol::Cause;
 
-use crate::author::overlay;
+use crate::author::{diagnoses, overlay};
 use crate::engine::manifest::Exercise;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,20 @@ pub struct Candidate {
     /// what is wrong with its `// Cause:` line: that fails the mistake's row
     /// (naming the file and the fix), not the whole exercise.
     pub cause: Result<Option<Cause>, String>,
+    /// A mistake's reviewed output (see `diagnoses`); `None` for the stub
+    /// and the reference.
+    pub snapshot: Option<Snapshot>,
+}
+
+/// What `verify` compares a mistake's student-facing output with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The kept output (`solutions/mistakes/snapshots/<mistake>.txt`), if any.
+    pub kept: Option<String>,
+    /// Write the output instead of comparing (`--accept-snapshots`).
+    pub accept: bool,
+    /// The suite's tests in the order they are written.
+    pub order: Vec<String>,
 }
 
 /// A check of the timeline a test recorded of how the work ran: which lanes
@@ -114,6 +128,7 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             overlay: None,
             shape: Vec::new(),
             cause: Ok(None),
+            snapshot: None,
         },
         Candidate {
             label: "reference".into(),
@@ -122,6 +137,7 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             overlay: None,
             shape: Vec::new(),
             cause: Ok(None),
+            snapshot: None,
         },
     ];
     for c in &list {
@@ -149,6 +165,7 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
         Err(_) => Vec::new(),
     };
     mistakes.sort();
+    let order = crate::engine::verdict::suite_order(root, exercise);
     for path in mistakes {
         let name = path.file_name().expect("a file").to_string_lossy();
         let what = name.trim_start_matches(&prefix).trim_end_matches(".rs");
@@ -162,6 +179,11 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             overlay: header.overlay,
             shape: header.shape,
             cause: header.cause.map_err(|e| format!("{}: {e}", file.display())),
+            snapshot: Some(Snapshot {
+                kept: fs::read_to_string(root.join(diagnoses::path(&file))).ok(),
+                accept: false,
+                order: order.clone(),
+            }),
             file,
         });
     }

@@ -11,6 +11,7 @@ use grading_protocol::Cause;
 use serde::{Deserialize, Serialize};
 
 use crate::author::candidates::{Candidate, Expect};
+use crate::author::diagnoses;
 use crate::engine::libtest::{Outcome, TestResult};
 use crate::engine::suite_run;
 use crate::engine::verdict::{self, Hang, Status};
@@ -27,6 +28,9 @@ pub struct Judged {
     pub failed: Vec<String>,
     /// Every test of the suite, when it ran to its end.
     pub all: Vec<String>,
+    /// A mistake's student-facing output, redacted (see `diagnoses`).
+    #[serde(default)]
+    pub diagnoses: Option<String>,
 }
 
 /// Runs a candidate's suite `runs` times; stops at the first run that does
@@ -41,7 +45,22 @@ pub fn judge_runs(
     let mut judged = Judged::default();
     let mut first_detail = None;
     for run_number in 1..=runs {
-        let (ok, detail, results) = judge_run(candidate, binary, dir, limit)?;
+        let (mut ok, mut detail, results, output) = judge_run(candidate, binary, dir, limit)?;
+        if let (true, Some(output)) = (ok, output) {
+            match &judged.diagnoses {
+                Some(first) if *first != output => {
+                    ok = false;
+                    detail = format!(
+                        "the student-facing output differs from run 1's, so it cannot be kept \
+                         as a snapshot (a value that varies must be redacted, see \
+                         checker/src/author/diagnoses.rs): {}",
+                        diagnoses::first_difference(first, &output)
+                    );
+                }
+                Some(_) => {}
+                None => judged.diagnoses = Some(output),
+            }
+        }
         if let Some(results) = &results {
             judged.all = results.iter().map(|r| r.name.clone()).collect();
             for r in results.iter().filter(|r| r.outcome == Outcome::Failed) {
@@ -61,6 +80,10 @@ pub fn judge_runs(
         }
         first_detail.get_or_insert(detail);
     }
+    if let Some(miss) = snapshot_miss(candidate, judged.diagnoses.as_deref()) {
+        judged.detail = miss;
+        return Ok(judged);
+    }
     judged.ok = true;
     judged.detail = match (first_detail, runs) {
         (Some(d), 1) => d,
@@ -70,14 +93,39 @@ pub fn judge_runs(
     Ok(judged)
 }
 
+/// How a mistake's output differs from its kept snapshot, if it does.
+fn snapshot_miss(candidate: &Candidate, output: Option<&str>) -> Option<String> {
+    let snapshot = candidate.snapshot.as_ref()?;
+    let output = output?;
+    if snapshot.accept {
+        return None;
+    }
+    let file = diagnoses::path(&candidate.file);
+    match &snapshot.kept {
+        None => Some(format!(
+            "rejected, but its student-facing output has no snapshot: `dev verify \
+             --accept-snapshots` writes {}; review it and commit it",
+            file.display()
+        )),
+        Some(kept) if kept != output => Some(format!(
+            "rejected, but its student-facing output differs from {} at {}\nReview the change; \
+             if it is meant, `dev verify --accept-snapshots` writes the new output.",
+            file.display(),
+            diagnoses::first_difference(kept, output)
+        )),
+        Some(_) => None,
+    }
+}
+
 /// One run of a candidate's suite: whether it met the expectation, the
-/// detail, and the tests' results when the suite ran to its end.
+/// detail, the tests' results when the suite ran to its end, and a
+/// mistake's student-facing output (see `diagnoses`).
 fn judge_run(
     candidate: &Candidate,
     binary: &Path,
     dir: &Path,
     limit: Duration,
-) -> Result<(bool, String, Option<Vec<TestResult>>)> {
+) -> Result<(bool, String, Option<Vec<TestResult>>, Option<String>)> {
     let run = suite_run::run_suite(binary, dir, limit)?;
     let secs = run.elapsed.as_secs_f64();
     let results = match verdict::finished_tests(&run) {
@@ -89,6 +137,7 @@ fn judge_run(
                     "the suite was still running after {} s and was killed: a test lacks a watchdog",
                     after.as_secs()
                 ),
+                None,
                 None,
             ));
         }
@@ -103,6 +152,7 @@ fn judge_run(
                     "the suite crashed before reporting every test: {reason}\n{}",
                     first_lines(&run.stderr, 4)
                 ),
+                None,
                 None,
             ));
         }
@@ -192,7 +242,11 @@ fn judge_run(
             ),
         },
     };
-    Ok((ok, detail, Some(results)))
+    let output = candidate
+        .snapshot
+        .as_ref()
+        .map(|s| diagnoses::render(&results, &run.facts, &s.order));
+    Ok((ok, detail, Some(results), output))
 }
 
 /// What is wrong with the timeline the rejecting test recorded, against the

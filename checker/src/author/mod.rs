@@ -5,7 +5,9 @@
 pub mod candidates;
 pub mod causes_doc;
 pub mod dev_check;
+pub mod diagnoses;
 pub mod judge;
+pub mod load;
 pub mod mutants;
 pub mod overlay;
 pub mod scaffold;
