@@ -109,6 +109,8 @@ fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
             "--mistake",
             "ex05-u64-square",
             "--fresh",
+            // Its output's snapshot is another check (diagnoses.rs).
+            "--accept-snapshots",
         ]))
     };
     declare_cause(root, "ex05-u64-square", "arithmetic-overflow");
