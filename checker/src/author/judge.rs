@@ -93,6 +93,10 @@ pub fn judge_runs(
     Ok(judged)
 }
 
+/// One run judged: whether it met the expectation, the detail, the tests'
+/// results (when the suite ran to its end) and a mistake's output.
+type OneRun = (bool, String, Option<Vec<TestResult>>, Option<String>);
+
 /// How a mistake's output differs from its kept snapshot, if it does.
 fn snapshot_miss(candidate: &Candidate, output: Option<&str>) -> Option<String> {
     let snapshot = candidate.snapshot.as_ref()?;
@@ -120,12 +124,7 @@ fn snapshot_miss(candidate: &Candidate, output: Option<&str>) -> Option<String> 
 /// One run of a candidate's suite: whether it met the expectation, the
 /// detail, the tests' results when the suite ran to its end, and a
 /// mistake's student-facing output (see `diagnoses`).
-fn judge_run(
-    candidate: &Candidate,
-    binary: &Path,
-    dir: &Path,
-    limit: Duration,
-) -> Result<(bool, String, Option<Vec<TestResult>>, Option<String>)> {
+fn judge_run(candidate: &Candidate, binary: &Path, dir: &Path, limit: Duration) -> Result<OneRun> {
     let run = suite_run::run_suite(binary, dir, limit)?;
     let secs = run.elapsed.as_secs_f64();
     let results = match verdict::finished_tests(&run) {
@@ -327,15 +326,15 @@ pub fn cause_misses<'a>(
                  `// Cause: {header}`: a failing test may assert the declared cause or none, \
                  never another (fix the diagnosis, or the header if the mistake is a `{asserted}`)"
             )),
-            (None, Some(declared)) if !facts.candidates.is_empty() => {
-                if !facts.candidates.contains(&declared) {
-                    let listed: Vec<&str> = facts.candidates.iter().map(|c| c.id()).collect();
-                    misses.push(format!(
-                        "`{test}` lists the likely causes `{}`, but not the mistake's declared \
-                         `// Cause: {header}`: a list of candidates must include the true cause",
-                        listed.join(", ")
-                    ));
-                }
+            (None, Some(declared))
+                if !facts.candidates.is_empty() && !facts.candidates.contains(&declared) =>
+            {
+                let listed: Vec<&str> = facts.candidates.iter().map(|c| c.id()).collect();
+                misses.push(format!(
+                    "`{test}` lists the likely causes `{}`, but not the mistake's declared \
+                     `// Cause: {header}`: a list of candidates must include the true cause",
+                    listed.join(", ")
+                ));
             }
             _ => {}
         }

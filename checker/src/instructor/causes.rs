@@ -74,7 +74,7 @@ pub fn group<'a>(
                 })
                 .collect();
             // Most students first; then by exercise and test (a stable order).
-            tests.sort_by(|a, b| b.students.cmp(&a.students));
+            tests.sort_by_key(|t| std::cmp::Reverse(t.students));
             CauseGroup {
                 definition: grading_protocol::Cause::from_id(&cause)
                     .map(|c| c.definition().to_string()),
@@ -84,7 +84,7 @@ pub fn group<'a>(
             }
         })
         .collect();
-    groups.sort_by(|a, b| b.students.cmp(&a.students));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.students));
     groups.truncate(LISTED);
     groups
 }
