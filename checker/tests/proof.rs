@@ -164,6 +164,20 @@ fn dev_check_finds_a_mistake_without_a_cause() {
     );
 }
 
+#[test]
+fn dev_check_finds_a_snapshot_of_no_mistake() {
+    let out = broken_check(|root| {
+        let dir = root.join("solutions/mistakes/snapshots");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("ex01-gone.txt"), "── a_test (no cause asserted)\n").unwrap();
+    });
+    assert_contains(
+        &out,
+        "solutions/mistakes/snapshots/ex01-gone.txt: a snapshot of no catalogued mistake",
+        "an orphan snapshot is named",
+    );
+}
+
 /// Runs `dev check` on a scratch copy broken by `breaking`, and returns
 /// its output, which must fail the rule.
 fn broken_check(breaking: impl FnOnce(&std::path::Path)) -> String {

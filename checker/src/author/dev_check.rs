@@ -234,6 +234,22 @@ fn solutions_folder(course: &Course) -> Vec<String> {
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let parent = file.parent().map(shown).unwrap_or_default();
+        // The reviewed output of a mistake (see `diagnoses`), next to it.
+        if parent == "solutions/mistakes/snapshots" {
+            let mistake = name.strip_suffix(".txt").map(|stem| {
+                Path::new("solutions")
+                    .join("mistakes")
+                    .join(format!("{stem}.rs"))
+            });
+            if !mistake.is_some_and(|m| root.join(m).is_file()) {
+                problems.push(format!(
+                    "{}: a snapshot of no catalogued mistake (solutions/mistakes/snapshots/<mistake>.txt \
+                     keeps the output of solutions/mistakes/<mistake>.rs): delete it",
+                    shown(&file)
+                ));
+            }
+            continue;
+        }
         let Some(stem) = name.strip_suffix(".rs") else {
             problems.push(format!(
                 "{}: not a Rust file; solutions/ holds only .rs files",
