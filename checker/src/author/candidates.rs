@@ -74,7 +74,10 @@ impl Shape {
             let all: Vec<&str> = timeline.lanes.iter().map(|l| l.label.as_str()).collect();
             all.join(", ")
         };
-        let busy = |l: &grading_protocol::timeline::Lane| l.spans.iter().any(|s| s.end > s.start);
+        // Work whose end was not seen is not drawn, nor counted, as busy.
+        let busy = |l: &grading_protocol::timeline::Lane| {
+            l.spans.iter().any(|s| s.end_seen && s.end > s.start)
+        };
         match self {
             Shape::Peak(n) if timeline.peak() == *n => Ok(()),
             Shape::Peak(n) => Err(format!(
@@ -338,6 +341,14 @@ mod tests {
         for shape in &header.shape {
             assert_eq!(shape.check(&one_worker), Ok(()), "{shape:?}");
         }
+        let unseen = one_worker
+            .clone()
+            .lane_partly_seen("worker 5", &[(s(0), None)], s(2));
+        assert_eq!(
+            Shape::Busy("worker 5".into()).check(&unseen),
+            Err("lane `worker 5` is empty".into()),
+            "an end not seen is not busy"
+        );
         let both = one_worker.clone().lane("worker 4", &[(s(0), s(1))]);
         assert!(Shape::Peak(1).check(&both).unwrap_err().contains("2 lanes"));
         assert!(Shape::Busy("worker 9".into())
