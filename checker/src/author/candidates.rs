@@ -91,7 +91,7 @@ impl Shape {
                 )),
                 Some(l) if busy(l) == matches!(self, Shape::Busy(_)) => Ok(()),
                 Some(_) if matches!(self, Shape::Busy(_)) => {
-                    Err(format!("lane `{label}` is empty"))
+                    Err(format!("lane `{label}` has no work seen to end"))
                 }
                 Some(_) => Err(format!("lane `{label}` is busy")),
             },
@@ -346,7 +346,7 @@ mod tests {
             .lane_partly_seen("worker 5", &[(s(0), None)], s(2));
         assert_eq!(
             Shape::Busy("worker 5".into()).check(&unseen),
-            Err("lane `worker 5` is empty".into()),
+            Err("lane `worker 5` has no work seen to end".into()),
             "an end not seen is not busy"
         );
         let both = one_worker.clone().lane("worker 4", &[(s(0), s(1))]);
