@@ -213,6 +213,16 @@ pub struct VerifyArgs {
     /// Check again what held before and has not changed since.
     #[arg(long)]
     pub fresh: bool,
+    /// Write each catalogued mistake's student-facing output (every failing
+    /// test's message and picture, as `cargo run` shows them, redacted) to
+    /// solutions/mistakes/snapshots/ instead of comparing it; review the diff.
+    #[arg(long)]
+    pub accept_snapshots: bool,
+    /// Keep N threads spinning for the whole run (implies --fresh), to show
+    /// that verdicts and causes hold on a loaded machine; prints the load
+    /// average seen. E.g. `--repeat 3 --load 6` on 2 cores.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub load: u64,
     #[command(flatten)]
     pub scratch: ScratchArgs,
 }

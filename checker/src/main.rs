@@ -302,16 +302,25 @@ fn dev_command(course: &Course, dev: Dev) -> Result<ExitCode> {
                 jobs: args
                     .jobs
                     .map_or_else(jobs_default, |j| usize::try_from(j).unwrap_or(1)),
-                fresh: args.fresh,
+                // A row that held on an idle machine proves nothing under load.
+                fresh: args.fresh || args.load > 0,
+                accept_snapshots: args.accept_snapshots,
             };
             let progress = Mutex::new(ProgressView::new());
             let table = Mutex::new(None);
+            // Ends on every path: dropped on an error or a panic, stopped by Ctrl-C.
+            let load = (args.load > 0)
+                .then(|| author::load::Load::start(usize::try_from(args.load).unwrap_or(1)));
             let summary = verify::verify(course, &options, &|e| {
                 proof_event(&progress, &table, e);
             })?;
+            let seen = load.map(author::load::Load::finish);
             progress.lock().expect("no panic while held").finish();
             terminal::print(&author::verify_table::summary(&summary));
             terminal::print(&author::verify_table::profile(&summary));
+            if let Some(seen) = seen {
+                terminal::print(&format!("{}\n", seen.summary()));
+            }
             Ok(held(summary.held()))
         }
         Dev::Soak {

@@ -118,7 +118,7 @@ fn file_url(path: &Path) -> String {
 /// hostile name, plus one who solved everything.
 fn write_class(dir: &Path) {
     let fixture: Value = serde_json::from_str(
-        &fs::read_to_string(common::course_root().join("checker/tests/fixtures/report-v2.json"))
+        &fs::read_to_string(common::course_root().join("checker/tests/fixtures/report-v3.json"))
             .expect("the fixture report"),
     )
     .expect("the fixture is JSON");

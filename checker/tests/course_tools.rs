@@ -14,7 +14,7 @@ use serde_json::Value;
 use serial_test::serial;
 
 fn schema() -> jsonschema::Validator {
-    schema_version(2)
+    schema_version(3)
 }
 
 fn schema_version(version: u32) -> jsonschema::Validator {
@@ -234,11 +234,25 @@ fn the_fixture_report_matches_the_schema() {
         schema_version(1).is_valid(&v1),
         "the version-1 fixture matches the version-1 schema"
     );
-    let fixture: Value = serde_json::from_str(
+    let v2: Value = serde_json::from_str(
         &fs::read_to_string(course_root().join("checker/tests/fixtures/report-v2.json")).unwrap(),
     )
     .unwrap();
+    assert!(
+        schema_version(2).is_valid(&v2),
+        "the version-2 fixture matches the version-2 schema"
+    );
+    let fixture: Value = serde_json::from_str(
+        &fs::read_to_string(course_root().join("checker/tests/fixtures/report-v3.json")).unwrap(),
+    )
+    .unwrap();
     assert_valid_report(&fixture);
+    let mut unknown_cause = fixture.clone();
+    unknown_cause["exercises"][0]["tests"][2]["cause"] = "Not An Id".into();
+    assert!(
+        !schema().is_valid(&unknown_cause),
+        "a cause is an id of the vocabulary's form"
+    );
     let mut broken = fixture.clone();
     broken["exercises"][0]["status"] = "great".into();
     assert!(
@@ -262,7 +276,7 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
     let mut eve = ada.clone();
     eve["student"] = "=HYPERLINK(\"x\")\u{1b}[31m".into();
     let mut future = ada.clone();
-    future["schema_version"] = 3.into();
+    future["schema_version"] = 99.into();
     let write = |name: &str, text: String| fs::write(dir.path().join(name), text).unwrap();
     write("ada.json", fixture.clone());
     write("bob.json", bob.to_string());
@@ -314,7 +328,7 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
         "{skipped:?}"
     );
     assert!(
-        reason("future.json").contains("report version 3"),
+        reason("future.json").contains("report version 99"),
         "{skipped:?}"
     );
     assert!(reason("huge.json").starts_with("oversized"), "{skipped:?}");

@@ -43,7 +43,7 @@ fn verify_names_missing_files_and_unknown_tests() {
     }
     fs::write(
         root.join("solutions/mistakes/ex01-bogus.rs"),
-        "// Mistake: none\n// Rejected by: no_such_test\n// Message contains: x\n// Whole file\n\n"
+        "// Mistake: none\n// Rejected by: no_such_test\n// Message contains: x\n// Cause: none\n// Whole file\n\n"
             .to_string()
             + &fs::read_to_string(root.join("solutions/ex01.rs")).unwrap(),
     )
@@ -51,7 +51,7 @@ fn verify_names_missing_files_and_unknown_tests() {
     // An overlay naming a function the reference does not have.
     fs::write(
         root.join("solutions/mistakes/ex01-renamed.rs"),
-        "// Mistake: renamed\n// Rejected by: names_come_back_in_input_order\n// Message contains: x\n\npub fn no_such_function() {}\n",
+        "// Mistake: renamed\n// Rejected by: names_come_back_in_input_order\n// Message contains: x\n// Cause: none\n\npub fn no_such_function() {}\n",
     )
     .unwrap();
     fs::remove_file(root.join("solutions/ex02.rs")).unwrap();
@@ -76,6 +76,105 @@ fn verify_names_missing_files_and_unknown_tests() {
         &out.stdout,
         "`fn no_such_function` is not an item of the reference",
         "an overlay item the reference lacks is a loud error",
+    );
+}
+
+/// Sets the `// Cause:` line of a mistake on a scratch copy (replacing the
+/// one it has, or adding one under `// Mistake:`).
+fn declare_cause(root: &std::path::Path, mistake: &str, cause: &str) {
+    let path = root.join(format!("solutions/mistakes/{mistake}.rs"));
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.starts_with("// Cause:"))
+        .map(str::to_string)
+        .collect();
+    lines.insert(1, format!("// Cause: {cause}"));
+    fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+#[serial]
+fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
+    // ex05's u64 overflow: the standard library's "with overflow" panic is
+    // recorded as the cause `arithmetic-overflow` by the shared graders.
+    let course = shared_scratch("proof");
+    let root = course.path();
+    let verify = |root: &std::path::Path| {
+        run(checker(root).args([
+            "dev",
+            "verify",
+            "--only",
+            "ex05",
+            "--mistake",
+            "ex05-u64-square",
+            "--fresh",
+            // Its output's snapshot is another check (diagnoses.rs).
+            "--accept-snapshots",
+        ]))
+    };
+    declare_cause(root, "ex05-u64-square", "arithmetic-overflow");
+    let out = verify(root);
+    assert_eq!(
+        out.code, 0,
+        "the true cause holds:\n{}{}",
+        out.stdout, out.stderr
+    );
+    // A deliberately wrong header.
+    declare_cause(root, "ex05-u64-square", "lost-update");
+    let out = verify(root);
+    assert_eq!(
+        out.code, 1,
+        "a wrong cause fails the row:\n{}{}",
+        out.stdout, out.stderr
+    );
+    assert_contains(
+        &out.stdout,
+        "asserts the cause `arithmetic-overflow`, but the mistake declares `// Cause: lost-update`",
+        "the test, the recorded cause and the declared one are named",
+    );
+    // No line at all: the row says what to write.
+    declare_cause(root, "ex05-u64-square", "none");
+    let path = root.join("solutions/mistakes/ex05-u64-square.rs");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace("// Cause: none\n", "")).unwrap();
+    let out = verify(root);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_contains(
+        &out.stdout,
+        "solutions/mistakes/ex05-u64-square.rs: the header has no `// Cause:` line",
+        "the file and the fix are named",
+    );
+}
+
+#[test]
+fn dev_check_finds_a_mistake_without_a_cause() {
+    let out = broken_check(|root| {
+        declare_cause(root, "ex01-sequential", "slowness");
+    });
+    assert_contains(
+        &out,
+        "`// Cause: slowness` is not in the vocabulary of causes",
+        "an unknown id is named",
+    );
+    assert_contains(
+        &out,
+        "sequential, batches, blocking-in-async",
+        "the ids are listed",
+    );
+}
+
+#[test]
+fn dev_check_finds_a_snapshot_of_no_mistake() {
+    let out = broken_check(|root| {
+        let dir = root.join("solutions/mistakes/snapshots");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("ex01-gone.txt"), "── a_test (no cause asserted)\n").unwrap();
+    });
+    assert_contains(
+        &out,
+        "solutions/mistakes/snapshots/ex01-gone.txt: a snapshot of no catalogued mistake",
+        "an orphan snapshot is named",
     );
 }
 

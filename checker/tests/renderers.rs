@@ -47,6 +47,8 @@ fn test(name: &str, outcome: Outcome, message: &str) -> TestResult {
         message: message.into(),
         duration: Some(Duration::from_millis(120)),
         timelines: None,
+        cause: None,
+        candidates: Vec::new(),
     }
 }
 
@@ -96,8 +98,12 @@ fn course_in_every_state() -> Vec<Report> {
             "Timeouts",
             Status::Failing,
             vec![
+                // First in the suite, but asserts no cause: shown after the
+                // test that proves one.
+                test("all_within_returns_as_soon_as_every_op_is_done", Outcome::Failed, "\nall_within returned after 8.0 s, though every op was done by then.\nTry: return as soon as every op is done.\n"),
                 TestResult {
                     timelines: Some(ops_in_turn()),
+                    cause: Some(grading_protocol::Cause::DeadlinePerOp),
                     ..test("ops_share_one_deadline", Outcome::Failed, "\nthe ops took 8.0 s, expected 4.0 s: each op got its own deadline.\nTry: compute the deadline once.\n\ntest failed at tests/ex02.rs:10:5")
                 },
                 test("results_keep_order", Outcome::Passed, ""),
@@ -419,4 +425,38 @@ fn a_timeline_in_both_charsets() {
         }
         insta::assert_snapshot!(format!("timeline_{name}"), format!("{pair}\n{density}"));
     }
+}
+
+/// An op whose end the grader did not see (it saw the op start at 1 s, then
+/// saw the function return at 3 s): drawn as unknown, never as busy, in the
+/// terminal (both charsets), in HTML and in the JSON report.
+#[test]
+fn a_span_whose_end_was_not_seen() {
+    use checker::instructor::report::model::TimelineReport;
+    use grading_protocol::{timeline::render_pair, Charset, Clock, Timeline};
+    let s = Duration::from_secs;
+    let observed = Timeline::new("what your code did", Clock::Virtual)
+        .lane("op 0", &[(s(0), s(1))])
+        .lane_partly_seen("op 1", &[(s(1), None)], s(3))
+        .mark("deadline", s(2));
+    let expected = Timeline::new("what a correct solution does", Clock::Virtual)
+        .lane("op 0", &[(s(0), s(1))])
+        .lane("op 1", &[(s(0), s(2))])
+        .mark("deadline", s(2));
+    assert_eq!(observed.peak(), 1, "an end not seen is not running");
+    let json = TimelineReport::from_timeline(&observed);
+    assert_eq!(
+        json.to_timeline(),
+        observed,
+        "the JSON report keeps what was seen"
+    );
+    let mut text = String::new();
+    for charset in [Charset::Unicode, Charset::Ascii] {
+        text.push_str(&render_pair(&observed, &expected, charset));
+        text.push('\n');
+    }
+    text.push_str(&checker::instructor::html::timeline_svg(&observed, s(3)));
+    text.push_str("\n\n");
+    text.push_str(&serde_json::to_string_pretty(&json).unwrap());
+    insta::assert_snapshot!(text);
 }

@@ -11,7 +11,7 @@ n="${1:-200}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/reports"
-fixture="$repo/checker/tests/fixtures/report-v2.json"
+fixture="$repo/checker/tests/fixtures/report-v3.json"
 for i in $(seq -w 1 "$n"); do
   sed "s/\"student\": *\"[^\"]*\"/\"student\": \"Student $i\"/" "$fixture" > "$work/reports/s$i.json"
 done

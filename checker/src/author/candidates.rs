@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::author::overlay;
+use grading_protocol::Cause;
+
+use crate::author::{diagnoses, overlay};
 use crate::engine::manifest::Exercise;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +33,25 @@ pub struct Candidate {
     pub overlay: Option<overlay::Changes>,
     /// What the rejecting test's timeline must show (`// Observed ...:`).
     pub shape: Vec<Shape>,
+    /// A mistake's declared cause (`// Cause: <id>`; `None` for `// Cause:
+    /// none`, and for the stub and the reference, which declare none), or
+    /// what is wrong with its `// Cause:` line: that fails the mistake's row
+    /// (naming the file and the fix), not the whole exercise.
+    pub cause: Result<Option<Cause>, String>,
+    /// A mistake's reviewed output (see `diagnoses`); `None` for the stub
+    /// and the reference.
+    pub snapshot: Option<Snapshot>,
+}
+
+/// What `verify` compares a mistake's student-facing output with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The kept output (`solutions/mistakes/snapshots/<mistake>.txt`), if any.
+    pub kept: Option<String>,
+    /// Write the output instead of comparing (`--accept-snapshots`).
+    pub accept: bool,
+    /// The suite's tests in the order they are written.
+    pub order: Vec<String>,
 }
 
 /// A check of the timeline a test recorded of how the work ran: which lanes
@@ -53,7 +74,10 @@ impl Shape {
             let all: Vec<&str> = timeline.lanes.iter().map(|l| l.label.as_str()).collect();
             all.join(", ")
         };
-        let busy = |l: &grading_protocol::timeline::Lane| l.spans.iter().any(|s| s.end > s.start);
+        // Work whose end was not seen is not drawn, nor counted, as busy.
+        let busy = |l: &grading_protocol::timeline::Lane| {
+            l.spans.iter().any(|s| s.end_seen && s.end > s.start)
+        };
         match self {
             Shape::Peak(n) if timeline.peak() == *n => Ok(()),
             Shape::Peak(n) => Err(format!(
@@ -67,7 +91,7 @@ impl Shape {
                 )),
                 Some(l) if busy(l) == matches!(self, Shape::Busy(_)) => Ok(()),
                 Some(_) if matches!(self, Shape::Busy(_)) => {
-                    Err(format!("lane `{label}` is empty"))
+                    Err(format!("lane `{label}` has no work seen to end"))
                 }
                 Some(_) => Err(format!("lane `{label}` is busy")),
             },
@@ -106,6 +130,8 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             expect: Expect::AllFail,
             overlay: None,
             shape: Vec::new(),
+            cause: Ok(None),
+            snapshot: None,
         },
         Candidate {
             label: "reference".into(),
@@ -113,6 +139,8 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             expect: Expect::AllPass,
             overlay: None,
             shape: Vec::new(),
+            cause: Ok(None),
+            snapshot: None,
         },
     ];
     for c in &list {
@@ -140,6 +168,7 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
         Err(_) => Vec::new(),
     };
     mistakes.sort();
+    let order = crate::engine::verdict::suite_order(root, exercise);
     for path in mistakes {
         let name = path.file_name().expect("a file").to_string_lossy();
         let what = name.trim_start_matches(&prefix).trim_end_matches(".rs");
@@ -152,6 +181,12 @@ pub fn for_exercise(root: &Path, exercise: &Exercise) -> Result<Vec<Candidate>> 
             expect: header.expect,
             overlay: header.overlay,
             shape: header.shape,
+            cause: header.cause.map_err(|e| format!("{}: {e}", file.display())),
+            snapshot: Some(Snapshot {
+                kept: fs::read_to_string(root.join(diagnoses::path(&file))).ok(),
+                accept: false,
+                order: order.clone(),
+            }),
             file,
         });
     }
@@ -165,17 +200,22 @@ pub struct Header {
     /// `None` for a `// Whole file` mistake.
     pub overlay: Option<overlay::Changes>,
     pub shape: Vec<Shape>,
+    /// `// Cause: <id>`, or `None` for `// Cause: none`; or what is wrong
+    /// with that line (missing, or not an id of the vocabulary).
+    pub cause: Result<Option<Cause>, String>,
 }
 
 /// Reads the comment block at the top of a mistake file: `// Rejected by:
-/// <test>`, `// Message contains: <text>`, and optionally `// Whole file`
-/// or `// Adds:` / `// Removes:` (see `overlay`).
+/// <test>`, `// Message contains: <text>`, `// Cause: <id>|none`, and
+/// optionally `// Observed ...:`, `// Whole file` or `// Adds:` /
+/// `// Removes:` (see `overlay`).
 pub fn parse_header(text: &str) -> Result<Header> {
     let lines: Vec<&str> = text.lines().take_while(|l| l.starts_with("//")).collect();
     let mut test = None;
     let mut message = None;
     let mut whole = false;
     let mut shape = Vec::new();
+    let mut cause = None;
     for line in &lines {
         let line = line.trim_start_matches('/').trim();
         if let Some(v) = line.strip_prefix("Observed peak:") {
@@ -186,6 +226,8 @@ pub fn parse_header(text: &str) -> Result<Header> {
             shape.extend(labels(v).map(Shape::Busy));
         } else if let Some(v) = line.strip_prefix("Observed empty:") {
             shape.extend(labels(v).map(Shape::Empty));
+        } else if let Some(v) = line.strip_prefix("Cause:") {
+            cause = Some(declared_cause(v.trim()));
         } else if let Some(v) = line.strip_prefix("Rejected by:") {
             test = Some(v.trim().to_string());
         } else if let Some(v) = line.strip_prefix("Message contains:") {
@@ -204,6 +246,15 @@ pub fn parse_header(text: &str) -> Result<Header> {
              uneven_sleeps_take_the_longest_delay\n  // Message contains: one after another"
         ),
     };
+    let cause = cause.unwrap_or_else(|| {
+        Err(format!(
+            "the header has no `// Cause:` line. Every catalogued mistake declares the cause \
+             its failing tests may assert, so `dev verify` can check that none asserts another: \
+             add `// Cause: <id>` (the cause the mistake is an instance of) or `// Cause: none` \
+             (when no test's evidence proves a cause). Ids: {}",
+            vocabulary()
+        ))
+    });
     let overlay = (!whole).then(|| overlay::parse_changes(&lines));
     if whole && overlay::parse_changes(&lines) != overlay::Changes::default() {
         bail!(
@@ -214,7 +265,29 @@ pub fn parse_header(text: &str) -> Result<Header> {
         expect,
         overlay,
         shape,
+        cause,
     })
+}
+
+/// `// Cause: <id>` or `// Cause: none`.
+fn declared_cause(id: &str) -> Result<Option<Cause>, String> {
+    if id == "none" {
+        return Ok(None);
+    }
+    match Cause::from_id(id) {
+        Some(cause) => Ok(Some(cause)),
+        None => Err(format!(
+            "`// Cause: {id}` is not in the vocabulary of causes (grading-protocol's `Cause`). \
+             Write `// Cause: none` or one of: {}",
+            vocabulary()
+        )),
+    }
+}
+
+/// Every cause id, in the vocabulary's order.
+fn vocabulary() -> String {
+    let ids: Vec<&str> = Cause::ALL.iter().map(|c| c.id()).collect();
+    ids.join(", ")
 }
 
 fn labels(list: &str) -> impl Iterator<Item = String> + '_ {
@@ -230,7 +303,7 @@ mod tests {
 
     #[test]
     fn reads_a_mistake_header() {
-        let text = "// Mistake: x\n// Rejected by: some_test\n// Message contains: one after another\n\nuse std::time::Duration;\n";
+        let text = "// Mistake: x\n// Rejected by: some_test\n// Message contains: one after another\n// Cause: sequential\n\nuse std::time::Duration;\n";
         let header = parse_header(text).unwrap();
         assert_eq!(
             header.expect,
@@ -240,6 +313,7 @@ mod tests {
             }
         );
         assert_eq!(header.overlay, Some(overlay::Changes::default()));
+        assert_eq!(header.cause, Ok(Some(Cause::Sequential)));
         let whole = parse_header(&format!("// Whole file\n{text}")).unwrap();
         assert_eq!(whole.overlay, None);
     }
@@ -248,7 +322,7 @@ mod tests {
     fn a_header_says_what_the_timeline_must_show() {
         use grading_protocol::{Clock, Timeline};
         use std::time::Duration;
-        let text = "// Mistake: x\n// Rejected by: t\n// Message contains: m\n// Observed peak: 1\n// Observed busy: worker 1\n// Observed empty: worker 2, worker 3\n";
+        let text = "// Mistake: x\n// Rejected by: t\n// Message contains: m\n// Cause: none\n// Observed peak: 1\n// Observed busy: worker 1\n// Observed empty: worker 2, worker 3\n";
         let header = parse_header(text).unwrap();
         assert_eq!(
             header.shape,
@@ -267,6 +341,14 @@ mod tests {
         for shape in &header.shape {
             assert_eq!(shape.check(&one_worker), Ok(()), "{shape:?}");
         }
+        let unseen = one_worker
+            .clone()
+            .lane_partly_seen("worker 5", &[(s(0), None)], s(2));
+        assert_eq!(
+            Shape::Busy("worker 5".into()).check(&unseen),
+            Err("lane `worker 5` has no work seen to end".into()),
+            "an end not seen is not busy"
+        );
         let both = one_worker.clone().lane("worker 4", &[(s(0), s(1))]);
         assert!(Shape::Peak(1).check(&both).unwrap_err().contains("2 lanes"));
         assert!(Shape::Busy("worker 9".into())
@@ -274,7 +356,7 @@ mod tests {
             .unwrap_err()
             .contains("no lane"));
         assert!(parse_header(
-            "// Rejected by: t\n// Message contains: m\n// Observed peak: many\n"
+            "// Rejected by: t\n// Message contains: m\n// Cause: none\n// Observed peak: many\n"
         )
         .is_err());
     }
@@ -283,5 +365,29 @@ mod tests {
     fn a_header_without_a_test_is_an_error() {
         let err = parse_header("// Mistake: x\nfn main() {}\n").unwrap_err();
         assert!(err.to_string().contains("Rejected by:"), "{err}");
+    }
+
+    #[test]
+    fn every_mistake_declares_its_cause_from_the_vocabulary() {
+        let head = "// Mistake: x\n// Rejected by: t\n// Message contains: m\n";
+        let missing = parse_header(head).unwrap().cause.unwrap_err();
+        assert!(missing.contains("no `// Cause:` line"), "{missing}");
+        assert!(missing.contains("`// Cause: none`"), "{missing}");
+        for cause in Cause::ALL {
+            assert!(missing.contains(cause.id()), "{missing} lacks {cause}");
+        }
+        let unknown = parse_header(&format!("{head}// Cause: slow\n"))
+            .unwrap()
+            .cause
+            .unwrap_err();
+        assert!(
+            unknown.contains("`// Cause: slow` is not in the vocabulary"),
+            "{unknown}"
+        );
+        assert!(unknown.contains("blocking-in-async"), "{unknown}");
+        let none = parse_header(&format!("{head}// Cause: none\n")).unwrap();
+        assert_eq!(none.cause, Ok(None));
+        let busy = parse_header(&format!("{head}// Cause:  busy-loop \n")).unwrap();
+        assert_eq!(busy.cause, Ok(Some(Cause::BusyLoop)));
     }
 }

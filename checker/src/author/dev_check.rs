@@ -45,6 +45,10 @@ pub fn check(course: &Course) -> Vec<RuleResult> {
             rule: "the Classroom workflow follows course.toml",
             problems: classroom_workflow(course),
         },
+        RuleResult {
+            rule: "CONTRIBUTING's table of causes follows grading-protocol's vocabulary",
+            problems: causes_table(course),
+        },
     ]
 }
 
@@ -167,6 +171,14 @@ fn dependencies(course: &Course) -> Vec<String> {
     problems
 }
 
+fn causes_table(course: &Course) -> Vec<String> {
+    match fs::read_to_string(course.root.join("CONTRIBUTING.md")) {
+        Ok(doc) => crate::author::causes_doc::problems(&doc),
+        // A fork without a contributors' guide has nothing to keep in step.
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The exercise folders the README's table lists, in its order.
 pub fn readme_exercises(text: &str) -> Vec<String> {
     text.lines()
@@ -222,6 +234,22 @@ fn solutions_folder(course: &Course) -> Vec<String> {
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let parent = file.parent().map(shown).unwrap_or_default();
+        // The reviewed output of a mistake (see `diagnoses`), next to it.
+        if parent == "solutions/mistakes/snapshots" {
+            let mistake = name.strip_suffix(".txt").map(|stem| {
+                Path::new("solutions")
+                    .join("mistakes")
+                    .join(format!("{stem}.rs"))
+            });
+            if !mistake.is_some_and(|m| root.join(m).is_file()) {
+                problems.push(format!(
+                    "{}: a snapshot of no catalogued mistake (solutions/mistakes/snapshots/<mistake>.txt \
+                     keeps the output of solutions/mistakes/<mistake>.rs): delete it",
+                    shown(&file)
+                ));
+            }
+            continue;
+        }
         let Some(stem) = name.strip_suffix(".rs") else {
             problems.push(format!(
                 "{}: not a Rust file; solutions/ holds only .rs files",
@@ -259,8 +287,13 @@ fn solutions_folder(course: &Course) -> Vec<String> {
                 }
                 match fs::read_to_string(root.join(&file)) {
                     Ok(text) => {
-                        if let Err(e) = candidates::parse_header(&text) {
-                            problems.push(format!("{}: {e:#}", shown(&file)));
+                        match candidates::parse_header(&text) {
+                            Err(e) => problems.push(format!("{}: {e:#}", shown(&file))),
+                            Ok(header) => {
+                                if let Err(e) = header.cause {
+                                    problems.push(format!("{}: {e}", shown(&file)));
+                                }
+                            }
                         }
                     }
                     Err(e) => problems.push(format!("{}: {e}", shown(&file))),

@@ -3,8 +3,11 @@
 //! Classroom workflow (`workflow`) and the course's own rules (`check`).
 
 pub mod candidates;
+pub mod causes_doc;
 pub mod dev_check;
+pub mod diagnoses;
 pub mod judge;
+pub mod load;
 pub mod mutants;
 pub mod overlay;
 pub mod remove;

@@ -50,6 +50,9 @@ pub struct Options {
     pub jobs: usize,
     /// Check again even what held before and has not changed.
     pub fresh: bool,
+    /// Write each mistake's student-facing output as its snapshot instead of
+    /// comparing (see `diagnoses`).
+    pub accept_snapshots: bool,
 }
 
 /// One row of the proof.
@@ -162,16 +165,26 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
         let suite = Fingerprint::new("suite")
             .add_files(&course.root, &exercise.suite_files(&course.root))
             .finish();
-        for candidate in list {
-            let source = candidate
-                .source(&course.root, exercise)
-                .map_err(|e| format!("{e:#}"));
+        for mut candidate in list {
+            if let Some(snapshot) = &mut candidate.snapshot {
+                snapshot.accept = options.accept_snapshots;
+            }
+            // A mistake whose `// Cause:` line is missing or wrong fails
+            // its own row, unbuilt; the rest of the exercise is checked.
+            let source = candidate.cause.clone().and_then(|_| {
+                candidate
+                    .source(&course.root, exercise)
+                    .map_err(|e| format!("{e:#}"))
+            });
             let key = Fingerprint::new("candidate")
                 .add_str(&shared)
                 .add_str(&suite)
                 .add_str(&exercise.id)
                 .add_str(source.as_deref().unwrap_or("(no source)"))
-                .add_str(&format!("{:?} {:?}", candidate.expect, candidate.shape))
+                .add_str(&format!(
+                    "{:?} {:?} {:?} {:?}",
+                    candidate.expect, candidate.shape, candidate.cause, candidate.snapshot
+                ))
                 .add_str(&format!(
                     "{} {}",
                     limit.as_secs(),
@@ -279,6 +292,9 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
         if !j.all.is_empty() {
             all_tests.insert(&p.exercise.id, j.all.clone());
         }
+        if options.accept_snapshots {
+            accept_snapshot(course, p, &j)?;
+        }
         let row = row(p, &j, reused);
         if nothing_to_run {
             on(Event::Row(row.clone()));
@@ -323,6 +339,24 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
         elapsed: started.elapsed(),
         profile,
     })
+}
+
+/// Writes a mistake's output as its snapshot (`--accept-snapshots`), when
+/// its check held.
+fn accept_snapshot(course: &Course, p: &Planned, j: &Judged) -> Result<()> {
+    let (true, Some(output)) = (j.ok, &j.diagnoses) else {
+        return Ok(());
+    };
+    if p.candidate.snapshot.as_ref().and_then(|s| s.kept.as_ref()) == Some(output) {
+        return Ok(());
+    }
+    let file = course
+        .root
+        .join(crate::author::diagnoses::path(&p.candidate.file));
+    if let Some(dir) = file.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    fs::write(&file, output).with_context(|| format!("cannot write {}", file.display()))
 }
 
 fn limit_of(options: &Options, e: &Exercise) -> Duration {

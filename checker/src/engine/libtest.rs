@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use grading_protocol::Cause;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +24,46 @@ pub struct TestResult {
     /// (`grading_protocol::Timeline`, encoded).
     #[serde(default)]
     pub timelines: Option<(String, String)>,
+    /// The cause the failure's diagnosis asserts, if it asserts one (a
+    /// fact the grader recorded, never read from the message).
+    #[serde(default, with = "cause_ids::one")]
+    pub cause: Option<Cause>,
+    /// The likely causes it lists instead, most likely first.
+    #[serde(default, with = "cause_ids::many")]
+    pub candidates: Vec<Cause>,
+}
+
+/// Causes are stored by their stable ids (`grading-protocol` has no serde);
+/// an id this checker does not know reads as no cause.
+mod cause_ids {
+    use grading_protocol::Cause;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub mod one {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(c: &Option<Cause>, s: S) -> Result<S::Ok, S::Error> {
+            c.map(Cause::id).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cause>, D::Error> {
+            Ok(Option::<String>::deserialize(d)?.and_then(|id| Cause::from_id(&id)))
+        }
+    }
+
+    pub mod many {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(cs: &[Cause], s: S) -> Result<S::Ok, S::Error> {
+            let ids: Vec<&str> = cs.iter().map(|c| c.id()).collect();
+            ids.serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Cause>, D::Error> {
+            let ids = Vec::<String>::deserialize(d)?;
+            Ok(ids.iter().filter_map(|id| Cause::from_id(id)).collect())
+        }
+    }
 }
 
 impl TestResult {
@@ -59,6 +100,8 @@ pub fn parse(stdout: &str) -> Vec<TestResult> {
             message: String::new(),
             duration: None,
             timelines: None,
+            cause: None,
+            candidates: Vec::new(),
         });
     }
     let messages = failure_sections(stdout);

@@ -83,10 +83,61 @@ impl Verdict {
         self.tests.iter().filter(|t| t.outcome == outcome).count()
     }
 
-    /// The first failing test in the suite's order.
+    /// The failing test the student reads first (see [`most_telling_first`]).
     pub fn first_failure(&self) -> Option<&TestResult> {
-        self.tests.iter().find(|t| t.outcome == Outcome::Failed)
+        first_failure(&self.tests)
     }
+}
+
+/// How much a failing test's diagnosis tells: one that asserts a cause
+/// tells most, then one that lists candidates, then one that asserts none
+/// (it says only what was observed). Decided from the recorded facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Telling {
+    Cause,
+    Candidates,
+    Observed,
+}
+
+/// A test result as the student view or a report holds it.
+pub trait Diagnosed {
+    fn failed(&self) -> bool;
+    fn telling(&self) -> Telling;
+}
+
+impl Diagnosed for TestResult {
+    fn failed(&self) -> bool {
+        self.outcome == Outcome::Failed
+    }
+
+    fn telling(&self) -> Telling {
+        telling(self.cause.is_some(), !self.candidates.is_empty())
+    }
+}
+
+pub fn telling(asserts_cause: bool, lists_candidates: bool) -> Telling {
+    match (asserts_cause, lists_candidates) {
+        (true, _) => Telling::Cause,
+        (false, true) => Telling::Candidates,
+        (false, false) => Telling::Observed,
+    }
+}
+
+/// The failing tests in the order a student should read them: those whose
+/// diagnosis asserts a cause, then those listing candidates, then those
+/// asserting none; each group in the order `tests` has (the suite's own
+/// order, see [`sort_in_suite_order`]). `cargo run`, `watch` and every
+/// report take the first failure from here.
+/// The failing test a student reads first, from [`most_telling_first`].
+pub fn first_failure<T: Diagnosed>(tests: &[T]) -> Option<&T> {
+    most_telling_first(tests).into_iter().next()
+}
+
+pub fn most_telling_first<T: Diagnosed>(tests: &[T]) -> Vec<&T> {
+    let mut failing: Vec<&T> = tests.iter().filter(|t| t.failed()).collect();
+    // A stable sort keeps the suite's order within each group.
+    failing.sort_by_key(|t| t.telling());
+    failing
 }
 
 /// The tests of a suite run that ran to its end, or why it did not: killed
@@ -125,6 +176,8 @@ pub fn classify(run: &Run, order: &[String]) -> Verdict {
             (Some(o), Some(e)) => Some((o.encode(), e.encode())),
             _ => None,
         });
+        t.cause = facts.and_then(|f| f.cause);
+        t.candidates = facts.map(|f| f.candidates.clone()).unwrap_or_default();
     }
     sort_in_suite_order(&mut tests, order);
     Verdict {
@@ -254,6 +307,8 @@ mod tests {
             message: String::new(),
             duration: None,
             timelines: None,
+            cause: None,
+            candidates: Vec::new(),
         }
     }
 
@@ -313,6 +368,55 @@ mod tests {
             status_of(&[fail, fail_c], &facts(&[("b", hung)])),
             Status::Failing,
             "one hang among other failures is a failing suite"
+        );
+    }
+
+    #[test]
+    fn the_first_failure_shown_is_the_most_telling() {
+        use grading_protocol::Cause;
+        let failed = |name: &str, cause: Option<Cause>, candidates: &[Cause]| TestResult {
+            cause,
+            candidates: candidates.to_vec(),
+            ..result(name, Outcome::Failed)
+        };
+        let tests = vec![
+            result("passes", Outcome::Passed),
+            failed("observed_a", None, &[]),
+            failed("candidates_a", None, &[Cause::BusyLoop, Cause::NeverJoined]),
+            failed("observed_b", None, &[]),
+            failed("cause_a", Some(Cause::Sequential), &[]),
+            failed("candidates_b", None, &[Cause::BusyLoop]),
+            failed("cause_b", Some(Cause::Sequential), &[]),
+        ];
+        let order: Vec<&str> = most_telling_first(&tests)
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "cause_a",
+                "cause_b",
+                "candidates_a",
+                "candidates_b",
+                "observed_a",
+                "observed_b"
+            ]
+        );
+        let verdict = Verdict {
+            status: Status::Failing,
+            tests,
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(
+            verdict.first_failure().map(|t| t.name.as_str()),
+            Some("cause_a")
+        );
+        let none_tell = vec![failed("x", None, &[]), failed("y", None, &[])];
+        assert_eq!(
+            most_telling_first(&none_tell)[0].name,
+            "x",
+            "then the suite's order"
         );
     }
 

@@ -16,6 +16,7 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use serde::Serialize;
 
+use crate::instructor::causes;
 use crate::instructor::report::model::{self, CourseReport, ExerciseStatus, TestStatus};
 
 /// Far above any real report (a full course is ~100 KiB): a bigger file is
@@ -46,7 +47,10 @@ pub struct Skipped {
 pub struct Rollup {
     pub students: Vec<StudentRow>,
     pub exercises: Vec<ExerciseColumn>,
-    /// Tests failed by the most students: the class's common mistakes.
+    /// Failures whose diagnosis asserted a cause, grouped by cause.
+    pub causes: Vec<causes::CauseGroup>,
+    /// Tests failed by the most students without an asserted cause: the
+    /// class's common mistakes.
     pub common_failures: Vec<CommonFailure>,
     pub skipped: Vec<Skipped>,
 }
@@ -237,7 +241,12 @@ fn summarise(
                 .iter()
                 .filter(|e| e.status != ExerciseStatus::NotStarted)
             {
-                for t in e.tests.iter().filter(|t| t.status == TestStatus::Failed) {
+                // A failure that asserts a cause is counted under its cause.
+                for t in e
+                    .tests
+                    .iter()
+                    .filter(|t| t.status == TestStatus::Failed && t.cause.is_none())
+                {
                     let entry = failures.entry((clean(&e.id), clean(&t.name))).or_default();
                     entry.0 += 1;
                     if let Some(m) = t.message.as_deref().map(diagnosis) {
@@ -300,6 +309,7 @@ fn summarise(
     });
     common_failures.truncate(10);
     Rollup {
+        causes: causes::group(reports.iter().map(|(name, _, r)| (name.as_str(), r))),
         students,
         exercises,
         common_failures,
@@ -421,6 +431,7 @@ fn markdown(r: &Rollup) -> String {
         let _ = write!(out, " {} |", percent(e.completion));
     }
     let _ = writeln!(out, " |\n\n{}", totals(r));
+    out.push_str(&causes::markdown(&r.causes));
     if !r.common_failures.is_empty() {
         out.push_str(
             "\n### Tests failed most often\n\n| Exercise | Test | Students |\n|---|---|---:|\n",
@@ -464,8 +475,9 @@ fn text(r: &Rollup) -> String {
         let _ = write!(out, "  {:<w$}", percent(e.completion), w = col(e));
     }
     let _ = writeln!(out, "\n\n{}", totals(r));
-    if !r.common_failures.is_empty() {
+    if !r.common_failures.is_empty() || !r.causes.is_empty() {
         out.push_str("\nTests failed most often (the class's common mistakes):\n");
+        out.push_str(&causes::text(&r.causes));
         for f in &r.common_failures {
             let _ = writeln!(out, "  {:>3} × {} {}", f.students, f.exercise, f.test);
         }

@@ -266,7 +266,8 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
         points_svg(r)
     );
 
-    // The class's common mistakes.
+    // The class's common mistakes: by cause, then the tests without one.
+    body.push_str(&crate::instructor::causes::html(&r.causes));
     if !r.common_failures.is_empty() {
         let _ = writeln!(
             body,
@@ -444,7 +445,7 @@ pub fn student_page(report: &CourseReport) -> String {
         if let Some(detail) = &e.detail {
             let _ = writeln!(body, "<p>{}</p>", escape(detail));
         }
-        if let Some(t) = e.tests.iter().find(|t| t.status == TestStatus::Failed) {
+        if let Some(t) = crate::engine::verdict::first_failure(&e.tests) {
             let _ = writeln!(
                 body,
                 "<h3>First failing test: <code>{}</code></h3>\n<pre>{}</pre>",
@@ -503,7 +504,8 @@ pub fn timeline_svg(t: &Timeline, end: Duration) -> String {
     if many {
         let columns = 140usize;
         let mut counts = vec![0usize; columns];
-        for s in t.lanes.iter().flat_map(|l| &l.spans) {
+        // Only work seen to end counts as running.
+        for s in t.lanes.iter().flat_map(|l| &l.spans).filter(|s| s.end_seen) {
             let a = ((s.start.as_secs_f64() / end_s) * columns as f64) as usize;
             let b = ((s.end.as_secs_f64() / end_s) * columns as f64).ceil() as usize;
             for c in counts
@@ -538,6 +540,19 @@ pub fn timeline_svg(t: &Timeline, end: Duration) -> String {
             spans.sort_by_key(|s| s.start);
             for (k, s) in spans.iter().enumerate() {
                 let (a, b) = (x(s.start), x(s.end));
+                if !s.end_seen {
+                    // Started, then unknown: never drawn as busy.
+                    let _ = write!(
+                        svg,
+                        "<rect class=\"unseen\" x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"14\" {UNSEEN_STYLE}><title>{}: started at {}, not seen to end (looked until {})</title></rect>",
+                        y + 2.0,
+                        (b - a).max(1.5),
+                        escape(&lane.label),
+                        grading_protocol::timeline::fmt(s.start),
+                        grading_protocol::timeline::fmt(s.end)
+                    );
+                    continue;
+                }
                 let _ = write!(
                     svg,
                     "<rect x=\"{a:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{}\"><title>{}: {} to {}</title></rect>",
@@ -574,6 +589,19 @@ pub fn timeline_svg(t: &Timeline, end: Duration) -> String {
         axis_y + 14.0,
         grading_protocol::timeline::fmt(end)
     );
-    svg.push_str("</svg></figure>");
+    svg.push_str("</svg>");
+    if t.has_unseen_ends() {
+        let _ = write!(
+            svg,
+            "<p class=\"legend\"><svg width=\"22\" height=\"14\" aria-hidden=\"true\"><rect x=\"1\" y=\"1\" width=\"20\" height=\"12\" {UNSEEN_STYLE}/></svg> \
+             started, but not seen to end (not counted as running)</p>"
+        );
+    }
+    svg.push_str("</figure>");
     svg
 }
+
+/// How a span whose end was not seen is drawn: an outline, never filled
+/// like busy work.
+const UNSEEN_STYLE: &str =
+    "fill=\"#ffffff\" fill-opacity=\"0\" stroke=\"#57606a\" stroke-dasharray=\"3 2\"";

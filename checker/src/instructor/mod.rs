@@ -2,6 +2,7 @@
 //! CI dashboards, GitHub Classroom and Exercism read) and `class` (many
 //! students' reports rolled up).
 
+pub mod causes;
 pub mod class;
 pub mod html;
 pub mod report;

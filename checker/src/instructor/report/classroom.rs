@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::model::{CourseReport, TestStatus};
+use super::model::CourseReport;
 
 #[derive(Debug, Serialize)]
 pub struct Result {
@@ -35,10 +35,8 @@ pub fn from(report: &CourseReport) -> Result {
         .iter()
         .map(|e| {
             let solved = e.points.earned == e.points.possible;
-            let failed: Vec<&str> = e
-                .tests
-                .iter()
-                .filter(|t| t.status == TestStatus::Failed)
+            let failed: Vec<&str> = crate::engine::verdict::most_telling_first(&e.tests)
+                .into_iter()
                 .map(|t| t.name.as_str())
                 .collect();
             let message = if e.status.is_error() {

@@ -57,10 +57,7 @@ pub fn render(report: &CourseReport) -> String {
         .iter()
         .filter(|e| e.status != ExerciseStatus::Solved && e.status != ExerciseStatus::NotStarted)
         .map(|e| {
-            let why = match (
-                &e.detail,
-                e.tests.iter().find(|t| t.status == TestStatus::Failed),
-            ) {
+            let why = match (&e.detail, crate::engine::verdict::first_failure(&e.tests)) {
                 (Some(detail), _) => detail.clone(),
                 (None, Some(t)) => format!(
                     "`{}`: {}",
@@ -73,10 +70,7 @@ pub fn render(report: &CourseReport) -> String {
                 ),
                 (None, None) => e.status.label().to_string(),
             };
-            let picture = e
-                .tests
-                .iter()
-                .find(|t| t.status == TestStatus::Failed)
+            let picture = crate::engine::verdict::first_failure(&e.tests)
                 .and_then(|t| t.picture())
                 .map_or(String::new(), |p| {
                     format!("\n\n  ```text\n{}  ```", indent(&p))

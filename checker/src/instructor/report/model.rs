@@ -1,6 +1,6 @@
-//! The course report (versioned by [`SCHEMA_VERSION`]): the document `checker report --format json`
+//! The course report: the document `checker report --format json`
 //! writes and `checker class` reads. Its JSON Schema is
-//! `checker/schema/report-v2.schema.json`; change both together, and bump
+//! `checker/schema/report-v3.schema.json`; change both together, and bump
 //! [`SCHEMA_VERSION`] for any change an old reader would misread.
 
 use serde::{Deserialize, Serialize};
@@ -11,9 +11,11 @@ use crate::engine::verdict::{Hang, Status};
 
 /// Identifies the document type, so a foreign JSON file is told apart.
 pub const SCHEMA_NAME: &str = "concurrency-course-report";
-pub const SCHEMA_VERSION: u32 = 2;
-/// Versions `checker class` reads: version 1 lacks the timelines.
-pub const READABLE_VERSIONS: [u32; 2] = [1, 2];
+pub const SCHEMA_VERSION: u32 = 3;
+/// Versions `checker class` reads: version 1 lacks the timelines, version 2
+/// the causes and the spans whose end was not seen (read as none: a
+/// version-2 report drew every span as seen).
+pub const READABLE_VERSIONS: [u32; 3] = [1, 2, 3];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +101,24 @@ pub struct TestReport {
     /// How a correct solution runs the same scenario (version 2).
     #[serde(default)]
     pub expected: Option<TimelineReport>,
+    /// The id of the cause the failure's diagnosis asserts
+    /// (`grading_protocol::Cause`), if it asserts one (version 3).
+    #[serde(default)]
+    pub cause: Option<String>,
+    /// The ids of the likely causes it lists instead, most likely first
+    /// (version 3).
+    #[serde(default)]
+    pub candidates: Vec<String>,
+}
+
+impl crate::engine::verdict::Diagnosed for TestReport {
+    fn failed(&self) -> bool {
+        self.status == TestStatus::Failed
+    }
+
+    fn telling(&self) -> crate::engine::verdict::Telling {
+        crate::engine::verdict::telling(self.cause.is_some(), !self.candidates.is_empty())
+    }
 }
 
 impl TestReport {
@@ -129,8 +149,14 @@ pub struct TimelineReport {
 #[serde(deny_unknown_fields)]
 pub struct LaneReport {
     pub label: String,
-    /// `[start, end]` in seconds from the start of the scenario.
+    /// `[start, end]` in seconds from the start of the scenario: when the
+    /// work was seen to start and seen to end.
     pub spans: Vec<[f64; 2]>,
+    /// Work seen to start whose end was not seen (version 3): `[start,
+    /// until]`, `until` being only where the grader stopped looking. Kept
+    /// out of `spans` so that a tool drawing `spans` as busy stays true.
+    #[serde(default)]
+    pub unseen: Vec<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -151,18 +177,24 @@ impl TimelineReport {
             lanes: t
                 .lanes
                 .iter()
-                .map(|l| LaneReport {
-                    label: l.label.clone(),
-                    spans: l
-                        .spans
-                        .iter()
-                        .map(|s| {
-                            [
-                                round_us(s.start.as_secs_f64()),
-                                round_us(s.end.as_secs_f64()),
-                            ]
-                        })
-                        .collect(),
+                .map(|l| {
+                    let pairs = |seen: bool| -> Vec<[f64; 2]> {
+                        l.spans
+                            .iter()
+                            .filter(|s| s.end_seen == seen)
+                            .map(|s| {
+                                [
+                                    round_us(s.start.as_secs_f64()),
+                                    round_us(s.end.as_secs_f64()),
+                                ]
+                            })
+                            .collect()
+                    };
+                    LaneReport {
+                        label: l.label.clone(),
+                        spans: pairs(true),
+                        unseen: pairs(false),
+                    }
                 })
                 .collect(),
             marks: t
@@ -186,12 +218,22 @@ impl TimelineReport {
         };
         let mut t = grading_protocol::Timeline::new(&self.title, clock);
         for lane in &self.lanes {
-            let spans: Vec<_> = lane
+            let span = |[a, b]: &[f64; 2], end_seen| grading_protocol::timeline::Span {
+                start: secs(*a),
+                end: secs(*b),
+                end_seen,
+            };
+            let mut spans: Vec<_> = lane
                 .spans
                 .iter()
-                .map(|[a, b]| (secs(*a), secs(*b)))
+                .map(|s| span(s, true))
+                .chain(lane.unseen.iter().map(|s| span(s, false)))
                 .collect();
-            t = t.lane(&lane.label, &spans);
+            spans.sort_by_key(|s| s.start);
+            t.lanes.push(grading_protocol::timeline::Lane {
+                label: lane.label.clone(),
+                spans,
+            });
         }
         for m in &self.marks {
             t = t.mark(&m.label, secs(m.at_secs));
@@ -304,6 +346,8 @@ fn exercise_report(r: &Report) -> ExerciseReport {
                 expected: t
                     .timelines()
                     .map(|(_, e)| TimelineReport::from_timeline(&e)),
+                cause: t.cause.map(|c| c.id().to_string()),
+                candidates: t.candidates.iter().map(|c| c.id().to_string()).collect(),
             })
             .collect(),
     }
