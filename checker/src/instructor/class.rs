@@ -331,6 +331,7 @@ fn cell(status: Option<ExerciseStatus>) -> &'static str {
         Some(ExerciseStatus::NotStarted) => "-",
         Some(ExerciseStatus::Failing) => "failing",
         Some(ExerciseStatus::DoesNotCompile) => "no build",
+        Some(ExerciseStatus::FileMissing) => "no file",
         Some(ExerciseStatus::TimedOut) => "timed out",
         Some(ExerciseStatus::Crashed) => "crashed",
     }

@@ -59,6 +59,7 @@ td.st { white-space: nowrap; }
 .failing { background: #fff8c5; color: var(--failing); }
 .error { background: #ffebe9; color: var(--error); }
 .none { background: #f6f8fa; color: var(--none); }
+pre code, p code { background: #f6f8fa; border-radius: 3px; padding: 0 .2em; }
 pre { white-space: pre-wrap; margin: 0; font: 13px/1.35 ui-monospace, "SFMono-Regular", Menlo, monospace; }
 figure { margin: .8rem 0; }
 figcaption { font-size: .9rem; color: #57606a; }
@@ -163,37 +164,61 @@ fn status_rank(status: Option<ExerciseStatus>) -> u8 {
         Some(ExerciseStatus::TimedOut) => 2,
         Some(ExerciseStatus::Crashed) => 3,
         Some(ExerciseStatus::DoesNotCompile) => 4,
-        Some(ExerciseStatus::NotStarted) => 5,
-        None => 6,
+        Some(ExerciseStatus::FileMissing) => 5,
+        Some(ExerciseStatus::NotStarted) => 6,
+        None => 7,
     }
+}
+
+/// The one symbol of a status, on the class page and the student page
+/// alike (it is never the only cue: the words follow it or are read out).
+fn status_symbol(status: Option<ExerciseStatus>) -> &'static str {
+    match status {
+        Some(ExerciseStatus::Solved) => "✔",
+        Some(ExerciseStatus::Failing) => "✘",
+        Some(ExerciseStatus::NotStarted) | None => "–",
+        Some(
+            ExerciseStatus::DoesNotCompile
+            | ExerciseStatus::FileMissing
+            | ExerciseStatus::TimedOut
+            | ExerciseStatus::Crashed,
+        ) => "⚠",
+    }
+}
+
+fn status_label(status: Option<ExerciseStatus>) -> &'static str {
+    status.map_or("no report", ExerciseStatus::label)
 }
 
 /// The matrix's compact cell: a symbol to see, the words for a screen
 /// reader (and as a tooltip).
 fn status_cell(status: Option<ExerciseStatus>) -> String {
-    let words = match status {
-        Some(s) => s.label().to_string(),
-        None => "no report".into(),
-    };
-    let symbol = match status {
-        Some(ExerciseStatus::Solved) => "✔",
-        Some(ExerciseStatus::Failing) => "✘",
-        Some(ExerciseStatus::NotStarted) | None => "–",
-        Some(_) => "⚠",
-    };
     format!(
-        "<span aria-hidden=\"true\" title=\"{w}\">{symbol}</span><span class=\"sr\">{w}</span>",
-        w = escape(&words)
+        "<span aria-hidden=\"true\" title=\"{w}\">{}</span><span class=\"sr\">{w}</span>",
+        status_symbol(status),
+        w = escape(status_label(status))
     )
 }
 
+/// The symbol and the words, for a table cell with room for both.
 fn status_words(status: Option<ExerciseStatus>) -> String {
-    match status {
-        Some(ExerciseStatus::Solved) => "✔ solved".into(),
-        Some(ExerciseStatus::Failing) => "✘ failing".into(),
-        Some(s) => format!("⚠ {}", s.label()),
-        None => "–".into(),
+    format!("{} {}", status_symbol(status), status_label(status))
+}
+
+/// A message as HTML: escaped, and each `backticked` span as code, the way
+/// the messages are written (an unpaired backtick stays as it is).
+pub fn with_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`') else { break };
+        out.push_str(&escape(&rest[..open]));
+        let _ = write!(out, "<code>{}</code>", escape(&after[..close]));
+        rest = &after[close + 1..];
     }
+    out.push_str(&escape(rest));
+    out
 }
 
 /// `checker class --format html`: the class dashboard.
@@ -218,7 +243,7 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
     let _ = writeln!(
         body,
         "<section>\n<h2 id=\"matrix\">Every student, every exercise</h2>\n<table class=\"sortable\" aria-describedby=\"matrix\">\n\
-         <caption>Status of each exercise per student: ✔ solved, ✘ failing, ⚠ does not compile, timed out or crashed, – not started. Press a column header to sort.</caption>\n<thead><tr>\
+         <caption>Status of each exercise per student: ✔ solved, ✘ failing, ⚠ does not compile, file missing, timed out or crashed, – not started or no report. Press a column header to sort.</caption>\n<thead><tr>\
          <th scope=\"col\"><button type=\"button\">Student</button></th>"
     );
     for e in &r.exercises {
@@ -280,7 +305,7 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
                 escape(&f.exercise),
                 escape(&f.test),
                 f.students,
-                escape(f.message.as_deref().unwrap_or(""))
+                with_code(f.message.as_deref().unwrap_or(""))
             );
         }
         let _ = writeln!(body, "</tbody>\n</table>\n</section>");
@@ -295,7 +320,7 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
                 body,
                 "<li><code>{}</code>: {}</li>",
                 escape(&s.file.display().to_string()),
-                escape(&s.reason)
+                with_code(&s.reason)
             );
         }
         let _ = writeln!(body, "</ul>\n</section>");
@@ -442,14 +467,14 @@ pub fn student_page(report: &CourseReport) -> String {
             escape(e.status.label())
         );
         if let Some(detail) = &e.detail {
-            let _ = writeln!(body, "<p>{}</p>", escape(detail));
+            let _ = writeln!(body, "<p>{}</p>", with_code(detail));
         }
         if let Some(t) = e.tests.iter().find(|t| t.status == TestStatus::Failed) {
             let _ = writeln!(
                 body,
                 "<h3>First failing test: <code>{}</code></h3>\n<pre>{}</pre>",
                 escape(&t.name),
-                escape(
+                with_code(
                     crate::student::view::clean_message(t.message.as_deref().unwrap_or("")).trim()
                 )
             );
@@ -576,4 +601,40 @@ pub fn timeline_svg(t: &Timeline, end: Duration) -> String {
     );
     svg.push_str("</svg></figure>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticks_are_code_and_everything_is_escaped() {
+        assert_eq!(
+            with_code("try `join_all(<futs>)` now"),
+            "try <code>join_all(&lt;futs&gt;)</code> now"
+        );
+        assert_eq!(with_code("a `b` c `d"), "a <code>b</code> c `d");
+        assert_eq!(with_code("<script>"), "&lt;script&gt;");
+        assert_eq!(with_code("``"), "<code></code>");
+    }
+
+    #[test]
+    fn both_pages_say_a_status_with_the_same_symbol() {
+        use ExerciseStatus::*;
+        for s in [
+            Solved,
+            NotStarted,
+            Failing,
+            DoesNotCompile,
+            FileMissing,
+            TimedOut,
+            Crashed,
+        ] {
+            let symbol = status_symbol(Some(s));
+            assert!(status_cell(Some(s)).contains(symbol), "{s:?}");
+            assert!(status_words(Some(s)).starts_with(symbol), "{s:?}");
+        }
+        assert_eq!(status_symbol(Some(NotStarted)), "–");
+        assert_eq!(status_words(Some(FileMissing)), "⚠ file missing");
+    }
 }
