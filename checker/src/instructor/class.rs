@@ -164,7 +164,13 @@ fn read_report(path: &Path) -> Result<CourseReport, String> {
     file.take(MAX_REPORT_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| format!("not UTF-8 text: {e}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    parse_report(&text)
+}
+
+/// Parses one report's text, or says in one line why it cannot be counted
+/// (also used by `class fetch` on a downloaded report before it is kept).
+pub fn parse_report(text: &str) -> Result<CourseReport, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         if e.is_eof() {
             format!("truncated: the JSON ends early ({e})")
         } else {
