@@ -232,8 +232,9 @@ fn class_rollup(
 }
 
 /// `class fetch`: one line per student repository as it is done, then the
-/// count. Exit status 0 when every repository gave its report, 2 when some
-/// did not (each named), 1 when the fetch could not run or was stopped.
+/// count. Exit status 0 when every repository gave its report, 1 when some
+/// did not (each named), 2 (as for every error) when the fetch could not
+/// run or was stopped.
 fn class_fetch(args: &cli::FetchArgs) -> Result<ExitCode> {
     use checker::instructor::fetch;
     let token = match std::env::var("GITHUB_TOKEN") {
@@ -258,11 +259,7 @@ fn class_fetch(args: &cli::FetchArgs) -> Result<ExitCode> {
         summary.requests,
         args.out.display()
     ));
-    Ok(if kept == total {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(held(kept == total))
 }
 
 /// Exit status of a proof: 0 when every check held, 1 otherwise.
