@@ -16,6 +16,7 @@ use std::time::Duration;
 use grading_protocol::Timeline;
 
 use crate::instructor::class::Rollup;
+use crate::instructor::progress::Progress;
 use crate::instructor::report::model::{CourseReport, ExerciseStatus, TestStatus};
 
 /// Text as HTML text or attribute value.
@@ -310,6 +311,9 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
         }
         let _ = writeln!(body, "</tbody>\n</table>\n</section>");
     }
+    if let Some(p) = &r.progress {
+        body.push_str(&progress_section(p, r));
+    }
     if !r.skipped.is_empty() {
         let _ = writeln!(
             body,
@@ -326,6 +330,147 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
         let _ = writeln!(body, "</ul>\n</section>");
     }
     page("Concurrency course: the class", &body)
+}
+
+/// How the class moved: completion per exercise at each snapshot (a chart,
+/// and the same numbers as a table), and who solved nothing new between
+/// the last two snapshots.
+fn progress_section(p: &Progress, r: &Rollup) -> String {
+    let labels = p.labels();
+    let mut out = String::from("<section>\n<h2 id=\"progress\">Progress over time</h2>\n");
+    out.push_str(&progress_svg(p, r, &labels));
+    let _ = write!(
+        out,
+        "\n<table>\n<caption>Share of students who solved each exercise, per snapshot (each snapshot: a folder of reports, at its newest report).</caption>\n<thead><tr><th scope=\"col\">Exercise</th>"
+    );
+    for l in &labels {
+        let _ = write!(out, "<th scope=\"col\" class=\"num\">{}</th>", escape(l));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for e in &r.exercises {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(&e.id));
+        for s in &p.snapshots {
+            let c = s.completion.get(&e.id).copied().unwrap_or(0.0);
+            let _ = write!(out, "<td class=\"num\">{:.0}%</td>", c * 100.0);
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    let (a, b) = p.last_two();
+    if p.stalled.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>Every student with a report at both solved something new between {} and {}.</p>",
+            escape(&a),
+            escape(&b)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<h3 id=\"stalled\">No progress between {} and {}</h3>\n<table class=\"sortable\" aria-describedby=\"stalled\">\n\
+             <caption>Students who solved nothing new between the last two snapshots, the longest stuck first.</caption>\n\
+             <thead><tr><th scope=\"col\"><button type=\"button\">Student</button></th><th scope=\"col\"><button type=\"button\">On exercise</button></th>\
+             <th scope=\"col\"><button type=\"button\">Since</button></th><th scope=\"col\" class=\"num\"><button type=\"button\">Solved</button></th></tr></thead>\n<tbody>",
+            escape(&a),
+            escape(&b)
+        );
+        for s in &p.stalled {
+            let title = r
+                .exercises
+                .iter()
+                .find(|e| e.id == s.on)
+                .map_or(String::new(), |e| format!(" {}", escape(&e.title)));
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}{title}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                escape(&s.student),
+                escape(&s.on),
+                escape(&s.since),
+                s.solved
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// One line per exercise over the snapshots, labelled at its end with the
+/// exercise's id (colour and dashes tell lines apart; the table beside it
+/// has the numbers).
+fn progress_svg(p: &Progress, r: &Rollup, labels: &[String]) -> String {
+    const COLOURS: [&str; 7] = [
+        "#0969da", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#bf3989", "#57606a",
+    ];
+    const DASHES: [&str; 2] = ["", "6 3"];
+    let (left, top, w, h) = (44.0, 10.0, 520.0, 220.0);
+    let n = p.snapshots.len();
+    let x = |i: usize| left + w * i as f64 / (n.max(2) - 1) as f64;
+    let y = |c: f64| top + h * (1.0 - c.clamp(0.0, 1.0));
+    let total_w = left + w + 70.0;
+    let total_h = top + h + 40.0;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-labelledby=\"progress-title\" width=\"{total_w}\" height=\"{total_h}\" viewBox=\"0 0 {total_w} {total_h}\">\
+         <title id=\"progress-title\">Share of students who solved each exercise, at each of {n} snapshots</title>"
+    );
+    for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let yy = y(pct);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{:.1}\" y2=\"{yy:.1}\" stroke=\"#d0d7de\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>",
+            left + w,
+            left - 4.0,
+            yy + 4.0,
+            pct * 100.0,
+        );
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            top + h + 18.0,
+            escape(l)
+        );
+    }
+    for (k, e) in r.exercises.iter().enumerate() {
+        let values: Vec<f64> = p
+            .snapshots
+            .iter()
+            .map(|s| s.completion.get(&e.id).copied().unwrap_or(0.0))
+            .collect();
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{:.1},{:.1}", x(i), y(*c)))
+            .collect();
+        let described: Vec<String> = labels
+            .iter()
+            .zip(&values)
+            .map(|(l, c)| format!("{l}: {:.0}%", c * 100.0))
+            .collect();
+        let colour = COLOURS[k % COLOURS.len()];
+        let dash = DASHES[(k / COLOURS.len()) % DASHES.len()];
+        let last = values.last().copied().unwrap_or(0.0);
+        let _ = write!(
+            svg,
+            "<g><title>{id}: {}</title><polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{} points=\"{}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{id}</text></g>",
+            escape(&described.join(", ")),
+            if dash.is_empty() {
+                String::new()
+            } else {
+                format!(" stroke-dasharray=\"{dash}\"")
+            },
+            points.join(" "),
+            left + w + 6.0,
+            y(last) + 4.0,
+            id = escape(&e.id),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
 /// One horizontal bar per exercise, with its percentage written out.

@@ -6,4 +6,5 @@
 pub mod class;
 pub mod fetch;
 pub mod html;
+pub mod progress;
 pub mod report;
