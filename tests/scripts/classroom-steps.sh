@@ -9,7 +9,8 @@
 # Run twice with the same WORK_DIR: the first run is cold (empty target/),
 # the second warm the way Swatinem/rust-cache leaves it (the dependencies'
 # builds kept, the course's own crates cleaned). Nothing outside WORK_DIR
-# is touched; the copy is made from HEAD (commit first).
+# is touched; the copy is made from HEAD (commit first). Each step's
+# output is kept in WORK_DIR/logs/.
 set -uo pipefail
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 work=${1:-/tmp/classroom-steps}
@@ -38,7 +39,8 @@ ids=$(grep -E '^id = ' course.toml | sed -E 's/id = "(.*)"/\1/')
 step() { # name, command...
   local name=$1; shift
   local t0=$SECONDS
-  "$@" > "$work/step.log" 2>&1
+  mkdir -p "$work/logs"
+  "$@" > "$work/logs/${name%% *}.log" 2>&1
   local rc=$?
   printf '%-44s rc=%-3s %4ss\n' "$name" "$rc" "$((SECONDS - t0))"
   return $rc
