@@ -407,12 +407,7 @@ fn progress_svg(p: &Progress, r: &Rollup, labels: &[String]) -> String {
     let n = p.snapshots.len();
     let x = |i: usize| left + w * i as f64 / (n.max(2) - 1) as f64;
     let y = |c: f64| top + h * (1.0 - c.clamp(0.0, 1.0));
-    let total_w = left + w + 70.0;
-    let total_h = top + h + 40.0;
-    let mut svg = format!(
-        "<svg role=\"img\" aria-labelledby=\"progress-title\" width=\"{total_w}\" height=\"{total_h}\" viewBox=\"0 0 {total_w} {total_h}\">\
-         <title id=\"progress-title\">Share of students who solved each exercise, at each of {n} snapshots</title>"
-    );
+    let mut svg = String::new();
     for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
         let yy = y(pct);
         let _ = write!(
@@ -434,6 +429,8 @@ fn progress_svg(p: &Progress, r: &Rollup, labels: &[String]) -> String {
             escape(l)
         );
     }
+    // End value (per mille) → the exercises whose line ends there.
+    let mut ends: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
     for (k, e) in r.exercises.iter().enumerate() {
         let values: Vec<f64> = p
             .snapshots
@@ -453,10 +450,12 @@ fn progress_svg(p: &Progress, r: &Rollup, labels: &[String]) -> String {
         let colour = COLOURS[k % COLOURS.len()];
         let dash = DASHES[(k / COLOURS.len()) % DASHES.len()];
         let last = values.last().copied().unwrap_or(0.0);
+        ends.entry((last * 1000.0).round() as i64)
+            .or_default()
+            .push(escape(&e.id));
         let _ = write!(
             svg,
-            "<g><title>{id}: {}</title><polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{} points=\"{}\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{id}</text></g>",
+            "<g><title>{id}: {}</title><polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{} points=\"{}\"/></g>",
             escape(&described.join(", ")),
             if dash.is_empty() {
                 String::new()
@@ -464,13 +463,28 @@ fn progress_svg(p: &Progress, r: &Rollup, labels: &[String]) -> String {
                 format!(" stroke-dasharray=\"{dash}\"")
             },
             points.join(" "),
-            left + w + 6.0,
-            y(last) + 4.0,
             id = escape(&e.id),
         );
     }
-    svg.push_str("</svg>");
-    svg
+    // One label per end value (lines ending together share it), pushed
+    // apart so that none covers another.
+    let mut below = f64::MIN;
+    for (end, ids) in ends.iter().rev() {
+        let ly = (y(*end as f64 / 1000.0) + 4.0).max(below + 13.0);
+        below = ly;
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{ly:.1}\">{}</text>",
+            left + w + 6.0,
+            ids.join(", ")
+        );
+    }
+    let total_w = left + w + 200.0;
+    let total_h = (top + h + 40.0).max(below + 8.0);
+    format!(
+        "<svg role=\"img\" aria-labelledby=\"progress-title\" width=\"{total_w}\" height=\"{total_h:.0}\" viewBox=\"0 0 {total_w} {total_h:.0}\">\
+         <title id=\"progress-title\">Share of students who solved each exercise, at each of {n} snapshots</title>{svg}</svg>"
+    )
 }
 
 /// One horizontal bar per exercise, with its percentage written out.
