@@ -532,3 +532,29 @@ fn three_hundred_repositories() {
         took.as_secs_f64()
     );
 }
+
+/// A short secondary rate limit (`Retry-After`) is waited out and the
+/// request tried again, a few times, before the fetch stops.
+#[test]
+fn a_short_rate_limit_is_waited_out_and_retried() {
+    let api = MockServer::start();
+    let limited = api.mock(|when, then| {
+        when.method(GET).path(format!("/orgs/{ORG}/repos"));
+        then.status(429)
+            .header("retry-after", "1")
+            .json_body(json!({ "message": "You have exceeded a secondary rate limit." }));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = fetch(&api, &dir.path().join("out"), &["--max-wait", "5"]);
+    let took = started.elapsed();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // The first try and three retries, each after the 1 s asked for.
+    limited.assert_calls(4);
+    assert!(took.as_secs_f64() >= 3.0, "waited {took:?}");
+    assert!(
+        out.stderr.contains("rate limit is used up"),
+        "{}",
+        out.stderr
+    );
+}
