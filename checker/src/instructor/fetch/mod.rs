@@ -108,6 +108,20 @@ pub fn fetch(
     token: String,
     progress: &mut dyn FnMut(&RepoOutcome),
 ) -> Result<Summary> {
+    // Both go into URL paths: GitHub allows only these characters in them.
+    let path_safe = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if !path_safe(&opts.org) || !path_safe(&opts.assignment) {
+        bail!(
+            "--org and --assignment take GitHub names (letters, digits, `-`, `_`, `.`), \
+             not {:?} and {:?}",
+            opts.org,
+            opts.assignment
+        );
+    }
     let mut gh = GitHub::new(&opts.api_url, token, opts.max_wait);
     let repos = student_repos(&mut gh, opts)?;
     if repos.is_empty() {
@@ -198,9 +212,11 @@ fn fetch_one(
     opts: &Options,
     repo: &str,
 ) -> std::result::Result<Result<Kept, String>, Stop> {
+    // GitHub lists artifacts newest first: the first page holds the newest.
     let list = gh.url(&format!(
         "/repos/{}/{repo}/actions/artifacts?name={}&per_page=100",
-        opts.org, opts.artifact
+        opts.org,
+        query_value(&opts.artifact)
     ));
     let artifacts = match gh.get_json(&list) {
         Ok(v) => v,
@@ -304,6 +320,19 @@ fn keep(opts: &Options, repo: &str, zip: &[u8]) -> Result<Kept, String> {
     })
 }
 
+/// `text` percent-encoded for a URL's query (all but RFC 3986's unreserved).
+fn query_value(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A repository name as a file name: GitHub allows only letters, digits,
 /// `.`, `-` and `_`, and anything else becomes `_` all the same.
 fn file_stem(repo: &str) -> String {
@@ -322,7 +351,13 @@ fn file_stem(repo: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::file_stem;
+    use super::{file_stem, query_value};
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(query_value("course-report"), "course-report");
+        assert_eq!(query_value("a b&c=é"), "a%20b%26c%3D%C3%A9");
+    }
 
     #[test]
     fn a_repository_name_stays_a_file_name() {
