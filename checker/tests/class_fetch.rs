@@ -558,3 +558,63 @@ fn a_short_rate_limit_is_waited_out_and_retried() {
         out.stderr
     );
 }
+
+/// A renamed repository answers 301 on the API's own server: followed with
+/// the token; a redirect to another server is refused without it.
+#[test]
+fn api_redirects_are_followed_only_on_the_api_server() {
+    let (api, blobs) = (MockServer::start(), MockServer::start());
+    api.mock(|when, then| {
+        when.method(GET).path(format!("/orgs/{ORG}/repos"));
+        then.status(200)
+            .json_body(json!([repo_json("hw1-moved"), repo_json("hw1-away")]));
+    });
+    let moved_to = api.url("/repositories/42/actions/artifacts?name=course-report");
+    api.mock(|when, then| {
+        when.method(GET)
+            .path(format!("/repos/{ORG}/hw1-moved/actions/artifacts"));
+        then.status(301).header("location", moved_to);
+    });
+    let followed = api.mock(|when, then| {
+        when.method(GET)
+            .path("/repositories/42/actions/artifacts")
+            .header("authorization", format!("Bearer {TOKEN}"));
+        then.status(200).json_body(json!({
+            "total_count": 1,
+            "artifacts": [artifact(&api, "hw1-moved", 9, "2026-01-17T10:00:00Z", false)]
+        }));
+    });
+    download(&api, &blobs, "hw1-moved", 9);
+    blob(
+        &blobs,
+        "hw1-moved",
+        9,
+        zip_of(&[(
+            "report.json",
+            report("mo", "2026-01-17T10:00:00Z").as_bytes(),
+        )]),
+    );
+    let elsewhere = blobs.url("/steal");
+    api.mock(|when, then| {
+        when.method(GET)
+            .path(format!("/repos/{ORG}/hw1-away/actions/artifacts"));
+        then.status(302).header("location", elsewhere);
+    });
+    let stolen = blobs.mock(|when, then| {
+        when.method(GET).path("/steal");
+        then.status(200).json_body(json!({ "artifacts": [] }));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch(&api, &dir.path().join("out"), &[]);
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 1, "{text}");
+    followed.assert_calls(1);
+    stolen.assert_calls(0);
+    assert!(dir.path().join("out/hw1-moved.json").is_file(), "{text}");
+    assert!(
+        text.contains(
+            "hw1-away: no report: an answer GitHub does not give: redirected to another server"
+        ),
+        "{text}"
+    );
+}

@@ -101,7 +101,7 @@ impl GitHub {
     ) -> Result<(), ApiError> {
         let mut url = Some(first.to_string());
         while let Some(current) = url.take() {
-            let mut response = self.get(&current, true)?;
+            let mut response = self.get_api(&current)?;
             let next = next_link(&response);
             page(read_json(&mut response)?)?;
             if let Some(next) = next {
@@ -119,8 +119,34 @@ impl GitHub {
 
     /// GETs one JSON document from the API.
     pub fn get_json(&mut self, url: &str) -> Result<serde_json::Value, ApiError> {
-        let mut response = self.get(url, true)?;
+        let mut response = self.get_api(url)?;
         read_json(&mut response)
+    }
+
+    /// A GET of the API's JSON, following its redirects (a renamed
+    /// repository answers 301) while they stay on the API's origin.
+    fn get_api(&mut self, url: &str) -> Result<Response<Body>, ApiError> {
+        let mut url = url.to_string();
+        for _ in 0..3 {
+            let response = self.get(&url, true)?;
+            if !response.status().is_redirection() {
+                return Ok(response);
+            }
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            if !self.same_origin(&location) {
+                return Err(ApiError::BadAnswer(format!(
+                    "redirected to another server ({}); the token is not sent there",
+                    origin(&location)
+                )));
+            }
+            url = location;
+        }
+        Err(ApiError::BadAnswer("redirected more than 3 times".into()))
     }
 
     /// Downloads an artifact's zip: the API answers 302 to a short-lived
