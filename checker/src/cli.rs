@@ -105,7 +105,11 @@ pub enum Command {
     /// For instructors: roll up many students' JSON reports (files or folders
     /// of them) into a student × exercise matrix, completion rates and the
     /// tests the class fails most. Works outside the course folder too.
+    /// `class fetch` downloads every student's newest report from GitHub.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Class {
+        #[command(subcommand)]
+        fetch: Option<ClassCommand>,
         /// Report files (`report --format json`) or folders of them.
         #[arg(required = true, value_name = "REPORT|DIR")]
         reports: Vec<PathBuf>,
@@ -120,6 +124,41 @@ pub enum Command {
     /// course's own rules (`cargo run -- dev --help`).
     #[command(subcommand)]
     Dev(Dev),
+}
+
+/// `class`'s own subcommands.
+#[derive(Subcommand)]
+pub enum ClassCommand {
+    /// Download each student's newest JSON report from GitHub Classroom: the
+    /// artifact the generated workflow uploads, from every repository of
+    /// ORG named PREFIX-<login>. Reads the token from GITHUB_TOKEN (it needs
+    /// read access to the repositories' Actions); never prints or writes it.
+    Fetch(FetchArgs),
+}
+
+#[derive(clap::Args)]
+pub struct FetchArgs {
+    /// The GitHub organization of the classroom.
+    #[arg(long)]
+    pub org: String,
+    /// The assignment's repository prefix: GitHub Classroom names each
+    /// student's repository PREFIX-<login>.
+    #[arg(long, value_name = "PREFIX")]
+    pub assignment: String,
+    /// The folder to write the reports to, one <repository>.json each
+    /// (then: `checker class DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The REST API's root; for GitHub Enterprise Server, https://HOST/api/v3.
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    pub api_url: String,
+    /// The artifact's name (the generated workflow's).
+    #[arg(long, value_name = "NAME", default_value = crate::author::workflow::REPORT_ARTIFACT)]
+    pub artifact: String,
+    /// Wait out a rate limit that resets within this many seconds; stop
+    /// (saying when it resets) when it is longer.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub max_wait: u64,
 }
 
 /// The course author's commands.

@@ -88,6 +88,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             terminal::println(&student::reset::reset(&course, e, &mut confirm)?);
         }
         Some(Command::Class {
+            fetch: Some(cli::ClassCommand::Fetch(args)),
+            ..
+        }) => return class_fetch(&args),
+        Some(Command::Class {
+            fetch: None,
             reports,
             format,
             output,
@@ -238,6 +243,37 @@ fn class_rollup(
         None => terminal::print(&text),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `class fetch`: one line per student repository as it is done, then the
+/// count. Exit status 0 when every repository gave its report, 1 when some
+/// did not (each named), 2 (as for every error) when the fetch could not
+/// run or was stopped.
+fn class_fetch(args: &cli::FetchArgs) -> Result<ExitCode> {
+    use checker::instructor::fetch;
+    let token = match std::env::var("GITHUB_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => anyhow::bail!(
+            "set GITHUB_TOKEN to a token that can read {}'s repositories and their Actions \
+             artifacts (e.g. `export GITHUB_TOKEN=$(gh auth token)`)",
+            args.org
+        ),
+    };
+    let opts = fetch::Options {
+        api_url: args.api_url.clone(),
+        artifact: args.artifact.clone(),
+        max_wait: std::time::Duration::from_secs(args.max_wait),
+        ..fetch::Options::new(&args.org, &args.assignment, &args.out)
+    };
+    let summary = fetch::fetch(&opts, token, &mut |r| terminal::println(&r.line()))?;
+    let (kept, total) = (summary.kept(), summary.repos.len());
+    terminal::println(&format!(
+        "{kept} of {total} repositories gave a report ({} requests); roll them up with \
+         `checker class {}`",
+        summary.requests,
+        args.out.display()
+    ));
+    Ok(held(kept == total))
 }
 
 /// Exit status of a proof: 0 when every check held, 1 otherwise.

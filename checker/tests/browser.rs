@@ -267,6 +267,52 @@ fn the_html_pages_render_in_a_real_browser_and_run_nothing_from_reports() {
         &file_url(&class_html),
     );
 
+    // Progress over time: the same class a week earlier is a second
+    // snapshot; every student who has not solved everything is stalled.
+    let week_before = work.path().join("week-before");
+    fs::create_dir(&week_before).unwrap();
+    for entry in fs::read_dir(&reports).unwrap() {
+        let path = entry.unwrap().path();
+        let mut r: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let at = r["generated_at"]
+            .as_str()
+            .unwrap()
+            .replace("2026-11-23", "2026-11-16");
+        r["generated_at"] = json!(at);
+        fs::write(week_before.join(path.file_name().unwrap()), r.to_string()).unwrap();
+    }
+    let progress_html = work.path().join("progress.html");
+    let out = common::run(
+        common::checker(work.path())
+            .arg("class")
+            .args([&week_before, &reports])
+            .args(["--format", "html", "-o"])
+            .arg(&progress_html),
+    );
+    assert_eq!(
+        out.code, 0,
+        "expected `class` over two snapshots to succeed: {}",
+        out.stderr
+    );
+    let dom = run_chromium(
+        &browser,
+        work.path(),
+        &["--dump-dom".into()],
+        &file_url(&progress_html),
+    );
+    assert_nothing_ran(&dom, "class page with progress");
+    let progress = &dom[dom.find("id=\"progress\"").expect("a progress section")..];
+    assert!(
+        progress.contains("aria-labelledby=\"progress-title\"") && progress.contains("<polyline"),
+        "expected the completion-over-time chart:\n{progress}"
+    );
+    for name in HOSTILE {
+        assert!(
+            progress.contains(&format!("<th scope=\"row\">{}</th>", as_dom_text(name))),
+            "expected the stalled student {name:?} as text in the progress section:\n{progress}"
+        );
+    }
+
     // One student's page, with the timeline of their failing exercise.
     let mut report: CourseReport = serde_json::from_str(
         &fs::read_to_string(reports.join("s0.json")).expect("the first student's report"),
@@ -317,7 +363,7 @@ fn the_html_pages_render_in_a_real_browser_and_run_nothing_from_reports() {
     }
     let _ = writeln!(
         std::io::stderr(),
-        "browser test: 5 Chromium runs in {:.1} s; screenshots in {}",
+        "browser test: 6 Chromium runs in {:.1} s; screenshots in {}",
         started.elapsed().as_secs_f64(),
         shots.display()
     );

@@ -20,12 +20,29 @@ fn quoted(text: &str) -> String {
     serde_json::to_string(text).expect("a string always serializes")
 }
 
+/// The artifact every student's run uploads, holding [`REPORT_FILE`]:
+/// `class fetch` downloads the newest one by this name.
+pub const REPORT_ARTIFACT: &str = "course-report";
+/// The JSON report (`report --format json`) inside [`REPORT_ARTIFACT`].
+pub const REPORT_FILE: &str = "report.json";
+
+/// Runs a step after earlier steps failed (a broken exercise must cost only
+/// its own points), but not once the run is cancelled.
+const UNLESS_CANCELLED: &str = "${{ !cancelled() }}";
+
 /// The workflow text for `course`.
+///
+/// GitHub skips every later step of a job once a step fails, unless the
+/// step has an `if:` that says otherwise. So nothing here may stop the
+/// grading: the up-front build may fail (`continue-on-error`; an exercise
+/// that does not compile then fails its own grading step, worth only its
+/// points), and every step after it runs unless the run was cancelled.
 pub fn generate(course: &Course) -> String {
     let mut out = String::from(
         "# GitHub Classroom autograding for this course.\n\
          # GENERATED from course.toml by `cargo run -- dev workflow`: do not edit by hand.\n\
          # CI fails when it is stale (`cargo run -- dev workflow --check`) and lints it with actionlint.\n\
+         # Each exercise is graded on its own step: one that does not compile costs only its points.\n\
          name: Autograding Tests\n\
          \"on\":\n  push:\n  repository_dispatch:\n\
          permissions:\n  checks: write\n  actions: read\n  contents: read\n\
@@ -33,15 +50,25 @@ pub fn generate(course: &Course) -> String {
          if: github.actor != 'github-classroom[bot]'\n    steps:\n      \
          - name: Checkout code\n        uses: actions/checkout@v4\n",
     );
+    // Swatinem/rust-cache keys on Cargo.lock, the toolchain and the
+    // workflow, and keeps only the dependencies' builds (not the course's
+    // own crates), so a push builds only the exercises and the checker.
+    out.push_str(
+        "      - name: Cache the dependencies' build (keyed on Cargo.lock and the toolchain)\n        \
+         uses: Swatinem/rust-cache@v2\n",
+    );
     let packages: Vec<String> = course
         .exercises
         .iter()
         .map(|e| format!("-p {}", e.id))
         .collect();
-    // Build once up front, so each exercise's time limit covers only its suite.
+    // Build up front, so each exercise's time limit covers only its suite.
+    // `--keep-going` builds every suite that compiles even when one does not.
     let _ = write!(
         out,
-        "      - name: Build the graded suites\n        run: cargo build --tests {}\n",
+        "      - name: Build the graded suites (one that does not compile fails only its own step)\n        \
+         continue-on-error: true\n        \
+         run: cargo build --tests --keep-going {}\n",
         packages.join(" ")
     );
     for e in &course.exercises {
@@ -50,7 +77,7 @@ pub fn generate(course: &Course) -> String {
         let minutes = e.limit_secs.div_ceil(60) + 2;
         let _ = write!(
             out,
-            "      - name: {name}\n        id: {id}\n        \
+            "      - name: {name}\n        id: {id}\n        if: {UNLESS_CANCELLED}\n        \
              uses: classroom-resources/autograding-command-grader@v1\n        with:\n          \
              test-name: {name}\n          setup-command: \"\"\n          \
              command: cargo test -p {id}\n          timeout: {minutes}\n          \
@@ -61,7 +88,7 @@ pub fn generate(course: &Course) -> String {
     }
     let _ = write!(
         out,
-        "      - name: Autograding Reporter\n        \
+        "      - name: Autograding Reporter\n        if: {UNLESS_CANCELLED}\n        \
          uses: classroom-resources/autograding-grading-reporter@v1\n        env:\n"
     );
     for e in &course.exercises {
@@ -73,12 +100,26 @@ pub fn generate(course: &Course) -> String {
         );
     }
     let runners: Vec<&str> = course.exercises.iter().map(|e| e.id.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "        with:\n          runners: {}",
+        runners.join(",")
+    );
+    // The JSON report for the instructor (`class fetch` collects them). The
+    // login goes through the environment, never into the script's text.
+    // The checker reuses the grading steps' build and its own verdicts, and
+    // the Markdown summary after it reuses this step's verdicts.
     let _ = write!(
         out,
-        "        with:\n          runners: {}\n\
+        "      - name: Course report (JSON, for the instructor)\n        if: {UNLESS_CANCELLED}\n        \
+         env:\n          STUDENT: ${{{{ github.actor }}}}\n        \
+         run: cargo run --quiet -- report --format json --student \"$STUDENT\" -o target/{REPORT_FILE}\n\
+         \x20     - name: Upload the course report\n        if: always()\n        \
+         uses: actions/upload-artifact@v4\n        with:\n          \
+         name: {REPORT_ARTIFACT}\n          path: target/{REPORT_FILE}\n          \
+         if-no-files-found: warn\n          overwrite: true\n\
          \x20     - name: Course summary\n        if: always()\n        \
-         run: cargo run --quiet -- report --format markdown\n",
-        runners.join(",")
+         run: cargo run --quiet -- report --format markdown\n"
     );
     out
 }

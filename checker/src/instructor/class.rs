@@ -17,6 +17,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::instructor::causes;
+use crate::instructor::progress::{self, Point, Progress};
 use crate::instructor::report::model::{self, CourseReport, ExerciseStatus, TestStatus};
 
 /// Far above any real report (a full course is ~100 KiB): a bigger file is
@@ -53,6 +54,8 @@ pub struct Rollup {
     /// class's common mistakes.
     pub common_failures: Vec<CommonFailure>,
     pub skipped: Vec<Skipped>,
+    /// How the class moved, when several folders (snapshots) were given.
+    pub progress: Option<Progress>,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,10 +86,13 @@ pub struct CommonFailure {
     pub message: Option<String>,
 }
 
-/// Reads the reports in `inputs` (files, or folders whose `*.json` files are read).
+/// Reads the reports in `inputs` (files, or folders whose `*.json` files are
+/// read). Two or more folders are snapshots of the class over time: the
+/// roll-up counts each student's newest report, and [`Rollup::progress`]
+/// shows how the class moved.
 pub fn rollup(inputs: &[PathBuf]) -> Result<Rollup> {
     let mut files = Vec::new();
-    for input in inputs {
+    for (i, input) in inputs.iter().enumerate() {
         if input.is_dir() {
             let mut found: Vec<PathBuf> = fs::read_dir(input)
                 .with_context(|| format!("cannot read the folder {}", input.display()))?
@@ -94,14 +100,15 @@ pub fn rollup(inputs: &[PathBuf]) -> Result<Rollup> {
                 .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
                 .collect();
             found.sort();
-            files.extend(found);
+            files.extend(found.into_iter().map(|f| (i, f)));
         } else {
-            files.push(input.clone());
+            files.push((i, input.clone()));
         }
     }
     let mut skipped = Vec::new();
-    let mut by_student: HashMap<String, (PathBuf, CourseReport)> = HashMap::new();
-    for file in files {
+    let mut history = Vec::new();
+    let mut by_student: HashMap<String, (usize, PathBuf, CourseReport)> = HashMap::new();
+    for (input, file) in files {
         match read_report(&file) {
             Err(reason) => skipped.push(Skipped { file, reason }),
             Ok(report) => {
@@ -109,29 +116,37 @@ pub fn rollup(inputs: &[PathBuf]) -> Result<Rollup> {
                     file.file_stem()
                         .map_or("?".into(), |s| s.to_string_lossy().into_owned())
                 }));
-                // Two reports of one student: the newer one counts.
+                if let Some(point) = progress_point(input, &student, &report) {
+                    history.push(point);
+                }
+                // Two reports of one student: the newer one counts. Across
+                // snapshots that is the course of time, not worth a word.
                 match by_student.get(&student) {
-                    Some((old_file, old)) if old.generated_at >= report.generated_at => {
-                        skipped.push(Skipped {
-                            file,
-                            reason: format!(
-                                "a newer report of {student} is counted ({})",
-                                old_file.display()
-                            ),
-                        });
+                    Some((old_input, old_file, old)) if old.generated_at >= report.generated_at => {
+                        if *old_input == input {
+                            skipped.push(Skipped {
+                                file,
+                                reason: format!(
+                                    "a newer report of {student} is counted ({})",
+                                    old_file.display()
+                                ),
+                            });
+                        }
                     }
-                    Some((old_file, _)) => {
-                        skipped.push(Skipped {
-                            file: old_file.clone(),
-                            reason: format!(
-                                "a newer report of {student} is counted ({})",
-                                file.display()
-                            ),
-                        });
-                        by_student.insert(student, (file, report));
+                    Some((old_input, old_file, _)) => {
+                        if *old_input == input {
+                            skipped.push(Skipped {
+                                file: old_file.clone(),
+                                reason: format!(
+                                    "a newer report of {student} is counted ({})",
+                                    file.display()
+                                ),
+                            });
+                        }
+                        by_student.insert(student, (input, file, report));
                     }
                     None => {
-                        by_student.insert(student, (file, report));
+                        by_student.insert(student, (input, file, report));
                     }
                 }
             }
@@ -152,7 +167,33 @@ pub fn rollup(inputs: &[PathBuf]) -> Result<Rollup> {
             reasons.join("\n")
         );
     }
-    Ok(summarise(by_student, skipped))
+    let by_student = by_student
+        .into_iter()
+        .map(|(student, (_, file, report))| (student, (file, report)))
+        .collect();
+    let mut rollup = summarise(by_student, skipped);
+    let folders = inputs.iter().filter(|i| i.is_dir()).count();
+    if folders >= 2 {
+        let sources: Vec<String> = inputs.iter().map(|i| i.display().to_string()).collect();
+        let order: Vec<String> = rollup.exercises.iter().map(|e| e.id.clone()).collect();
+        rollup.progress = progress::compute(&sources, &history, &order);
+    }
+    Ok(rollup)
+}
+
+/// What progress needs of a report; none when its time cannot be read.
+fn progress_point(snapshot: usize, student: &str, report: &CourseReport) -> Option<Point> {
+    Some(Point {
+        snapshot,
+        student: student.to_string(),
+        at: chrono::DateTime::parse_from_rfc3339(&report.generated_at).ok()?,
+        solved: report
+            .exercises
+            .iter()
+            .filter(|e| e.status == ExerciseStatus::Solved)
+            .map(|e| clean(&e.id))
+            .collect(),
+    })
 }
 
 /// Reads one report, or says in one line why it cannot be counted.
@@ -168,7 +209,13 @@ fn read_report(path: &Path) -> Result<CourseReport, String> {
     file.take(MAX_REPORT_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| format!("not UTF-8 text: {e}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    parse_report(&text)
+}
+
+/// Parses one report's text, or says in one line why it cannot be counted
+/// (also used by `class fetch` on a downloaded report before it is kept).
+pub fn parse_report(text: &str) -> Result<CourseReport, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         if e.is_eof() {
             format!("truncated: the JSON ends early ({e})")
         } else {
@@ -314,6 +361,7 @@ fn summarise(
         exercises,
         common_failures,
         skipped,
+        progress: None,
     }
 }
 
@@ -341,6 +389,7 @@ fn cell(status: Option<ExerciseStatus>) -> &'static str {
         Some(ExerciseStatus::NotStarted) => "-",
         Some(ExerciseStatus::Failing) => "failing",
         Some(ExerciseStatus::DoesNotCompile) => "no build",
+        Some(ExerciseStatus::FileMissing) => "no file",
         Some(ExerciseStatus::TimedOut) => "timed out",
         Some(ExerciseStatus::Crashed) => "crashed",
     }
@@ -446,6 +495,13 @@ fn markdown(r: &Rollup) -> String {
             );
         }
     }
+    if let Some(p) = &r.progress {
+        let _ = write!(
+            out,
+            "\n### Progress over time\n\n```\n{}```\n",
+            p.text(&exercise_ids(r))
+        );
+    }
     out
 }
 
@@ -482,7 +538,15 @@ fn text(r: &Rollup) -> String {
             let _ = writeln!(out, "  {:>3} × {} {}", f.students, f.exercise, f.test);
         }
     }
+    if let Some(p) = &r.progress {
+        out.push('\n');
+        out.push_str(&p.text(&exercise_ids(r)));
+    }
     out
+}
+
+fn exercise_ids(r: &Rollup) -> Vec<String> {
+    r.exercises.iter().map(|e| e.id.clone()).collect()
 }
 
 fn totals(r: &Rollup) -> String {

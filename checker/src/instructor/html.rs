@@ -16,6 +16,7 @@ use std::time::Duration;
 use grading_protocol::Timeline;
 
 use crate::instructor::class::Rollup;
+use crate::instructor::progress::Progress;
 use crate::instructor::report::model::{CourseReport, ExerciseStatus, TestStatus};
 
 /// Text as HTML text or attribute value.
@@ -59,6 +60,7 @@ td.st { white-space: nowrap; }
 .failing { background: #fff8c5; color: var(--failing); }
 .error { background: #ffebe9; color: var(--error); }
 .none { background: #f6f8fa; color: var(--none); }
+pre code, p code { background: #f6f8fa; border-radius: 3px; padding: 0 .2em; }
 pre { white-space: pre-wrap; margin: 0; font: 13px/1.35 ui-monospace, "SFMono-Regular", Menlo, monospace; }
 figure { margin: .8rem 0; }
 figcaption { font-size: .9rem; color: #57606a; }
@@ -163,37 +165,61 @@ fn status_rank(status: Option<ExerciseStatus>) -> u8 {
         Some(ExerciseStatus::TimedOut) => 2,
         Some(ExerciseStatus::Crashed) => 3,
         Some(ExerciseStatus::DoesNotCompile) => 4,
-        Some(ExerciseStatus::NotStarted) => 5,
-        None => 6,
+        Some(ExerciseStatus::FileMissing) => 5,
+        Some(ExerciseStatus::NotStarted) => 6,
+        None => 7,
     }
+}
+
+/// The one symbol of a status, on the class page and the student page
+/// alike (it is never the only cue: the words follow it or are read out).
+fn status_symbol(status: Option<ExerciseStatus>) -> &'static str {
+    match status {
+        Some(ExerciseStatus::Solved) => "✔",
+        Some(ExerciseStatus::Failing) => "✘",
+        Some(ExerciseStatus::NotStarted) | None => "–",
+        Some(
+            ExerciseStatus::DoesNotCompile
+            | ExerciseStatus::FileMissing
+            | ExerciseStatus::TimedOut
+            | ExerciseStatus::Crashed,
+        ) => "⚠",
+    }
+}
+
+fn status_label(status: Option<ExerciseStatus>) -> &'static str {
+    status.map_or("no report", ExerciseStatus::label)
 }
 
 /// The matrix's compact cell: a symbol to see, the words for a screen
 /// reader (and as a tooltip).
 fn status_cell(status: Option<ExerciseStatus>) -> String {
-    let words = match status {
-        Some(s) => s.label().to_string(),
-        None => "no report".into(),
-    };
-    let symbol = match status {
-        Some(ExerciseStatus::Solved) => "✔",
-        Some(ExerciseStatus::Failing) => "✘",
-        Some(ExerciseStatus::NotStarted) | None => "–",
-        Some(_) => "⚠",
-    };
     format!(
-        "<span aria-hidden=\"true\" title=\"{w}\">{symbol}</span><span class=\"sr\">{w}</span>",
-        w = escape(&words)
+        "<span aria-hidden=\"true\" title=\"{w}\">{}</span><span class=\"sr\">{w}</span>",
+        status_symbol(status),
+        w = escape(status_label(status))
     )
 }
 
+/// The symbol and the words, for a table cell with room for both.
 fn status_words(status: Option<ExerciseStatus>) -> String {
-    match status {
-        Some(ExerciseStatus::Solved) => "✔ solved".into(),
-        Some(ExerciseStatus::Failing) => "✘ failing".into(),
-        Some(s) => format!("⚠ {}", s.label()),
-        None => "–".into(),
+    format!("{} {}", status_symbol(status), status_label(status))
+}
+
+/// A message as HTML: escaped, and each `backticked` span as code, the way
+/// the messages are written (an unpaired backtick stays as it is).
+pub fn with_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`') else { break };
+        out.push_str(&escape(&rest[..open]));
+        let _ = write!(out, "<code>{}</code>", escape(&after[..close]));
+        rest = &after[close + 1..];
     }
+    out.push_str(&escape(rest));
+    out
 }
 
 /// `checker class --format html`: the class dashboard.
@@ -218,7 +244,7 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
     let _ = writeln!(
         body,
         "<section>\n<h2 id=\"matrix\">Every student, every exercise</h2>\n<table class=\"sortable\" aria-describedby=\"matrix\">\n\
-         <caption>Status of each exercise per student: ✔ solved, ✘ failing, ⚠ does not compile, timed out or crashed, – not started. Press a column header to sort.</caption>\n<thead><tr>\
+         <caption>Status of each exercise per student: ✔ solved, ✘ failing, ⚠ does not compile, file missing, timed out or crashed, – not started or no report. Press a column header to sort.</caption>\n<thead><tr>\
          <th scope=\"col\"><button type=\"button\">Student</button></th>"
     );
     for e in &r.exercises {
@@ -281,10 +307,13 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
                 escape(&f.exercise),
                 escape(&f.test),
                 f.students,
-                escape(f.message.as_deref().unwrap_or(""))
+                with_code(f.message.as_deref().unwrap_or(""))
             );
         }
         let _ = writeln!(body, "</tbody>\n</table>\n</section>");
+    }
+    if let Some(p) = &r.progress {
+        body.push_str(&progress_section(p, r));
     }
     if !r.skipped.is_empty() {
         let _ = writeln!(
@@ -296,12 +325,167 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
                 body,
                 "<li><code>{}</code>: {}</li>",
                 escape(&s.file.display().to_string()),
-                escape(&s.reason)
+                with_code(&s.reason)
             );
         }
         let _ = writeln!(body, "</ul>\n</section>");
     }
     page("Concurrency course: the class", &body)
+}
+
+/// How the class moved: completion per exercise at each snapshot (a chart,
+/// and the same numbers as a table), and who solved nothing new between
+/// the last two snapshots.
+fn progress_section(p: &Progress, r: &Rollup) -> String {
+    let labels = p.labels();
+    let mut out = String::from("<section>\n<h2 id=\"progress\">Progress over time</h2>\n");
+    out.push_str(&progress_svg(p, r, &labels));
+    let _ = write!(
+        out,
+        "\n<table>\n<caption>Share of students who solved each exercise, per snapshot (each snapshot: a folder of reports, at its newest report).</caption>\n<thead><tr><th scope=\"col\">Exercise</th>"
+    );
+    for l in &labels {
+        let _ = write!(out, "<th scope=\"col\" class=\"num\">{}</th>", escape(l));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for e in &r.exercises {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(&e.id));
+        for s in &p.snapshots {
+            let c = s.completion.get(&e.id).copied().unwrap_or(0.0);
+            let _ = write!(out, "<td class=\"num\">{:.0}%</td>", c * 100.0);
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    let (a, b) = p.last_two();
+    if p.stalled.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>Every student with a report at both solved something new between {} and {}.</p>",
+            escape(&a),
+            escape(&b)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<h3 id=\"stalled\">No progress between {} and {}</h3>\n<table class=\"sortable\" aria-describedby=\"stalled\">\n\
+             <caption>Students who solved nothing new between the last two snapshots, the longest stuck first.</caption>\n\
+             <thead><tr><th scope=\"col\"><button type=\"button\">Student</button></th><th scope=\"col\"><button type=\"button\">On exercise</button></th>\
+             <th scope=\"col\"><button type=\"button\">Since</button></th><th scope=\"col\" class=\"num\"><button type=\"button\">Solved</button></th></tr></thead>\n<tbody>",
+            escape(&a),
+            escape(&b)
+        );
+        for s in &p.stalled {
+            let title = r
+                .exercises
+                .iter()
+                .find(|e| e.id == s.on)
+                .map_or(String::new(), |e| format!(" {}", escape(&e.title)));
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}{title}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                escape(&s.student),
+                escape(&s.on),
+                escape(&s.since),
+                s.solved
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// One line per exercise over the snapshots, labelled at its end with the
+/// exercise's id (colour and dashes tell lines apart; the table beside it
+/// has the numbers).
+fn progress_svg(p: &Progress, r: &Rollup, labels: &[String]) -> String {
+    const COLOURS: [&str; 7] = [
+        "#0969da", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#bf3989", "#57606a",
+    ];
+    const DASHES: [&str; 2] = ["", "6 3"];
+    let (left, top, w, h) = (44.0, 10.0, 520.0, 220.0);
+    let n = p.snapshots.len();
+    let x = |i: usize| left + w * i as f64 / (n.max(2) - 1) as f64;
+    let y = |c: f64| top + h * (1.0 - c.clamp(0.0, 1.0));
+    let mut svg = String::new();
+    for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let yy = y(pct);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{:.1}\" y2=\"{yy:.1}\" stroke=\"#d0d7de\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>",
+            left + w,
+            left - 4.0,
+            yy + 4.0,
+            pct * 100.0,
+        );
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            top + h + 18.0,
+            escape(l)
+        );
+    }
+    // End value (per mille) → the exercises whose line ends there.
+    let mut ends: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    for (k, e) in r.exercises.iter().enumerate() {
+        let values: Vec<f64> = p
+            .snapshots
+            .iter()
+            .map(|s| s.completion.get(&e.id).copied().unwrap_or(0.0))
+            .collect();
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{:.1},{:.1}", x(i), y(*c)))
+            .collect();
+        let described: Vec<String> = labels
+            .iter()
+            .zip(&values)
+            .map(|(l, c)| format!("{l}: {:.0}%", c * 100.0))
+            .collect();
+        let colour = COLOURS[k % COLOURS.len()];
+        let dash = DASHES[(k / COLOURS.len()) % DASHES.len()];
+        let last = values.last().copied().unwrap_or(0.0);
+        ends.entry((last * 1000.0).round() as i64)
+            .or_default()
+            .push(escape(&e.id));
+        let _ = write!(
+            svg,
+            "<g><title>{id}: {}</title><polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{} points=\"{}\"/></g>",
+            escape(&described.join(", ")),
+            if dash.is_empty() {
+                String::new()
+            } else {
+                format!(" stroke-dasharray=\"{dash}\"")
+            },
+            points.join(" "),
+            id = escape(&e.id),
+        );
+    }
+    // One label per end value (lines ending together share it), pushed
+    // apart so that none covers another.
+    let mut below = f64::MIN;
+    for (end, ids) in ends.iter().rev() {
+        let ly = (y(*end as f64 / 1000.0) + 4.0).max(below + 13.0);
+        below = ly;
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{ly:.1}\">{}</text>",
+            left + w + 6.0,
+            ids.join(", ")
+        );
+    }
+    let total_w = left + w + 200.0;
+    let total_h = (top + h + 40.0).max(below + 8.0);
+    format!(
+        "<svg role=\"img\" aria-labelledby=\"progress-title\" width=\"{total_w}\" height=\"{total_h:.0}\" viewBox=\"0 0 {total_w} {total_h:.0}\">\
+         <title id=\"progress-title\">Share of students who solved each exercise, at each of {n} snapshots</title>{svg}</svg>"
+    )
 }
 
 /// One horizontal bar per exercise, with its percentage written out.
@@ -443,14 +627,14 @@ pub fn student_page(report: &CourseReport) -> String {
             escape(e.status.label())
         );
         if let Some(detail) = &e.detail {
-            let _ = writeln!(body, "<p>{}</p>", escape(detail));
+            let _ = writeln!(body, "<p>{}</p>", with_code(detail));
         }
         if let Some(t) = crate::engine::verdict::first_failure(&e.tests) {
             let _ = writeln!(
                 body,
                 "<h3>First failing test: <code>{}</code></h3>\n<pre>{}</pre>",
                 escape(&t.name),
-                escape(
+                with_code(
                     crate::student::view::clean_message(t.message.as_deref().unwrap_or("")).trim()
                 )
             );
@@ -605,3 +789,40 @@ pub fn timeline_svg(t: &Timeline, end: Duration) -> String {
 /// like busy work.
 const UNSEEN_STYLE: &str =
     "fill=\"#ffffff\" fill-opacity=\"0\" stroke=\"#57606a\" stroke-dasharray=\"3 2\"";
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticks_are_code_and_everything_is_escaped() {
+        assert_eq!(
+            with_code("try `join_all(<futs>)` now"),
+            "try <code>join_all(&lt;futs&gt;)</code> now"
+        );
+        assert_eq!(with_code("a `b` c `d"), "a <code>b</code> c `d");
+        assert_eq!(with_code("<script>"), "&lt;script&gt;");
+        assert_eq!(with_code("``"), "<code></code>");
+    }
+
+    #[test]
+    fn both_pages_say_a_status_with_the_same_symbol() {
+        use ExerciseStatus::*;
+        for s in [
+            Solved,
+            NotStarted,
+            Failing,
+            DoesNotCompile,
+            FileMissing,
+            TimedOut,
+            Crashed,
+        ] {
+            let symbol = status_symbol(Some(s));
+            assert!(status_cell(Some(s)).contains(symbol), "{s:?}");
+            assert!(status_words(Some(s)).starts_with(symbol), "{s:?}");
+        }
+        assert_eq!(status_symbol(Some(NotStarted)), "–");
+        assert_eq!(status_words(Some(FileMissing)), "⚠ file missing");
+    }
+}

@@ -2,6 +2,8 @@
 //! step hands (base64-encoded) to `autograding-grading-reporter`, which adds
 //! up `score` against `max_score` and posts the points to Classroom.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::model::CourseReport;
@@ -29,7 +31,9 @@ pub struct Test {
 
 /// One entry per exercise: scores are all or nothing per exercise, as in the
 /// generated workflow, so Classroom shows the same total as `checker report`.
-pub fn from(report: &CourseReport) -> Result {
+/// `suites` names each exercise's suite file; an exercise the course no
+/// longer has (a report from another version) falls back to `tests/<id>.rs`.
+pub fn from(report: &CourseReport, suites: &BTreeMap<String, String>) -> Result {
     let tests: Vec<Test> = report
         .exercises
         .iter()
@@ -69,7 +73,10 @@ pub fn from(report: &CourseReport) -> Result {
                 score: e.points.earned,
                 message,
                 test_code: format!("cargo test -p {}", e.id),
-                filename: format!("tests/{}.rs", e.id),
+                filename: suites
+                    .get(&e.id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("tests/{}.rs", e.id)),
                 line_no: 0,
                 duration: (e.duration_secs * 1000.0).round() as u64,
             }

@@ -10,6 +10,7 @@ mod junit;
 mod markdown;
 pub mod model;
 
+use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,15 +48,38 @@ pub struct Meta {
 /// Builds the report of one checking run and renders it.
 pub fn render(format: Format, course: &Course, reports: &[Report], meta: &Meta) -> Result<String> {
     let report = CourseReport::new(reports, meta.student.clone(), commit_of(&course.root));
-    render_report(format, &report)
+    render_report(format, &report, &suite_files(course))
 }
 
-/// Renders a report in `format`.
-pub fn render_report(format: Format, report: &CourseReport) -> Result<String> {
+/// Each exercise's graded suite as the course has it (`tests/ex02/main.rs`
+/// for a folder, `tests/ex01.rs` for a file), by exercise id, with `/`
+/// separators on every system: formats that name a file use these.
+pub fn suite_files(course: &Course) -> BTreeMap<String, String> {
+    course
+        .exercises
+        .iter()
+        .map(|e| {
+            let parts: Vec<String> = e
+                .suite(&course.root)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            (e.id.clone(), parts.join("/"))
+        })
+        .collect()
+}
+
+/// Renders a report in `format`; `suites` names each exercise's suite file
+/// (see [`suite_files`]).
+pub fn render_report(
+    format: Format,
+    report: &CourseReport,
+    suites: &BTreeMap<String, String>,
+) -> Result<String> {
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(report)? + "\n",
         Format::Junit => junit::render(report)?,
-        Format::Classroom => serde_json::to_string_pretty(&classroom::from(report))? + "\n",
+        Format::Classroom => serde_json::to_string_pretty(&classroom::from(report, suites))? + "\n",
         Format::Exercism => serde_json::to_string_pretty(&exercism::from(report))? + "\n",
         Format::Markdown => markdown::render(report),
         Format::Html => crate::instructor::html::student_page(report),

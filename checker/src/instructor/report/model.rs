@@ -62,6 +62,9 @@ pub enum ExerciseStatus {
     NotStarted,
     Failing,
     DoesNotCompile,
+    /// The student's file is gone (deleted or renamed): said as such, as the
+    /// terminal says it, rather than as a compile error.
+    FileMissing,
     TimedOut,
     Crashed,
 }
@@ -73,6 +76,7 @@ impl ExerciseStatus {
             ExerciseStatus::NotStarted => "not started",
             ExerciseStatus::Failing => "failing",
             ExerciseStatus::DoesNotCompile => "does not compile",
+            ExerciseStatus::FileMissing => "file missing",
             ExerciseStatus::TimedOut => "timed out",
             ExerciseStatus::Crashed => "crashed",
         }
@@ -81,7 +85,10 @@ impl ExerciseStatus {
     pub fn is_error(self) -> bool {
         matches!(
             self,
-            ExerciseStatus::DoesNotCompile | ExerciseStatus::TimedOut | ExerciseStatus::Crashed
+            ExerciseStatus::DoesNotCompile
+                | ExerciseStatus::FileMissing
+                | ExerciseStatus::TimedOut
+                | ExerciseStatus::Crashed
         )
     }
 }
@@ -292,7 +299,7 @@ fn exercise_report(r: &Report) -> ExerciseReport {
             }),
         ),
         Status::MissingFile(file) => (
-            ExerciseStatus::DoesNotCompile,
+            ExerciseStatus::FileMissing,
             Some(format!("{} is missing", file.display())),
         ),
         Status::TimedOut(Hang::Watchdog(limit)) => (
