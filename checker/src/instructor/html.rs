@@ -790,7 +790,6 @@ pub fn timeline_svg(t: &Timeline, end: Duration) -> String {
 const UNSEEN_STYLE: &str =
     "fill=\"#ffffff\" fill-opacity=\"0\" stroke=\"#57606a\" stroke-dasharray=\"3 2\"";
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

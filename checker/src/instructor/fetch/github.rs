@@ -166,6 +166,7 @@ impl GitHub {
                 .and_then(|l| l.to_str().ok())
                 .ok_or_else(|| ApiError::BadAnswer("a redirect without a Location".into()))?
                 .to_string();
+            tls_available(&location)?;
             response = self.get(&location, false)?;
             if response.status().is_redirection() {
                 return Err(ApiError::BadAnswer("redirected twice".into()));
@@ -177,6 +178,11 @@ impl GitHub {
             .limit(limit)
             .read_to_vec()
             .map_err(|e| body_error(e, limit))
+    }
+
+    /// Checks that `url` can be fetched by this build (see [`tls_available`]).
+    pub fn reachable(&self) -> Result<(), ApiError> {
+        tls_available(&self.api)
     }
 
     fn same_origin(&self, url: &str) -> bool {
@@ -320,9 +326,34 @@ fn origin(url: &str) -> &str {
     &url[..end]
 }
 
+/// Whether this build can fetch `url`: `https://` needs the `github-tls`
+/// feature, which the student's default build leaves out.
+pub fn tls_available(url: &str) -> Result<(), ApiError> {
+    if cfg!(feature = "github-tls") || !url.starts_with("https://") {
+        return Ok(());
+    }
+    Err(ApiError::Network(format!(
+        "{} is https, and this build of the checker has no TLS (students never need it): \
+         run `cargo run --features github-tls -- class fetch ...`",
+        origin(url)
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn https_needs_the_tls_feature_and_says_how_to_get_it() {
+        assert!(tls_available("http://127.0.0.1:8080/x").is_ok());
+        let https = tls_available("https://api.github.com");
+        if cfg!(feature = "github-tls") {
+            assert!(https.is_ok());
+        } else {
+            let text = https.unwrap_err().to_string();
+            assert!(text.contains("--features github-tls"), "{text}");
+        }
+    }
 
     #[test]
     fn origins() {

@@ -123,6 +123,7 @@ pub fn fetch(
         );
     }
     let mut gh = GitHub::new(&opts.api_url, token, opts.max_wait);
+    gh.reachable().map_err(|e| anyhow::anyhow!("{e}"))?;
     let repos = student_repos(&mut gh, opts)?;
     if repos.is_empty() {
         bail!(
