@@ -324,7 +324,7 @@ pub fn cause_misses<'a>(
             (Some(asserted), _) if Some(asserted) != declared => misses.push(format!(
                 "`{test}` asserts the cause `{asserted}`, but the mistake declares \
                  `// Cause: {header}`: a failing test may assert the declared cause or none, \
-                 never another (fix the diagnosis, or the header if the mistake is a `{asserted}`)"
+                 never another (fix the diagnosis, or the header if the mistake's cause is `{asserted}`)"
             )),
             (None, Some(declared))
                 if !facts.candidates.is_empty() && !facts.candidates.contains(&declared) =>
@@ -474,7 +474,7 @@ mod tests {
             wrong[0],
             "`uneven_sleeps` asserts the cause `sequential`, but the mistake declares \
              `// Cause: blocking-in-async`: a failing test may assert the declared cause or \
-             none, never another (fix the diagnosis, or the header if the mistake is a \
+             none, never another (fix the diagnosis, or the header if the mistake's cause is \
              `sequential`)"
         );
         assert_eq!(
