@@ -237,7 +237,10 @@ fn judge_run(candidate: &Candidate, binary: &Path, dir: &Path, limit: Duration) 
             ),
             Some(_) => (
                 true,
-                format!("rejected, {failed}/{total} fail ({secs:.1} s)"),
+                format!(
+                    "rejected, {failed}/{total} fail ({secs:.1} s); {}",
+                    causes_told(&results, &run.facts)
+                ),
             ),
         },
     };
@@ -307,6 +310,30 @@ fn every_failure_true(
         );
     }
     misses
+}
+
+/// What the failing tests' diagnoses assert, for the row: `causes:
+/// sequential 1, candidates 1, none 2`.
+fn causes_told(results: &[TestResult], facts: &grading_protocol::SuiteFacts) -> String {
+    let mut asserted: std::collections::BTreeMap<&str, usize> = Default::default();
+    let (mut candidates, mut none) = (0, 0);
+    for r in results.iter().filter(|r| r.outcome == Outcome::Failed) {
+        match facts.get(&r.name) {
+            Some(f) if f.cause.is_some() => {
+                *asserted.entry(f.cause.map_or("", Cause::id)).or_default() += 1;
+            }
+            Some(f) if !f.candidates.is_empty() => candidates += 1,
+            _ => none += 1,
+        }
+    }
+    let mut parts: Vec<String> = asserted.iter().map(|(id, n)| format!("{id} {n}")).collect();
+    if candidates > 0 {
+        parts.push(format!("candidates {candidates}"));
+    }
+    if none > 0 {
+        parts.push(format!("none {none}"));
+    }
+    format!("causes: {}", parts.join(", "))
 }
 
 /// Checks every failing test's recorded cause against the mistake's
