@@ -33,6 +33,9 @@ const HOSTILE: [&str; 3] = [
     "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">",
     "=HYPERLINK(\"http://example.invalid\",\"x\")",
 ];
+/// A cause id with markup, as a tampered report could carry.
+const MARKUP_CAUSE: &str =
+    "<svg onload=\"document.body.setAttribute('data-pwned','1')\">sequential</svg>";
 const MARKUP_MESSAGE: &str = "names came back as <b>bold</b> & <i>out of order</i>";
 
 fn chromium() -> Option<PathBuf> {
@@ -133,6 +136,10 @@ fn write_class(dir: &Path) {
             .find(|t| t["status"] == "failed")
             .expect("the fixture has a failing test");
         failed["message"] = json!(MARKUP_MESSAGE);
+        if i == 0 {
+            // A cause id is data from a student too (shown in the causes' table).
+            failed["cause"] = json!(MARKUP_CAUSE);
+        }
         fs::write(dir.join(format!("s{i}.json")), r.to_string()).unwrap();
     }
     let mut solved = fixture.clone();
@@ -245,6 +252,10 @@ fn the_html_pages_render_in_a_real_browser_and_run_nothing_from_reports() {
     assert!(
         dom.contains(&as_dom_text(MARKUP_MESSAGE)),
         "expected the failure message with markup as text in the common mistakes:\n{dom}"
+    );
+    assert!(
+        dom.contains("Causes found most often") && dom.contains(&as_dom_text(MARKUP_CAUSE)),
+        "expected the failures grouped by cause, the cause as text:\n{dom}"
     );
     let body = &dom[dom.find("<tbody>").expect("a table body")..];
     let first_row = &body[..body.find("</tr>").expect("a row")];

@@ -247,6 +247,10 @@ fn the_fixture_report_matches_the_schema() {
     )
     .unwrap();
     assert_valid_report(&fixture);
+    let mut with_cause = fixture.clone();
+    with_cause["exercises"][0]["tests"][2]["cause"] = "wrong-order".into();
+    with_cause["exercises"][0]["tests"][2]["candidates"] = serde_json::json!(["wrong-order"]);
+    assert_valid_report(&with_cause);
     let mut unknown_cause = fixture.clone();
     unknown_cause["exercises"][0]["tests"][2]["cause"] = "Not An Id".into();
     assert!(

@@ -96,32 +96,49 @@ fn declare_cause(root: &std::path::Path, mistake: &str, cause: &str) {
 #[test]
 #[serial]
 fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
-    // ex05's u64 overflow: the standard library's "with overflow" panic is
-    // recorded as the cause `arithmetic-overflow` by the shared graders.
     let course = shared_scratch("proof");
     let root = course.path();
+    // A test of the proof's own that fails on every candidate asserting the
+    // cause `wrong-order` (recorded as a fact, as every grader does), next
+    // to ex01's suite, which runs on tokio's paused clock (no timing).
+    let suite = root.join("tests/ex01.rs");
+    let text = fs::read_to_string(&suite).unwrap();
+    fs::write(
+        &suite,
+        text + "\n#[test]\nfn proof_asserts_a_cause() {\n    \
+                grading::Diagnosis::new(\"asserted by the proof's own test\")\n        \
+                .cause(grading::Cause::WrongOrder)\n        .fail()\n}\n",
+    )
+    .unwrap();
     let verify = |root: &std::path::Path| {
         run(checker(root).args([
             "dev",
             "verify",
             "--only",
-            "ex05",
+            "ex01",
             "--mistake",
-            "ex05-u64-square",
+            "ex01-completion-order",
             "--fresh",
-            // Its output's snapshot is another check (diagnoses.rs).
             "--accept-snapshots",
         ]))
     };
-    declare_cause(root, "ex05-u64-square", "arithmetic-overflow");
+    declare_cause(root, "ex01-completion-order", "wrong-order");
     let out = verify(root);
     assert_eq!(
         out.code, 0,
         "the true cause holds:\n{}{}",
         out.stdout, out.stderr
     );
+    // The snapshot it wrote: the failure asserting a cause comes first.
+    let snapshot =
+        fs::read_to_string(root.join("solutions/mistakes/snapshots/ex01-completion-order.txt"))
+            .unwrap();
+    assert!(
+        snapshot.starts_with("── proof_asserts_a_cause (cause: wrong-order)\n"),
+        "{snapshot}"
+    );
     // A deliberately wrong header.
-    declare_cause(root, "ex05-u64-square", "lost-update");
+    declare_cause(root, "ex01-completion-order", "sequential");
     let out = verify(root);
     assert_eq!(
         out.code, 1,
@@ -130,19 +147,20 @@ fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
     );
     assert_contains(
         &out.stdout,
-        "asserts the cause `arithmetic-overflow`, but the mistake declares `// Cause: lost-update`",
+        "`proof_asserts_a_cause` asserts the cause `wrong-order`, but the mistake declares \
+         `// Cause: sequential`",
         "the test, the recorded cause and the declared one are named",
     );
     // No line at all: the row says what to write.
-    declare_cause(root, "ex05-u64-square", "none");
-    let path = root.join("solutions/mistakes/ex05-u64-square.rs");
+    declare_cause(root, "ex01-completion-order", "none");
+    let path = root.join("solutions/mistakes/ex01-completion-order.rs");
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replace("// Cause: none\n", "")).unwrap();
     let out = verify(root);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert_contains(
         &out.stdout,
-        "solutions/mistakes/ex05-u64-square.rs: the header has no `// Cause:` line",
+        "solutions/mistakes/ex01-completion-order.rs: the header has no `// Cause:` line",
         "the file and the fix are named",
     );
 }

@@ -61,7 +61,7 @@ pub fn render(results: &[TestResult], facts: &SuiteFacts, order: &[String]) -> S
             }
         };
         let _ = writeln!(out, "── {} ({said})", t.name);
-        out.push_str(&redact(&clean_message(&t.message)));
+        out.push_str(&redact(&course_paths(&clean_message(&t.message))));
         out.push('\n');
         let timelines = facts
             .get(&t.name)
@@ -134,6 +134,28 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// Paths as the student's course has them: `proof-2f80481f/exercises/…`
+/// (the scratch copy `verify` works in, named after the machine's path) or
+/// `/home/…/exercises/…` become `exercises/…`.
+pub fn course_paths(text: &str) -> String {
+    const MARK: &str = "exercises/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        // The start of the path: after the last space, quote or bracket.
+        let start = rest[..at]
+            .rfind(|c: char| c.is_whitespace() || "`'\"([{<".contains(c))
+            .map_or(0, |i| {
+                i + rest[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        out.push_str(&rest[..start]);
+        out.push_str(MARK);
+        rest = &rest[at + MARK.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The first line where `got` differs from `expected`, for a row's detail.
 pub fn first_difference(expected: &str, got: &str) -> String {
     let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
@@ -167,6 +189,18 @@ mod tests {
         );
         assert_eq!(redact("4 sleeps of 1 second"), "4 sleeps of <duration>");
         assert_eq!(redact("peak: 4 at once, 3 most"), "peak: 4 at once, 3 most");
+    }
+
+    #[test]
+    fn paths_are_the_courses() {
+        assert_eq!(
+            course_paths(
+                "your code panicked at proof-2f80481f/exercises/ex05-x/src/lib.rs:88\n\
+                 see `/tmp/t/scratch/proof/proof-1/exercises/ex05-x/src/lib.rs` and exercises/a"
+            ),
+            "your code panicked at exercises/ex05-x/src/lib.rs:88\n\
+             see `exercises/ex05-x/src/lib.rs` and exercises/a"
+        );
     }
 
     #[test]

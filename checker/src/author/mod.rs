@@ -4,6 +4,7 @@
 
 pub mod candidates;
 pub mod causes_doc;
+pub mod claims;
 pub mod dev_check;
 pub mod diagnoses;
 pub mod judge;

@@ -320,12 +320,21 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
                         tests.len()
                     )
                 } else {
+                    let not_run = planned
+                        .iter()
+                        .filter(|p| p.exercise.id == *id && p.source.is_err())
+                        .count();
                     format!(
                         "{} of {} tests reject no catalogued mistake, so nothing shows they can \
-                         fail for a reason other than `todo!()`: {}",
+                         fail for a reason other than `todo!()`: {}{}",
                         unproven.len(),
                         tests.len(),
-                        unproven.join(", ")
+                        unproven.join(", "),
+                        if not_run == 0 {
+                            String::new()
+                        } else {
+                            format!(" ({not_run} mistakes could not run: see their rows)")
+                        }
                     )
                 },
                 reused: false,
