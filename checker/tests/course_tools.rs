@@ -215,7 +215,7 @@ fn every_report_format_reads_back() {
         "expected an HTML page:\n{html}"
     );
     assert!(
-        html.contains("Concurrency course: Ada") && html.contains("✔ solved"),
+        html.contains("Concurrency and async in Rust: Ada") && html.contains("✔ solved"),
         "expected the student and ex01 solved on the page:\n{html}"
     );
     assert!(

@@ -266,6 +266,7 @@ fn the_list_ticks_an_item_only_when_every_exercise_proving_it_is_solved() {
 fn course_report() -> CourseReport {
     let mut r = CourseReport::new(
         &course_in_every_state(),
+        "Toy course",
         Some("Ada Lovelace".into()),
         Some("0123456789abcdef".into()),
     );

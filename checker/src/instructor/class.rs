@@ -46,6 +46,9 @@ pub struct Skipped {
 /// What `checker class` computes.
 #[derive(Debug, Serialize)]
 pub struct Rollup {
+    /// The course's title, as the reports give it (the newest report's, when
+    /// they differ; "Course" when none says).
+    pub course: String,
     pub students: Vec<StudentRow>,
     pub exercises: Vec<ExerciseColumn>,
     /// Failures whose diagnosis asserted a cause, grouped by cause.
@@ -355,7 +358,13 @@ fn summarise(
             .then_with(|| a.test.cmp(&b.test))
     });
     common_failures.truncate(10);
+    let course = reports
+        .iter()
+        .filter(|(_, _, r)| r.course.is_some())
+        .max_by(|a, b| a.2.generated_at.cmp(&b.2.generated_at))
+        .map_or_else(|| "Course".to_string(), |(_, _, r)| clean(r.course_title()));
     Rollup {
+        course,
         causes: causes::group(reports.iter().map(|(name, _, r)| (name.as_str(), r))),
         students,
         exercises,

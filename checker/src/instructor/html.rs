@@ -228,7 +228,8 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
     let n = r.students.len();
     let _ = writeln!(
         body,
-        "<h1>Concurrency course: the class</h1>\n<p class=\"meta\">{} student{}, {} exercises · generated {}{}</p>",
+        "<h1>{}: the class</h1>\n<p class=\"meta\">{} student{}, {} exercises · generated {}{}</p>",
+        escape(&r.course),
         n,
         if n == 1 { "" } else { "s" },
         r.exercises.len(),
@@ -330,7 +331,7 @@ pub fn class_page(r: &Rollup, generated_at: &str) -> String {
         }
         let _ = writeln!(body, "</ul>\n</section>");
     }
-    page("Concurrency course: the class", &body)
+    page(&format!("{}: the class", r.course), &body)
 }
 
 /// How the class moved: completion per exercise at each snapshot (a chart,
@@ -580,7 +581,8 @@ pub fn student_page(report: &CourseReport) -> String {
         .count();
     let _ = writeln!(
         body,
-        "<h1>Concurrency course{who}</h1>\n<p class=\"meta\">{} / {} points · {solved} of {} exercises solved · generated {}</p>",
+        "<h1>{}{who}</h1>\n<p class=\"meta\">{} / {} points · {solved} of {} exercises solved · generated {}</p>",
+        escape(report.course_title()),
         report.points.earned,
         report.points.possible,
         report.exercises.len(),
@@ -648,7 +650,8 @@ pub fn student_page(report: &CourseReport) -> String {
     }
     page(
         &format!(
-            "Concurrency course{}",
+            "{}{}",
+            report.course_title(),
             report
                 .student
                 .as_deref()

@@ -12,8 +12,8 @@ use super::model::{CourseReport, TestStatus};
 
 pub fn render(report: &CourseReport) -> Result<String> {
     let name = match &report.student {
-        Some(student) => format!("concurrency course: {student}"),
-        None => "concurrency course".to_string(),
+        Some(student) => format!("{}: {student}", report.course_title()),
+        None => report.course_title().to_string(),
     };
     let mut junit = Report::new(name);
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&report.generated_at) {

@@ -10,7 +10,7 @@ pub fn render(report: &CourseReport) -> String {
         .student
         .as_deref()
         .map_or(String::new(), |s| format!(" — {}", escape(s)));
-    let _ = writeln!(out, "## Concurrency course{who}\n");
+    let _ = writeln!(out, "## {}{who}\n", escape(report.course_title()));
     let _ = writeln!(
         out,
         "**{} / {} points**, {} of {} exercises solved.\n",

@@ -47,7 +47,12 @@ pub struct Meta {
 
 /// Builds the report of one checking run and renders it.
 pub fn render(format: Format, course: &Course, reports: &[Report], meta: &Meta) -> Result<String> {
-    let report = CourseReport::new(reports, meta.student.clone(), commit_of(&course.root));
+    let report = CourseReport::new(
+        reports,
+        &course.info.title,
+        meta.student.clone(),
+        commit_of(&course.root),
+    );
     render_report(format, &report, &suite_files(course))
 }
 

@@ -26,9 +26,21 @@ pub struct CourseReport {
     /// RFC 3339, UTC.
     pub generated_at: String,
     pub commit: Option<String>,
+    /// The course's title (`[course] title` in course.toml); absent before
+    /// version 3.
+    #[serde(default)]
+    pub course: Option<String>,
     pub student: Option<String>,
     pub points: Points,
     pub exercises: Vec<ExerciseReport>,
+}
+
+impl CourseReport {
+    /// What pages and summaries call the course: its title, or "Course"
+    /// for a report from before titles were written.
+    pub fn course_title(&self) -> &str {
+        self.course.as_deref().unwrap_or("Course")
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -265,6 +277,7 @@ pub enum TestStatus {
 impl CourseReport {
     pub fn new(
         reports: &[Report],
+        course: &str,
         student: Option<String>,
         commit: Option<String>,
     ) -> CourseReport {
@@ -279,6 +292,7 @@ impl CourseReport {
             checker_version: env!("CARGO_PKG_VERSION").into(),
             generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             commit,
+            course: Some(course.to_string()),
             student,
             points,
             exercises,
