@@ -1,6 +1,6 @@
 // Mistake: the consumers wait for each item with `recv_timeout(100 ms)` and stop at the first timeout, taking a quiet channel for a finished one: a producer that pauses for longer is left waiting to send.
 // Rejected by: a_slow_producer_does_not_end_the_pipeline
-// Message contains: took a momentarily empty channel for a finished one
+// Message contains: stopped before the channel was closed
 // Cause: stopped-before-closed
 
 use std::time::Duration;

@@ -76,8 +76,8 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
              pulled {} ({unread_note}), then for {stall} no consumer took one, so the \
              producers wait forever to send. Likely causes: the consumers are started only \
              once the producers are joined, and a bounded channel makes the producers wait for \
-             room that only a consumer can make; or the consumers stopped at once, taking \
-             the still empty channel for a finished one.{}",
+             room that only a consumer can make; or the consumers stopped before the channel \
+             was closed, taking the still empty channel for a finished one.{}",
             count(r.total_pulled, "item"),
             picture(setup, r, Lanes::Consumers)
         ))
@@ -485,14 +485,14 @@ fn judge_quit(setup: &Setup, r: &Report, quit: Quit) -> ! {
         "A source was used up by then, but not all of them: an empty channel, a timeout or one \
          producer's stop signal does not mean that every producer is done"
     };
-    let pause = if setup.slow.is_some() {
+    let pause = if quit.during_pause {
         " (the grader's slow source was pausing, with the channel empty but not closed)"
     } else {
         ""
     };
     Diagnosis::new(format!(
         "in {}, a consumer thread ended {} after the start{pause}, while the sources still \
-         had items to send. {why}.{}",
+         had items to send: it stopped before the channel was closed. {why}.{}",
         setup.describe(),
         fmt_duration(quit.at),
         picture(setup, r, Lanes::Both)

@@ -214,6 +214,8 @@ struct State {
     /// The first consumer thread seen ending while a source still had
     /// items.
     quit: Option<Quit>,
+    /// Whether the slow source is pausing (or waiting to pause) now.
+    pausing: bool,
     /// At the first `handle` call: had every producer thread finished?
     first_handle_after_producers: Option<bool>,
     /// For the picture, since the probe was made: each `handle` call (its
@@ -241,6 +243,8 @@ pub struct Quit {
     /// and no source had said `None`: no producer could have sent a stop
     /// signal yet, so the consumer gave up on a quiet channel.
     pub no_producer_done: bool,
+    /// Whether the slow source was pausing then, with the channel empty.
+    pub during_pause: bool,
 }
 
 /// One `handle` call, for the picture: its thread, start and end.
@@ -338,6 +342,7 @@ impl Drop for ConsumerNote {
                 s.quit = Some(Quit {
                     at: probe.origin.elapsed(),
                     no_producer_done,
+                    during_pause: s.pausing,
                 });
                 probe.wake.notify_all();
             }
@@ -420,6 +425,7 @@ impl Probe {
             producer_tids: Some(Vec::new()),
             pipeline_thread: None,
             quit: None,
+            pausing: false,
             first_handle_after_producers: None,
             spans: Vec::new(),
             source_spans: vec![None; n],
@@ -539,6 +545,7 @@ impl Probe {
             drop(s);
         }
         let mut s = self.lock();
+        s.pausing = !missed;
         if self.quiet.gave_up() {
             drop(s);
             thread::sleep(PAUSE);
@@ -548,6 +555,7 @@ impl Probe {
             // documentation).
             s = self.quiet.wait_while(&self.wake, s, |s| s.quit.is_none()).0;
         }
+        s.pausing = false;
         s.in_grader -= 1;
         s
     }
