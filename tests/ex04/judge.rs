@@ -160,7 +160,7 @@ fn judge_results(
     picture: &dyn Fn() -> String,
 ) {
     let n = wants.len();
-    if !(got.len() == n) {
+    if got.len() != n {
         Diagnosis::new(format!(
             "{what} returned {} for {}.",
             count(got.len(), "result"),
@@ -278,7 +278,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
         )
         .fail();
     }
-    if !(peak <= w) {
+    if peak > w {
         Diagnosis::new(format!(
             "up to {peak} reads ran at the same time, but workers = {w}.{}",
             picture()

@@ -92,7 +92,7 @@ fn fewer_files_than_workers() {
 fn no_files_means_no_reads() {
     let setup = Setup::new(0, 4);
     let (got, report) = run_probe(setup);
-    if !(got.is_empty()) {
+    if !got.is_empty() {
         Diagnosis::new(format!(
             "read_all_with(no paths, workers = 4) returned {}, expected none.",
             count(got.len(), "result")
@@ -100,7 +100,7 @@ fn no_files_means_no_reads() {
         .advice("one result per path: no paths, an empty Vec.")
         .fail();
     }
-    if !(report.strangers.is_empty()) {
+    if !report.strangers.is_empty() {
         Diagnosis::new(format!(
             "read_all_with(no paths, workers = 4) called `read` {}.",
             count(report.strangers.len(), "time")

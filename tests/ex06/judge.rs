@@ -103,7 +103,7 @@ pub fn judge_one_thread(what: &str, got: u64, want: u64) {
         )
         .fail();
     }
-    if !(got == want) {
+    if got != want {
         Diagnosis::new(format!(
             "{what}, get() is {got}, expected {want}: more than one per increment."
         ))
@@ -133,7 +133,7 @@ pub fn judge_shared_count(what: &str, got: u64, want: u64) {
         )
         .fail();
     }
-    if !(got == want) {
+    if got != want {
         Diagnosis::new(format!(
             "{what}: the count is {got}, expected {want}: more increments than were made."
         ))
@@ -199,7 +199,7 @@ fn judge_shares(c: &Counted) {
 pub fn judge_counting(c: &Counted) {
     judge_some_increments(c);
     let expected = c.threads as u64 * c.per_thread;
-    if !(c.made == expected) {
+    if c.made != expected {
         Diagnosis::new(format!(
             "{} made {} in all, expected {} × {} = {expected}.",
             call(c),
@@ -236,13 +236,13 @@ pub fn judge_counting(c: &Counted) {
             last_read,
             picture(c)
         ))
-        .advice(format!(
-            "let the scope end first, then read: `thread::scope(|s| {{ ... }});` and then \
-                   `counter.get()`."
-        ))
+        .advice(
+            "let the scope end first, then read: `thread::scope(|s| { ... });` and then \
+                   `counter.get()`.",
+        )
         .fail();
     }
-    if !(c.returned == c.made) {
+    if c.returned != c.made {
         Diagnosis::new(format!(
             "{} returned {}, but once every thread had finished the counter's count was {}.",
             call(c),
@@ -269,10 +269,10 @@ pub fn judge_overlap(c: &Counted) {
             picture(c)
         ))
         .cause(Cause::Sequential)
-        .advice(format!(
+        .advice(
             "let each of the `threads` spawned threads make its `per_thread` increments: \
-                   `s.spawn(|| for _ in 0..per_thread {{ counter.increment() }})`."
-        ))
+                   `s.spawn(|| for _ in 0..per_thread { counter.increment() })`.",
+        )
         .fail();
     }
     if threads == 1 {
@@ -401,7 +401,7 @@ pub fn judge_money_kept(what: &str, end: &[Option<u64>], sum: u64) {
 /// The money is where the transfers that returned `Ok` put it (`want`).
 #[track_caller]
 pub fn judge_balances(what: &str, why: &str, end: &[Option<u64>], want: &[Option<u64>]) {
-    if !(end == want) {
+    if end != want {
         Diagnosis::new(format!(
             "{what}; afterwards the balances are {}, expected {} ({why}). No money was made or \
          lost, but some went to the wrong accounts: most likely two transfers changed the same \
@@ -549,7 +549,7 @@ pub fn judge_new_bank(start: &[u64]) {
     };
     let mut want_balances = some(start);
     want_balances.push(None);
-    if !(initial == want_balances) {
+    if initial != want_balances {
         Diagnosis::new(format!(
             "{new}: the balances of accounts 0..={n} are {}, expected {} (account {n} does not \
          exist).",
@@ -563,7 +563,7 @@ pub fn judge_new_bank(start: &[u64]) {
         .fail();
     }
     let sum: u64 = start.iter().sum();
-    if !(initial_total == sum) {
+    if initial_total != sum {
         Diagnosis::new(format!("{new}.total() is {initial_total}, expected {sum}."))
             .advice("add up every account's balance.")
             .fail();
@@ -613,11 +613,11 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: Diagn
             Err(text) if text.contains("subtract with overflow") => Diagnosis::new(format!(
                 "{call} panicked with \"{text}\": it took more than account {from} holds."
             ))
-            .advice(format!(
+            .advice(
                 "compare the balance with the amount first, and refuse with \
-                       `Err(TransferError::InsufficientFunds {{ needed: amount, available }})` \
-                       without changing anything."
-            ))
+                       `Err(TransferError::InsufficientFunds { needed: amount, available })` \
+                       without changing anything.",
+            )
             .fail(),
             Err(text) if text.contains("index out of bounds") => Diagnosis::new(format!(
                 "{call} panicked with \"{text}\", expected {want:?}: an account number was \
@@ -670,7 +670,7 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: Diagn
             .fail();
         }
         let want_balances = some(&model);
-        if !(seen.balances == want_balances) {
+        if seen.balances != want_balances {
             Diagnosis::new(format!(
                 "after {call} (which returned {want:?}), the balances are {}, expected {}.",
                 show(&seen.balances),
@@ -683,7 +683,7 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: Diagn
             })
             .fail();
         }
-        if !(seen.total == sum) {
+        if seen.total != sum {
             Diagnosis::new(format!(
                 "after {call}, total() is {}, expected {sum}: transfers move money, they neither \
              make nor lose any.",

@@ -91,12 +91,12 @@ fn counter_counts_on_one_thread() {
         let after_ten = counter.get();
         (fresh, after_one, after_ten, Counter::default().get())
     });
-    if !(fresh == 0) {
+    if fresh != 0 {
         Diagnosis::new(format!("Counter::new().get() is {fresh}, expected 0."))
             .advice("start the count at zero.")
             .fail();
     }
-    if !(default == 0) {
+    if default != 0 {
         Diagnosis::new(format!(
             "Counter::default().get() is {default}, expected 0."
         ))
@@ -294,7 +294,7 @@ fn racing_withdrawals_never_overdraw() {
     let (workers, end) = outcome.unwrap_or_else(|text| judge_bank_panic(&what, &text));
     let (successes, troubles): (Vec<usize>, Vec<Trouble>) = workers.into_iter().unzip();
     judge_troubles(&what, &troubles);
-    if !(successes.iter().sum::<usize>() > 0) {
+    if successes.iter().sum::<usize>() == 0 {
         Diagnosis::new(format!(
             "{what}: not one withdrawal succeeded, though account {SHARED} had money for one."
         ))
@@ -408,7 +408,7 @@ fn random_transfers_keep_every_account_exact() {
         &end,
         &want,
     );
-    if !(total == sum) {
+    if total != sum {
         Diagnosis::new(format!(
             "{what}: afterwards total() is {total}, but the accounts hold {sum}."
         ))

@@ -95,10 +95,10 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
              `pipeline` did not return.{}",
             picture(setup, r, Lanes::Consumers)
         ))
-        .advice(format!(
+        .advice(
             "start one producer thread per source, each sending every item of its \
-                   source (`for item in source {{ tx.send(item) }}`)."
-        ))
+                   source (`for item in source { tx.send(item) }`).",
+        )
         .fail();
     }
     Diagnosis::new(format!(
@@ -185,7 +185,7 @@ pub fn judge_items(setup: &Setup, r: &Report, results: &[(usize, usize)]) {
         .fail();
     }
     // Every item handled exactly once: the results must be those n pairs.
-    if !(results.len() == n) {
+    if results.len() != n {
         Diagnosis::new(format!(
             "{what} returned {}, but `handle` was called {}: {}.",
             count(results.len(), "result"),
@@ -253,15 +253,23 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
     for i in 0..r.source_threads.len() {
         for j in i + 1..r.source_threads.len() {
             if !r.source_threads[i].is_disjoint(&r.source_threads[j]) {
-                Diagnosis::new(format!("in {what}, source {i} and source {j} were read on the same thread: one \
+                Diagnosis::new(format!(
+                    "in {what}, source {i} and source {j} were read on the same thread: one \
                      producer thread read several sources, one after the other, so a slow \
-                     source would hold up all the others.{}", picture(setup, r, Lanes::Both))).cause(Cause::Sequential).advice(format!("start one producer thread per source: \
-                           `for source in sources {{ let tx = tx.clone(); s.spawn(move || ...); }}`.")).fail();
+                     source would hold up all the others.{}",
+                    picture(setup, r, Lanes::Both)
+                ))
+                .cause(Cause::Sequential)
+                .advice(
+                    "start one producer thread per source: \
+                           `for source in sources { let tx = tx.clone(); s.spawn(move || ...); }`.",
+                )
+                .fail();
             }
         }
     }
     let k = r.handle_threads.len();
-    if !(k <= setup.consumers) {
+    if k > setup.consumers {
         Diagnosis::new(format!(
             "in {what}, `handle` ran on {k} different threads, but consumers = {}: a thread per \
          item (or per batch) is not a fixed set of consumers.{}",
@@ -333,12 +341,12 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
              started late, or collecting what they receive before handling it.{}",
             picture(setup, r, Lanes::Consumers)
         ))
-        .advice(format!(
+        .advice(
             "send each item as soon as it is pulled: \
-                   `for item in source {{ tx.send(item)... }}`, without `collect()`ing the \
+                   `for item in source { tx.send(item)... }`, without `collect()`ing the \
                    source first, so that `send` makes the producer wait before it pulls more; \
-                   and let each consumer handle each item as it receives it."
-        ))
+                   and let each consumer handle each item as it receives it.",
+        )
         .fail();
     }
     let zero = if c == 0 {
@@ -510,7 +518,7 @@ fn judge_quit(setup: &Setup, r: &Report, quit: Quit) -> ! {
 /// The slow source found the pipeline stopped while it still had items.
 #[track_caller]
 pub fn judge_slow(setup: &Setup, r: &Report) {
-    if !(!r.drain_gave_up) {
+    if r.drain_gave_up {
         Diagnosis::new(format!(
             "in {}, the slow source {} waited {} for the other sources to be used up and every \
          item pulled so far to be handled, in vain: the pipeline stopped moving while a \
