@@ -254,8 +254,8 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
         // threads than files, but more than workers, prove only "too many".
         let (how, cause) = if report.threads >= n {
             (
-                "every file was read on a thread of its own: a new thread for every file (or \
-                 for every batch of files) is not a pool",
+                "every file was read on a thread of its own, and a new thread for every file \
+                 (or for every batch of files) is not a pool",
                 Some(Cause::ResourcePerCall),
             )
         } else {
