@@ -1,6 +1,7 @@
 // Mistake: a worker stops at the first error, as `?` would, and the files it had not read yet get an error instead of their contents.
 // Rejected by: an_error_does_not_stop_the_other_reads
 // Message contains: the pool stopped reading after the error
+// Cause: none
 
 fn worker<F>(paths: &[PathBuf], next: &AtomicUsize, read: &F) -> Vec<(usize, io::Result<String>)>
 where

@@ -1,6 +1,7 @@
 // Mistake: reads the files in batches of `workers`, with a fresh thread for every file of every batch: never more than `workers` reads at once, but not a pool.
 // Rejected by: forty_files_stay_within_four_workers
 // Message contains: a new thread for every file (or for every batch of files) is not a pool
+// Cause: resource-per-call
 // Removes: fn worker, fn in_input_order
 
 pub fn read_all_with<F>(

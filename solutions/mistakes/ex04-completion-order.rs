@@ -1,6 +1,7 @@
 // Mistake: the workers push each result into a shared Vec as its read finishes, so the results come back in completion order instead of the order of `paths`.
 // Rejected by: results_keep_the_input_order
 // Message contains: in the order the reads finished
+// Cause: wrong-order
 // Removes: fn worker, fn in_input_order
 
 use std::sync::Mutex;

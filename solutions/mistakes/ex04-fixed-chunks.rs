@@ -1,6 +1,7 @@
 // Mistake: splits the files into `workers` fixed chunks up front, so a worker whose chunk is done sits idle while another one still has files queued.
 // Rejected by: a_slow_file_does_not_hold_up_the_others
 // Message contains: those files were queued behind the slow one
+// Cause: batches
 // Removes: fn worker, fn in_input_order
 
 pub fn read_all_with<F>(

@@ -1,6 +1,7 @@
 // Mistake: deals the files out round-robin up front (worker k reads files k, k + workers, ...): a worker whose share is done idles while a file waits behind a slow one in another worker's share.
 // Rejected by: a_slow_file_does_not_hold_up_the_others
 // Message contains: those files were queued behind the slow one
+// Cause: batches
 // Removes: fn worker
 
 pub fn read_all_with<F>(

@@ -1,6 +1,7 @@
 // Mistake: queues the files on an mpsc channel whose receiver the workers share behind a Mutex, but never drops the Sender: `recv` waits for more files forever and the scope never ends.
 // Rejected by: one_worker_reads_one_file_at_a_time
 // Message contains: drop(tx)
+// Cause: channel-never-closed
 // Removes: fn worker
 
 use std::sync::{mpsc, Mutex};

@@ -1,6 +1,7 @@
 // Mistake: spawns one thread per file and ignores `workers`: a thousand files, a thousand threads.
 // Rejected by: four_workers_read_ten_files_together
-// Message contains: different threads read the 10 files
+// Message contains: every file was read on a thread of its own
+// Cause: resource-per-call
 // Removes: fn worker, fn in_input_order
 
 pub fn read_all_with<F>(

@@ -1,6 +1,7 @@
 // Mistake: the workers share an mpsc receiver behind a Mutex and loop with `while let Ok(job) = rx.lock().unwrap().recv()`: the guard lives for the whole loop body, so each read holds the lock and the reads run one at a time.
 // Rejected by: four_workers_read_ten_files_together
 // Message contains: keeps the receiver locked for the whole loop body
+// Cause: lock-held-while-waiting
 // Observed peak: 1
 // Observed busy: worker 1
 // Removes: fn worker

@@ -1,6 +1,7 @@
 // Mistake: checks the balance under one lock, releases it, and withdraws under a second lock: two threads can both see the last 10 and both take it.
 // Rejected by: racing_withdrawals_never_overdraw
 // Message contains: overdrawn
+// Cause: lost-update
 // Removes: fn withdraw
 
 impl Bank {

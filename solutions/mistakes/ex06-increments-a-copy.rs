@@ -1,6 +1,7 @@
 // Mistake: a Mutex<u64> counter whose `increment` copies the count out of the guard and adds one to the copy: the counter itself never changes.
 // Rejected by: counter_counts_on_one_thread
 // Message contains: adds one to a copy
+// Cause: none
 
 pub struct Counter {
     count: Mutex<u64>,

@@ -1,6 +1,7 @@
 // Mistake: every thread holds one lock around its whole loop (Python's `with lock:` around the `for`): the count is right, but the threads run one at a time.
 // Rejected by: threads_run_at_the_same_time
 // Message contains: held one lock around its whole loop
+// Cause: lock-held-while-waiting
 // Observed peak: 1
 // Observed busy: thread 1, thread 2
 

@@ -1,6 +1,7 @@
 // Mistake: reads capacity 0 the way Python reads `Queue(maxsize=0)`, as "no limit", and makes an unbounded channel for it.
 // Rejected by: capacity_zero_hands_each_item_over_directly
 // Message contains: Capacity 0 is a rendezvous
+// Cause: unbounded
 
 pub fn pipeline<I, T, R, H>(
     sources: Vec<I>,

@@ -1,6 +1,7 @@
 // Mistake: Python's "fill the queue, then empty it" with an unbounded channel: the producers run to the end first, and the consumers start only once they are joined, so every item waits in a channel that has no bound.
 // Rejected by: many_items_from_many_producers
 // Message contains: the consumers were started only once the producers had been joined
+// Cause: unbounded
 // Removes: fn spawn_producers
 
 pub fn pipeline<I, T, R, H>(

@@ -1,6 +1,7 @@
 // Mistake: the consumers share a std `Receiver` behind a Mutex and loop on `while let Ok(item) = rx.lock().unwrap().recv()`: the guard is a temporary of the `while let` condition and lives through the loop body, so each consumer handles its item with the lock held and the consumers take turns.
 // Rejected by: consumers_handle_items_at_the_same_time
 // Message contains: alive until the end of the loop body
+// Cause: lock-held-while-waiting
 // Observed peak: 1
 // Observed busy: consumer 1
 // Removes: fn spawn_consumers, fn consume, fn spawn_producers, fn produce

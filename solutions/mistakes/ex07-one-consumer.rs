@@ -1,6 +1,7 @@
 // Mistake: ignores `consumers` and starts a single consumer thread, so the items are handled one at a time.
 // Rejected by: consumers_handle_items_at_the_same_time
 // Message contains: never more than 1 at once
+// Cause: under-used
 // Observed peak: 1
 // Observed busy: consumer 1
 // Observed empty: consumer 2

@@ -1,6 +1,7 @@
 // Mistake: one producer thread reads every source, one after the other, so a slow source holds up all the others.
 // Rejected by: every_item_is_handled_exactly_once
 // Message contains: were read on the same thread
+// Cause: sequential
 
 fn spawn_producers<'scope, T: Send + 'scope>(
     scope: &'scope thread::Scope<'scope, '_>,

@@ -1,6 +1,7 @@
 // Mistake: a producer that finds the channel full handles the item itself instead of waiting, so the producers never wait for the consumers and the bound limits nothing.
 // Rejected by: the_queue_holds_at_most_capacity_items
 // Message contains: `handle` ran on a producer thread
+// Cause: none
 // Removes: fn spawn_producers, fn produce
 
 use crossbeam::channel::TrySendError;

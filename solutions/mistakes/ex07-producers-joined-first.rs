@@ -1,6 +1,7 @@
 // Mistake: runs the producers and waits for them to finish before starting the consumers; with a bounded channel the producers wait for room that only a consumer can make, and nothing moves.
 // Rejected by: many_items_from_many_producers
 // Message contains: before a single item was handled
+// Cause: sequential
 
 pub fn pipeline<I, T, R, H>(
     sources: Vec<I>,

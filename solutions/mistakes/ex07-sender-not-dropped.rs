@@ -1,6 +1,7 @@
 // Mistake: gives each producer a clone of the Sender but keeps the original alive, so the channel never closes and the consumers' `for item in rx.iter()` loops wait for more items forever.
 // Rejected by: no_sources_give_an_empty_vec
 // Message contains: drop every Sender (including the original)
+// Cause: channel-never-closed
 
 pub fn pipeline<I, T, R, H>(
     sources: Vec<I>,

@@ -1,6 +1,7 @@
 // Mistake: Python's sentinels translated literally: each producer, once its source is used up, sends one `None` per consumer, and a consumer stops at its first `None`. The first producer to finish stops every consumer while the other producers still have items, and those items are lost.
 // Rejected by: a_slow_producer_does_not_end_the_pipeline
-// Message contains: never reached `handle`
+// Message contains: stopped before the channel was closed
+// Cause: stopped-before-closed
 // Removes: fn spawn_consumers, fn consume, fn spawn_producers, fn produce
 
 pub fn pipeline<I, T, R, H>(

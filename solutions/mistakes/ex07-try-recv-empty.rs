@@ -1,6 +1,7 @@
 // Mistake: the consumers loop on `try_recv` and stop at the first `Empty`, taking a momentarily empty channel for a finished one; the producers are left waiting to send.
 // Rejected by: a_slow_producer_does_not_end_the_pipeline
-// Message contains: so the producers wait forever to send
+// Message contains: stopped before the channel was closed
+// Cause: stopped-before-closed
 
 pub fn pipeline<I, T, R, H>(
     sources: Vec<I>,

@@ -1,6 +1,7 @@
 // Mistake: uses an unbounded channel, so nothing makes the producers wait: they pull every item of their sources however far behind the consumers are.
 // Rejected by: the_queue_holds_at_most_capacity_items
 // Message contains: unbounded queue: the producers pulled
+// Cause: unbounded
 
 pub fn pipeline<I, T, R, H>(
     sources: Vec<I>,

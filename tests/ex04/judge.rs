@@ -4,17 +4,26 @@
 use std::io;
 use std::time::Duration;
 
-use grading::{check, count, cut, fail, fmt_duration, ms, preview, Clock, Timeline};
+use grading::{count, cut, fmt_duration, ms, preview, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{
     contents, label, read_real_files, run_probe, Content, Finish, Report, Setup, PATIENCE,
 };
 
-pub const HUNG: &str = "The pool never finished: `read_all_with` did not return. Something waits \
-    forever: a worker that never leaves its loop, or a deadlock.\n\
-    Try: every worker's loop must end once no file is left. With a channel, drop the Sender \
-    (`drop(tx)`) after queueing the files, or `for path in rx` waits for more forever; \
-    `thread::scope` only returns when every thread spawned in it has ended.";
+/// The watchdog's diagnosis: it proves no cause, only that nothing ended.
+pub fn hung() -> Diagnosis {
+    Diagnosis::new(
+        "The pool never finished: `read_all_with` did not return. Something waits forever: a \
+         worker that never leaves its loop (a channel whose Sender is never dropped, a loop \
+         that never ends), or a deadlock.",
+    )
+    .candidates([Cause::ChannelNeverClosed, Cause::BusyLoop, Cause::LockOrder])
+    .advice(
+        "every worker's loop must end once no file is left. With a channel, drop the Sender \
+         (`drop(tx)`) after queueing the files, or `for path in rx` waits for more forever; \
+         `thread::scope` only returns when every thread spawned in it has ended.",
+    )
+}
 
 /// "was" for one, "were" for more.
 fn was(k: usize) -> &'static str {
@@ -76,25 +85,29 @@ fn probe_wants(setup: Setup) -> Vec<Want> {
 fn judge_calls(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
     let n = setup.files;
     if let Some(stranger) = report.strangers.first() {
-        fail!(
+        Diagnosis::new(format!(
             "your code called `read` with {stranger:?}, which is not one of the {n} paths it \
-             was given.";
-            try = "call `read(path)` with the paths from `paths`, each exactly once."
-        );
+             was given."
+        ))
+        .advice("call `read(path)` with the paths from `paths`, each exactly once.")
+        .fail();
     }
     let twice: Vec<String> = (0..n)
         .filter(|&i| report.calls[i] > 1)
         .map(|i| format!("{} ({} times)", label(i), report.calls[i]))
         .collect();
     if !twice.is_empty() {
-        fail!(
+        Diagnosis::new(format!(
             "some files were read more than once: {}.{}",
             preview(&twice, 5),
-            picture();
-            try = "hand out every index exactly once: `next.fetch_add(1, Ordering::Relaxed)` \
+            picture()
+        ))
+        .advice(
+            "hand out every index exactly once: `next.fetch_add(1, Ordering::Relaxed)` \
                    gives each worker a different one; a separate load then store can give two \
-                   workers the same file."
-        );
+                   workers the same file.",
+        )
+        .fail();
     }
     let never: Vec<String> = (0..n)
         .filter(|&i| report.calls[i] == 0)
@@ -107,27 +120,33 @@ fn judge_calls(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
         .failing
         .filter(|&f| report.calls[f] > 0 && (0..n).all(|i| report.calls[i] > 0 || i > f));
     if let Some(f) = stopped_after {
-        fail!(
+        Diagnosis::new(format!(
             "after {} failed, {} of the {n} files {} never read ({}): the pool stopped \
              reading after the error.{}",
             label(f),
             never.len(),
             was(never.len()),
             preview(&never, 5),
-            picture();
-            try = "an error is a result like any other: store it in its file's slot and let \
-                   the worker go on with the next file."
-        );
+            picture()
+        ))
+        .advice(
+            "an error is a result like any other: store it in its file's slot and let \
+                   the worker go on with the next file.",
+        )
+        .fail();
     }
-    fail!(
+    Diagnosis::new(format!(
         "{} of the {n} files {} never read: {}.{}",
         never.len(),
         was(never.len()),
         preview(&never, 5),
-        picture();
-        try = "every path must be read once: keep each worker taking the next file until \
-               none is left."
-    );
+        picture()
+    ))
+    .advice(
+        "every path must be read once: keep each worker taking the next file until \
+               none is left.",
+    )
+    .fail();
 }
 
 /// One result per file, each in its file's slot.
@@ -141,13 +160,15 @@ fn judge_results(
     picture: &dyn Fn() -> String,
 ) {
     let n = wants.len();
-    check!(
-        got.len() == n,
-        "{what} returned {} for {}.",
-        count(got.len(), "result"),
-        count(n, "file");
-        try = "return exactly one result per path, in the order of `paths`."
-    );
+    if got.len() != n {
+        Diagnosis::new(format!(
+            "{what} returned {} for {}.",
+            count(got.len(), "result"),
+            count(n, "file")
+        ))
+        .advice("return exactly one result per path, in the order of `paths`.")
+        .fail();
+    }
     let wrong: Vec<usize> = (0..n).filter(|&i| !wants[i].matches(&got[i])).collect();
     let Some(&first) = wrong.first() else {
         return;
@@ -175,17 +196,23 @@ fn judge_results(
         } else {
             "The results were not put each into its own file's slot."
         };
-        fail!(
+        Diagnosis::new(format!(
             "{what} returned the right results in the wrong order: {} instead of the input \
              order {}.{finish_note} {cause}{}",
             preview(&order, 6),
             preview(labels, 6),
-            picture();
-            try = "remember each file's index with its result (`(i, result)` pairs, or a slot \
-                   per file) and put every result into slot i."
-        );
+            picture()
+        ))
+        .cause(Cause::WrongOrder)
+        .advice(
+            "remember each file's index with its result (`(i, result)` pairs, or a slot \
+                   per file) and put every result into slot i.",
+        )
+        .fail();
     }
-    fail!(
+    // An error expected and not given back as it was: it was hidden or
+    // replaced (a lossy conversion, a default, another error).
+    let wrong_content = Diagnosis::new(format!(
         "{what}: the result for {} (slot {first}) is {}, expected {}.{}",
         labels[first],
         show(&got[first]),
@@ -194,16 +221,24 @@ fn judge_results(
             format!(" ({} of the {n} slots are wrong.)", wrong.len())
         } else {
             String::new()
-        };
-        try = "{}",
-        if matches!(wants[first], Want::Error(..)) && got[first].is_ok() {
-            "keep the error as the reader gave it (`std::fs::read_to_string` in `read_all`): \
-             a lossy conversion or a default value turns a failed read into text."
-        } else {
-            "return the reader's own result for each path, in its slot: `Ok(text)` or the \
-             error it gave."
         }
-    );
+    ));
+    let wrong_content = if matches!(wants[first], Want::Error(..)) {
+        wrong_content.cause(Cause::ErrorSwallowed)
+    } else {
+        wrong_content
+    };
+    wrong_content
+        .advice(
+            if matches!(wants[first], Want::Error(..)) && got[first].is_ok() {
+                "keep the error as the reader gave it (`std::fs::read_to_string` in `read_all`): \
+             a lossy conversion or a default value turns a failed read into text."
+            } else {
+                "return the reader's own result for each path, in its slot: `Ok(text)` or the \
+             error it gave."
+            },
+        )
+        .fail();
 }
 
 /// At most `workers` threads, at most `workers` reads at once, and all of
@@ -212,39 +247,64 @@ fn judge_results(
 fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
     let (n, w) = (setup.files, setup.workers);
     let target = w.min(n);
-    let peak = report.peak;
+    // The picture's peak, so that the sentence and the picture agree.
+    let peak = seen_timeline(setup, report).peak();
     if report.threads > w {
-        fail!(
+        // Every file on a thread of its own proves a thread per file; fewer
+        // threads than files, but more than workers, prove only "too many".
+        let (how, cause) = if report.threads >= n {
+            (
+                "every file was read on a thread of its own, and a new thread for every file \
+                 (or for every batch of files) is not a pool",
+                Some(Cause::ResourcePerCall),
+            )
+        } else {
+            ("more threads than workers did the reading", None)
+        };
+        let diagnosis = Diagnosis::new(format!(
             "{} different threads read the {n} files (up to {peak} at the same time), but with \
-             workers = {w} at most {} may do the reading: a new thread for every file (or for \
-             every batch of files) is not a pool.{}",
+             workers = {w} at most {} may do the reading: {how}.{}",
             report.threads,
             count(w, "thread"),
-            picture();
-            try = "start `min(workers, paths.len())` threads once, and let each one loop: take \
-                   the next file, read it, keep the result, until no file is left."
-        );
+            picture()
+        ));
+        match cause {
+            Some(cause) => diagnosis.cause(cause),
+            None => diagnosis,
+        }
+        .advice(
+            "start `min(workers, paths.len())` threads once, and let each one loop: take \
+                   the next file, read it, keep the result, until no file is left.",
+        )
+        .fail();
     }
-    check!(
-        peak <= w,
-        "up to {peak} reads ran at the same time, but workers = {w}.{}",
-        picture();
-        try = "run the reads only on the `workers` threads of the pool."
-    );
+    if peak > w {
+        Diagnosis::new(format!(
+            "up to {peak} reads ran at the same time, but workers = {w}.{}",
+            picture()
+        ))
+        .cause(Cause::Unbounded)
+        .advice("run the reads only on the `workers` threads of the pool.")
+        .fail();
+    }
     if peak < target {
         if peak == 1 && report.threads <= 1 && report.caller_read {
-            fail!(
+            Diagnosis::new(format!(
                 "the {n} files were read one after another, all on the thread that called \
                  `read_all_with`, though workers = {w} allows {target} reads at once (the \
                  grader waited {} for a second read to start): a plain loop, not a pool.{}",
                 fmt_duration(PATIENCE),
-                picture();
-                try = "start `min(workers, paths.len())` threads in a `std::thread::scope`, \
-                       and let each one take the next file until none is left."
-            );
+                picture()
+            ))
+            .cause(Cause::Sequential)
+            .advice(
+                "start `min(workers, paths.len())` threads in a `std::thread::scope`, \
+                       and let each one take the next file until none is left.",
+            )
+            .fail();
         }
         if peak == 1 && report.threads <= 1 {
-            fail!(
+            Diagnosis::new(format!(
                 "one thread of yours read all {n} files, one after another, though workers = \
                  {w} allows {target} reads at once (the grader waited {} for a second read to \
                  start). Likely causes: the workers share a lock held during each read: \
@@ -254,11 +314,19 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
                  read every file before the next one started; or only one worker was \
                  started.{}",
                 fmt_duration(PATIENCE),
-                picture();
-                try = "hold a lock only to take the next file: `let job = \
+                picture()
+            ))
+            .candidates([
+                Cause::LockHeldWhileWaiting,
+                Cause::Sequential,
+                Cause::UnderUsed,
+            ])
+            .advice(
+                "hold a lock only to take the next file: `let job = \
                        rx.lock().unwrap().recv();` on a line of its own releases the lock at the \
-                       end of that statement. And start `min(workers, paths.len())` workers."
-            );
+                       end of that statement. And start `min(workers, paths.len())` workers.",
+            )
+            .fail();
         }
         if peak == 1 {
             let joined = "each thread was joined right after it was spawned";
@@ -266,35 +334,51 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
                 rx.lock().unwrap().recv() { .. }` keeps the receiver locked for the whole loop \
                 body";
             // One thread per file points to spawn-and-join; fewer, to a lock.
-            let (first, second) = if report.threads >= n {
-                (joined, locked)
+            let (first, second, order) = if report.threads >= n {
+                (
+                    joined,
+                    locked,
+                    [Cause::Sequential, Cause::LockHeldWhileWaiting],
+                )
             } else {
-                (locked, joined)
+                (
+                    locked,
+                    joined,
+                    [Cause::LockHeldWhileWaiting, Cause::Sequential],
+                )
             };
-            fail!(
+            Diagnosis::new(format!(
                 "the {n} files were read one after another: {} threads took part, but never \
                  two reads ran at the same time, though workers = {w} allows {target} at once \
                  (the grader waited {} for a second read to start). Likely causes: {first}; \
                  or {second}.{}",
                 report.threads,
                 fmt_duration(PATIENCE),
-                picture();
-                try = "spawn every worker before joining any, and hold a lock only to take the \
+                picture()
+            ))
+            .candidates(order)
+            .advice(
+                "spawn every worker before joining any, and hold a lock only to take the \
                        next file: `let job = rx.lock().unwrap().recv();` on a line of its own \
-                       releases the lock at the end of that statement."
-            );
+                       releases the lock at the end of that statement.",
+            )
+            .fail();
         }
-        fail!(
+        Diagnosis::new(format!(
             "at most {peak} files were read at once, though workers = {w} and {n} files allow \
              {target} at the same time (the grader waited {} for more).{}",
             fmt_duration(PATIENCE),
-            picture();
-            try = "start `min(workers, paths.len())` worker threads, and keep each one busy \
-                   while files are left."
-        );
+            picture()
+        ))
+        .candidates([Cause::UnderUsed, Cause::LockHeldWhileWaiting])
+        .advice(
+            "start `min(workers, paths.len())` worker threads, and keep each one busy \
+                   while files are left.",
+        )
+        .fail();
     }
     if let Some(stall) = report.stall {
-        fail!(
+        Diagnosis::new(format!(
             "at one point only {} {} running while {} {} still waiting, though {target} \
              may run at once (the grader waited {}): some workers sat idle with work left.{}",
             count(stall.reading, "read"),
@@ -302,12 +386,14 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
             count(stall.waiting, "file"),
             was(stall.waiting),
             fmt_duration(PATIENCE),
-            picture();
-            try = "{}", TAKE_THE_NEXT_FILE
-        );
+            picture()
+        ))
+        .candidates([Cause::Batches, Cause::UnderUsed])
+        .advice(TAKE_THE_NEXT_FILE)
+        .fail();
     }
     if let Some(held) = report.held_up {
-        fail!(
+        Diagnosis::new(format!(
             "{} was slow (the grader held it until every other file was read), and {} \
              waited behind it without ever starting, while only {} of the {w} workers kept \
              reading (the grader waited {}): those files were queued behind the slow one.{}",
@@ -315,9 +401,11 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
             count(held.waiting, "file"),
             held.reading,
             fmt_duration(PATIENCE),
-            picture();
-            try = "{}", TAKE_THE_NEXT_FILE
-        );
+            picture()
+        ))
+        .cause(Cause::Batches)
+        .advice(TAKE_THE_NEXT_FILE)
+        .fail();
     }
 }
 
@@ -377,13 +465,7 @@ pub fn judge_real(files: &[(&str, Content)], pool: usize) {
 /// free one taking the next file. The probe's reads have no length of their
 /// own, so the correct pool's are drawn all alike, over the time yours took.
 fn pool_picture(setup: Setup, report: &Report) -> String {
-    let mut by_start = report.reads.clone();
-    by_start.sort_by_key(|r| r.start);
-    let seen = Timeline::new("what your pool did", Clock::Real).numbered_by(
-        "worker",
-        setup.workers.min(setup.files),
-        by_start.iter().map(|r| (r.thread, r.start, r.end)),
-    );
+    let seen = seen_timeline(setup, report);
     let lanes = correct_pool(setup);
     let steps = lanes.iter().flatten().map(|&(_, b)| b).max().unwrap_or(1);
     let unit = (seen.end().max(ms(1)) / steps.max(1) as u32).max(Duration::from_micros(1));
@@ -399,6 +481,21 @@ fn pool_picture(setup: Setup, report: &Report) -> String {
             }),
         );
     grading::picture(&seen, &correct)
+}
+
+/// What the pool did: one lane per thread that read, in the order they
+/// started, and at least one per worker the pool should run. Each read is
+/// drawn from the moment the student's code called `read` to the moment the
+/// probe saw it end (every read drawn has ended: a read that never ends
+/// stops the test at the watchdog, with no picture).
+fn seen_timeline(setup: Setup, report: &Report) -> Timeline {
+    let mut by_start = report.reads.clone();
+    by_start.sort_by_key(|r| r.start);
+    Timeline::new("what your pool did", Clock::Real).numbered_by(
+        "worker",
+        setup.workers.min(setup.files),
+        by_start.iter().map(|r| (r.thread, r.start, r.end)),
+    )
 }
 
 /// A correct pool on the probe's files, in steps of one read: each worker

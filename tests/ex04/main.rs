@@ -18,7 +18,7 @@
 mod judge;
 mod probe;
 
-use grading::{check, count};
+use grading::{count, Diagnosis};
 
 use judge::{judge_probe, judge_real};
 use probe::{run_probe, Content, Finish, Setup};
@@ -92,18 +92,22 @@ fn fewer_files_than_workers() {
 fn no_files_means_no_reads() {
     let setup = Setup::new(0, 4);
     let (got, report) = run_probe(setup);
-    check!(
-        got.is_empty(),
-        "read_all_with(no paths, workers = 4) returned {}, expected none.",
-        count(got.len(), "result");
-        try = "one result per path: no paths, an empty Vec."
-    );
-    check!(
-        report.strangers.is_empty(),
-        "read_all_with(no paths, workers = 4) called `read` {}.",
-        count(report.strangers.len(), "time");
-        try = "with no paths there is nothing to read."
-    );
+    if !got.is_empty() {
+        Diagnosis::new(format!(
+            "read_all_with(no paths, workers = 4) returned {}, expected none.",
+            count(got.len(), "result")
+        ))
+        .advice("one result per path: no paths, an empty Vec.")
+        .fail();
+    }
+    if !report.strangers.is_empty() {
+        Diagnosis::new(format!(
+            "read_all_with(no paths, workers = 4) called `read` {}.",
+            count(report.strangers.len(), "time")
+        ))
+        .advice("with no paths there is nothing to read.")
+        .fail();
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use ex06::{Bank, TransferError};
 use std::time::Duration;
 
-use grading::{check, count, fail, fmt_duration, ms, student_panic_message, Clock, Timeline};
+use grading::{count, fmt_duration, ms, student_panic_message, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{balances, catching, Counted, PATIENCE};
 use crate::WATCHDOG;
@@ -37,6 +37,39 @@ pub const BANK_HUNG: &str = "The bank's threads never finished, though a correct
     the lower-numbered account first, `total` every account in increasing number. And drop \
     each guard before you lock the same account again.";
 
+/// A watchdog diagnosis from one of the texts above ("observed\nTry: advice"),
+/// listing `causes`: a hang proves none of them.
+fn hang(text: &str, causes: impl IntoIterator<Item = Cause>) -> Diagnosis {
+    let (observed, advice) = text.split_once("\nTry: ").unwrap_or((text, ""));
+    Diagnosis::new(observed).candidates(causes).advice(advice)
+}
+
+/// Transfers in opposite directions never finished.
+pub fn deadlock() -> Diagnosis {
+    hang(DEADLOCK, [Cause::LockOrder, Cause::BusyLoop])
+}
+
+/// The bank's threads never finished.
+pub fn bank_hung() -> Diagnosis {
+    hang(BANK_HUNG, [Cause::LockOrder, Cause::BusyLoop])
+}
+
+/// A call of a one-call-at-a-time script never returned: no other thread
+/// can hold a lock then, so lock order is not among the causes.
+pub fn script_hung() -> Diagnosis {
+    Diagnosis::new(
+        "A call never returned, though this test makes one call at a time, so no other \
+         thread held a lock: the thread waits for a lock it already holds (std's `Mutex` is \
+         not re-entrant: lock an account, then lock it again before the first guard is \
+         dropped), or it never leaves a loop.",
+    )
+    .candidates([Cause::BusyLoop])
+    .advice(
+        "drop each guard before you lock the same account again (a guard lives until the end \
+         of its block, or `drop(guard)`), and make sure every loop ends.",
+    )
+}
+
 /// What to try when a transfer was refused (or refused the wrong way) while
 /// many threads transfer.
 pub const REFUSE_ONLY_WHEN_SHORT: &str = "a transfer between two existing, different accounts \
@@ -58,20 +91,25 @@ pub fn explain_panic(text: &str) -> String {
 #[track_caller]
 pub fn judge_one_thread(what: &str, got: u64, want: u64) {
     if got < want {
-        fail!(
+        Diagnosis::new(format!(
             "{what}, with no other thread around, get() is {got}, expected {want}: the \
              increments did not reach the count. Most likely `increment` adds one to a copy: \
              `let mut n = *self.count.lock().unwrap(); n += 1;` (or `let mut n = \
-             self.count.load(..); n += 1;`) changes `n`, not the counter.";
-            try = "change the count itself: `*self.count.lock().unwrap() += 1`, or \
-                   `self.count.fetch_add(1, Ordering::Relaxed)`."
-        );
+             self.count.load(..); n += 1;`) changes `n`, not the counter."
+        ))
+        .advice(
+            "change the count itself: `*self.count.lock().unwrap() += 1`, or \
+                   `self.count.fetch_add(1, Ordering::Relaxed)`.",
+        )
+        .fail();
     }
-    check!(
-        got == want,
-        "{what}, get() is {got}, expected {want}: more than one per increment.";
-        try = "add exactly one per call to `increment`, and let `get` only read."
-    );
+    if got != want {
+        Diagnosis::new(format!(
+            "{what}, get() is {got}, expected {want}: more than one per increment."
+        ))
+        .advice("add exactly one per call to `increment`, and let `get` only read.")
+        .fail();
+    }
 }
 
 /// Judges the count of a counter that many threads incremented, once it is
@@ -79,23 +117,29 @@ pub fn judge_one_thread(what: &str, got: u64, want: u64) {
 #[track_caller]
 pub fn judge_shared_count(what: &str, got: u64, want: u64) {
     if got < want {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: the count is {got}, expected {want}: {} were lost, though one thread \
              alone counts right. Two threads read the same count, both added one, and both \
              wrote back the same number: reading, adding and writing back were not one \
              indivisible step.",
-            count((want - got) as usize, "increment");
-            try = "`self.count.fetch_add(1, Ordering::Relaxed)` on an `AtomicU64` does all \
+            count((want - got) as usize, "increment")
+        ))
+        .cause(Cause::LostUpdate)
+        .advice(
+            "`self.count.fetch_add(1, Ordering::Relaxed)` on an `AtomicU64` does all \
                    three at once; with a `Mutex<u64>`, `*self.count.lock().unwrap() += 1` holds \
                    ONE guard for the read and the write. `load` then `store`, or a lock to read \
-                   and another lock to write, lets another thread in between."
-        );
+                   and another lock to write, lets another thread in between.",
+        )
+        .fail();
     }
-    check!(
-        got == want,
-        "{what}: the count is {got}, expected {want}: more increments than were made.";
-        try = "add exactly one per call to `increment`, and let `get` only read."
-    );
+    if got != want {
+        Diagnosis::new(format!(
+            "{what}: the count is {got}, expected {want}: more increments than were made."
+        ))
+        .advice("add exactly one per call to `increment`, and let `get` only read.")
+        .fail();
+    }
 }
 
 fn call(c: &Counted) -> String {
@@ -111,7 +155,7 @@ fn judge_some_increments(c: &Counted) {
     if c.made > 0 || c.threads == 0 || c.per_thread == 0 {
         return;
     }
-    fail!(
+    Diagnosis::new(format!(
         "{} never called `increment` on the counter it was given (expected {} calls), and \
          returned {}. Likely causes: the threads were never started: `(0..threads).map(|_| \
          s.spawn(..))` is lazy and spawns nothing until something consumes it; or the threads \
@@ -119,10 +163,13 @@ fn judge_some_increments(c: &Counted) {
         call(c),
         c.threads as u64 * c.per_thread,
         c.returned,
-        picture(c);
-        try = "inside `std::thread::scope`, spawn the threads in a plain `for` loop, and call \
-               `counter.increment()` on the `counter` parameter."
-    );
+        picture(c)
+    ))
+    .advice(
+        "inside `std::thread::scope`, spawn the threads in a plain `for` loop, and call \
+               `counter.increment()` on the `counter` parameter.",
+    )
+    .fail();
 }
 
 /// Each of the `threads` threads made `per_thread` increments.
@@ -131,16 +178,19 @@ fn judge_shares(c: &Counted) {
     if c.by_thread.len() == c.threads && c.by_thread.iter().all(|&n| n == c.per_thread) {
         return;
     }
-    fail!(
+    Diagnosis::new(format!(
         "{}: the increments came from {}, which made {} of them; expected {}, each making {}.",
         call(c),
         count(c.by_thread.len(), "thread"),
         grading::preview(&c.by_thread, 8),
         count(c.threads, "thread"),
-        c.per_thread;
-        try = "start exactly `threads` threads (`for _ in 0..threads`), each calling \
-               `counter.increment()` `per_thread` times (`for _ in 0..per_thread`)."
-    );
+        c.per_thread
+    ))
+    .advice(
+        "start exactly `threads` threads (`for _ in 0..threads`), each calling \
+               `counter.increment()` `per_thread` times (`for _ in 0..per_thread`).",
+    )
+    .fail();
 }
 
 /// `count_with_threads` made every increment, waited for them, and returned
@@ -149,27 +199,34 @@ fn judge_shares(c: &Counted) {
 pub fn judge_counting(c: &Counted) {
     judge_some_increments(c);
     let expected = c.threads as u64 * c.per_thread;
-    check!(
-        c.made == expected,
-        "{} made {} in all, expected {} × {} = {expected}.",
-        call(c),
-        count(c.made as usize, "increment"),
-        c.threads,
-        c.per_thread;
-        try = "start exactly `threads` threads (`for _ in 0..threads`), each calling \
-               `counter.increment()` `per_thread` times (`for _ in 0..per_thread`)."
-    );
+    if c.made != expected {
+        Diagnosis::new(format!(
+            "{} made {} in all, expected {} × {} = {expected}.",
+            call(c),
+            count(c.made as usize, "increment"),
+            c.threads,
+            c.per_thread
+        ))
+        .advice(
+            "start exactly `threads` threads (`for _ in 0..threads`), each calling \
+               `counter.increment()` `per_thread` times (`for _ in 0..per_thread`).",
+        )
+        .fail();
+    }
     let Some(&last_read) = c.reads.last() else {
-        fail!(
+        Diagnosis::new(format!(
             "{} returned {} without calling `counter.get()`.",
             call(c),
-            c.returned;
-            try = "return the counter's own count once every thread has finished: \
-                   `counter.get()` after the scope."
-        );
+            c.returned
+        ))
+        .advice(
+            "return the counter's own count once every thread has finished: \
+                   `counter.get()` after the scope.",
+        )
+        .fail();
     };
     if c.returned != c.made && last_read < expected {
-        fail!(
+        Diagnosis::new(format!(
             "{} returned {}: it called `counter.get()` when only {} of the {expected} \
              increments were done, so the count was read before every thread had finished. \
              Most likely `counter.get()` is the last expression inside the `thread::scope` \
@@ -177,19 +234,24 @@ pub fn judge_counting(c: &Counted) {
             call(c),
             c.returned,
             last_read,
-            picture(c);
-            try = "let the scope end first, then read: `thread::scope(|s| {{ ... }});` and then \
-                   `counter.get()`."
-        );
+            picture(c)
+        ))
+        .advice(
+            "let the scope end first, then read: `thread::scope(|s| { ... });` and then \
+                   `counter.get()`.",
+        )
+        .fail();
     }
-    check!(
-        c.returned == c.made,
-        "{} returned {}, but once every thread had finished the counter's count was {}.",
-        call(c),
-        c.returned,
-        c.made;
-        try = "return `counter.get()`, read after every thread has finished."
-    );
+    if c.returned != c.made {
+        Diagnosis::new(format!(
+            "{} returned {}, but once every thread had finished the counter's count was {}.",
+            call(c),
+            c.returned,
+            c.made
+        ))
+        .advice("return `counter.get()`, read after every thread has finished.")
+        .fail();
+    }
 }
 
 /// The threads of `count_with_threads` ran at the same time.
@@ -199,51 +261,52 @@ pub fn judge_overlap(c: &Counted) {
     let n = c.threads;
     let threads = c.by_thread.len();
     if threads == 1 && c.caller_counted {
-        fail!(
+        Diagnosis::new(format!(
             "all {} increments of {} were made on the thread that called it: nothing ran at \
              the same time. The threads you started, if any, made none.{}",
             c.made,
             call(c),
-            picture(c);
-            try = "let each of the `threads` spawned threads make its `per_thread` increments: \
-                   `s.spawn(|| for _ in 0..per_thread {{ counter.increment() }})`."
-        );
+            picture(c)
+        ))
+        .cause(Cause::Sequential)
+        .advice(
+            "let each of the `threads` spawned threads make its `per_thread` increments: \
+                   `s.spawn(|| for _ in 0..per_thread { counter.increment() })`.",
+        )
+        .fail();
     }
     if threads == 1 {
-        fail!(
+        Diagnosis::new(format!(
             "one thread made all {} increments of {}: expected {} at the same time, each \
              making {}.{}",
             c.made,
             call(c),
             count(n, "thread"),
             c.per_thread,
-            picture(c);
-            try = "spawn `threads` threads (`for _ in 0..threads`), each with its own \
-                   `for _ in 0..per_thread` loop."
-        );
+            picture(c)
+        ))
+        .candidates([Cause::Sequential])
+        .advice(
+            "spawn `threads` threads (`for _ in 0..threads`), each with its own \
+                   `for _ in 0..per_thread` loop.",
+        )
+        .fail();
     }
     if let Some(miss) = c.miss {
         if c.peak <= 1 {
-            fail!(
-                "the {} of {} never ran at the same time: the first thread to increment \
+            Diagnosis::new(format!("the {} of {} never ran at the same time: the first thread to increment \
                  waited {} at a meeting point for the others, and not one other thread \
                  arrived while it waited. Most likely each thread was joined right after it was spawned \
                  (`s.spawn(..).join()` in the loop, or a lazy `(0..n).map(|_| s.spawn(..))` \
                  whose handles are joined one by one: Python's `t.start(); t.join()`), so the \
                  next one started only once it had finished; or each thread held one lock \
-                 around its whole loop.{}",
-                count(threads, "thread"),
-                call(c),
-                fmt_duration(PATIENCE),
-                picture(c);
-                try = "start every thread before waiting for any: spawn them in a `for` loop \
+                 around its whole loop.{}", count(threads, "thread"), call(c), fmt_duration(PATIENCE), picture(c))).candidates([Cause::Sequential, Cause::LockHeldWhileWaiting]).advice("start every thread before waiting for any: spawn them in a `for` loop \
                        inside `thread::scope` and let the end of the scope join them (or \
                        collect the handles into a Vec first, then join). Lock only around the \
-                       increment itself, if at all."
-            );
+                       increment itself, if at all.").fail();
         }
         if threads < n {
-            fail!(
+            Diagnosis::new(format!(
                 "only {} made the increments of {}, at most {} at the same time: the meeting \
                  point waited {} for {n} and saw {} there at once. The work ran on fewer \
                  threads than asked: most likely on a pool with fewer threads (rayon's global \
@@ -253,12 +316,16 @@ pub fn judge_overlap(c: &Counted) {
                 c.peak,
                 fmt_duration(PATIENCE),
                 miss.inside,
-                picture(c);
-                try = "start exactly `threads` threads of your own in a `std::thread::scope`, \
-                       all before waiting for any."
-            );
+                picture(c)
+            ))
+            .cause(Cause::UnderUsed)
+            .advice(
+                "start exactly `threads` threads of your own in a `std::thread::scope`, \
+                       all before waiting for any.",
+            )
+            .fail();
         }
-        fail!(
+        Diagnosis::new(format!(
             "at most {} of the {n} threads of {} ran at the same time: the meeting point waited \
              {} for all {n} and saw {} there at once. The threads were started in batches, or \
              some waited for others to finish.{}",
@@ -266,9 +333,11 @@ pub fn judge_overlap(c: &Counted) {
             call(c),
             fmt_duration(PATIENCE),
             miss.inside,
-            picture(c);
-            try = "start every thread before waiting for any, and join them only at the end."
-        );
+            picture(c)
+        ))
+        .candidates([Cause::Batches, Cause::Sequential])
+        .advice("start every thread before waiting for any, and join them only at the end.")
+        .fail();
     }
     judge_shares(c);
 }
@@ -296,7 +365,9 @@ pub type Trouble = Option<String>;
 #[track_caller]
 pub fn judge_troubles(what: &str, troubles: &[Trouble]) {
     if let Some(trouble) = troubles.iter().flatten().next() {
-        fail!("{what}: {trouble}."; try = "{}", REFUSE_ONLY_WHEN_SHORT);
+        Diagnosis::new(format!("{what}: {trouble}."))
+            .advice(REFUSE_ONLY_WHEN_SHORT)
+            .fail();
     }
 }
 
@@ -312,32 +383,41 @@ pub fn judge_money_kept(what: &str, end: &[Option<u64>], sum: u64) {
     } else {
         format!("{} was lost", sum - held)
     };
-    fail!(
+    Diagnosis::new(format!(
         "{what}; afterwards the accounts hold {} = {held} in all, but the bank had {sum}: \
          {change}. Most likely two transfers changed the same balance at once and one change \
          overwrote the other.",
-        show(end);
-        try = "hold the locks of both accounts for the whole transfer: read, check and write \
+        show(end)
+    ))
+    .candidates([Cause::LostUpdate])
+    .advice(
+        "hold the locks of both accounts for the whole transfer: read, check and write \
                each balance through the same guard, never through a copy taken under an earlier \
-               lock."
-    );
+               lock.",
+    )
+    .fail();
 }
 
 /// The money is where the transfers that returned `Ok` put it (`want`).
 #[track_caller]
 pub fn judge_balances(what: &str, why: &str, end: &[Option<u64>], want: &[Option<u64>]) {
-    check!(
-        end == want,
-        "{what}; afterwards the balances are {}, expected {} ({why}). No money was made or \
+    if end != want {
+        Diagnosis::new(format!(
+            "{what}; afterwards the balances are {}, expected {} ({why}). No money was made or \
          lost, but some went to the wrong accounts: most likely two transfers changed the same \
          balance at once and one change overwrote the other (or a transfer moved another \
          amount than it said).",
-        show(end),
-        show(want);
-        try = "hold the locks of both accounts for the whole transfer, and move exactly \
+            show(end),
+            show(want)
+        ))
+        .candidates([Cause::LostUpdate])
+        .advice(
+            "hold the locks of both accounts for the whole transfer, and move exactly \
                `amount` from `from` to `to` in every successful transfer, nothing in a refused \
-               one."
-    );
+               one.",
+        )
+        .fail();
+    }
 }
 
 /// Every `total()` seen while money moved was `sum`.
@@ -347,17 +427,20 @@ pub fn judge_totals(what: &str, totals: &[u64], sum: u64) {
     let Some(first) = wrong.first() else {
         return;
     };
-    fail!(
+    Diagnosis::new(format!(
         "{what} {}, and {} of them returned a wrong total (the first: {first} instead of \
          {sum}), though the money in the bank never changed: they saw money in flight, \
          already gone from one account but not yet arrived in the other, or counted in both.",
         count(totals.len(), "time"),
-        wrong.len();
-        try = "in `total`, lock EVERY account (in increasing number, the order `transfer` \
+        wrong.len()
+    ))
+    .advice(
+        "in `total`, lock EVERY account (in increasing number, the order `transfer` \
                uses) before reading any balance, and keep all the guards until the sum is \
                done. And in `transfer`, hold both accounts' locks from the withdrawal to the \
-               deposit."
-    );
+               deposit.",
+    )
+    .fail();
 }
 
 /// A worker panicked: an overflow in a bank test means an overdrawn account
@@ -365,27 +448,34 @@ pub fn judge_totals(what: &str, totals: &[u64], sum: u64) {
 #[track_caller]
 pub fn judge_bank_panic(what: &str, text: &str) -> ! {
     if text.contains("subtract with overflow") {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: your code panicked with \"{text}\": an account was overdrawn, a \
              withdrawal took more than the account held at that moment. Most likely the check \
              and the withdrawal ran under different guards, so two transfers both saw enough \
-             money and both took it out.";
-            try = "check the balance and withdraw under the SAME guard: lock both accounts \
+             money and both took it out."
+        ))
+        .candidates([Cause::LostUpdate])
+        .advice(
+            "check the balance and withdraw under the SAME guard: lock both accounts \
                    first, then check `*from_balance < amount`, then move the money, all before \
                    the guards are dropped. A balance checked under one lock may be spent by \
-                   another thread before a second lock withdraws it."
-        );
+                   another thread before a second lock withdraws it.",
+        )
+        .fail();
     }
     if text.contains("add with overflow") {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: your code panicked with \"{text}\": a balance grew past what the whole \
              bank holds, so money was created (a balance written back from a stale copy, or \
-             an overdrawn account).";
-            try = "read, check and change the balances only while holding the locks of both \
-                   accounts, with one guard per account for the whole transfer."
-        );
+             an overdrawn account)."
+        ))
+        .advice(
+            "read, check and change the balances only while holding the locks of both \
+                   accounts, with one guard per account for the whole transfer.",
+        )
+        .fail();
     }
-    fail!("{what}:\n{}", explain_panic(text));
+    Diagnosis::new(format!("{what}:\n{}", explain_panic(text))).fail();
 }
 
 /// What the exercise sheet says `transfer` does, on plain numbers.
@@ -434,7 +524,7 @@ pub fn judge_new_bank(start: &[u64]) {
     let n = start.len();
     let opening: Opening = {
         let start = start.to_vec();
-        grading::within(WATCHDOG, BANK_HUNG, move || {
+        grading::within(WATCHDOG, bank_hung(), move || {
             let bank = Bank::new(&start);
             catching(|| (balances(&bank, n + 1), bank.total()))
         })
@@ -442,40 +532,48 @@ pub fn judge_new_bank(start: &[u64]) {
     let new = format!("Bank::new(&{start:?})");
     let (initial, initial_total) = match opening {
         Ok(opening) => opening,
-        Err(text) if text.contains("index out of bounds") => fail!(
+        Err(text) if text.contains("index out of bounds") => Diagnosis::new(format!(
             "{new}: asking for the balance of account {n}, which does not exist, panicked \
-             with \"{text}\", expected None.";
-            try = "look the account up with `self.accounts.get(account)`, which gives `None` \
-                   past the end; `self.accounts[account]` panics there."
-        ),
-        Err(text) => fail!(
+             with \"{text}\", expected None."
+        ))
+        .advice(
+            "look the account up with `self.accounts.get(account)`, which gives `None` \
+                   past the end; `self.accounts[account]` panics there.",
+        )
+        .fail(),
+        Err(text) => Diagnosis::new(format!(
             "{new}, then its balances and total():\n{}",
             explain_panic(&text)
-        ),
+        ))
+        .fail(),
     };
     let mut want_balances = some(start);
     want_balances.push(None);
-    check!(
-        initial == want_balances,
-        "{new}: the balances of accounts 0..={n} are {}, expected {} (account {n} does not \
+    if initial != want_balances {
+        Diagnosis::new(format!(
+            "{new}: the balances of accounts 0..={n} are {}, expected {} (account {n} does not \
          exist).",
-        show(&initial),
-        show(&want_balances);
-        try = "keep one balance per account, in order; `balance(i)` is `None` for `i >= n` \
-               (`self.accounts.get(i)`)."
-    );
+            show(&initial),
+            show(&want_balances)
+        ))
+        .advice(
+            "keep one balance per account, in order; `balance(i)` is `None` for `i >= n` \
+               (`self.accounts.get(i)`).",
+        )
+        .fail();
+    }
     let sum: u64 = start.iter().sum();
-    check!(
-        initial_total == sum,
-        "{new}.total() is {initial_total}, expected {sum}.";
-        try = "add up every account's balance."
-    );
+    if initial_total != sum {
+        Diagnosis::new(format!("{new}.total() is {initial_total}, expected {sum}."))
+            .advice("add up every account's balance.")
+            .fail();
+    }
 }
 
 /// Runs the transfers one after another on a fresh bank, under the
 /// watchdog, and checks each step against the model.
 #[track_caller]
-pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: &str) {
+pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: Diagnosis) {
     let n = start.len();
     let seen = {
         let start = start.to_vec();
@@ -512,20 +610,26 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: &str)
         );
         let seen = match seen {
             Ok(seen) => seen,
-            Err(text) if text.contains("subtract with overflow") => fail!(
-                "{call} panicked with \"{text}\": it took more than account {from} holds.";
-                try = "compare the balance with the amount first, and refuse with \
-                       `Err(TransferError::InsufficientFunds {{ needed: amount, available }})` \
-                       without changing anything."
-            ),
-            Err(text) if text.contains("index out of bounds") => fail!(
+            Err(text) if text.contains("subtract with overflow") => Diagnosis::new(format!(
+                "{call} panicked with \"{text}\": it took more than account {from} holds."
+            ))
+            .advice(
+                "compare the balance with the amount first, and refuse with \
+                       `Err(TransferError::InsufficientFunds { needed: amount, available })` \
+                       without changing anything.",
+            )
+            .fail(),
+            Err(text) if text.contains("index out of bounds") => Diagnosis::new(format!(
                 "{call} panicked with \"{text}\", expected {want:?}: an account number was \
-                 used as an index before the bank checked that the account exists.";
-                try = "look both accounts up with `self.accounts.get(i)` first, and refuse a \
+                 used as an index before the bank checked that the account exists."
+            ))
+            .advice(
+                "look both accounts up with `self.accounts.get(i)` first, and refuse a \
                        missing one with `Err(TransferError::NoSuchAccount(i))` (`from` first, \
-                       then `to`)."
-            ),
-            Err(text) => fail!("{call}:\n{}", explain_panic(text)),
+                       then `to`).",
+            )
+            .fail(),
+            Err(text) => Diagnosis::new(format!("{call}:\n{}", explain_panic(text))).fail(),
         };
         if seen.result != want {
             let hint = match (&want, &seen.result) {
@@ -558,31 +662,35 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: &str)
                      holds at least `amount` (all of it may go)"
                 }
             };
-            fail!(
+            Diagnosis::new(format!(
                 "{call} returned {:?}, expected {want:?}.",
-                seen.result;
-                try = "{hint}."
-            );
+                seen.result
+            ))
+            .advice(format!("{hint}."))
+            .fail();
         }
         let want_balances = some(&model);
-        check!(
-            seen.balances == want_balances,
-            "after {call} (which returned {want:?}), the balances are {}, expected {}.",
-            show(&seen.balances),
-            show(&want_balances);
-            try = "{}",
-            if want.is_ok() {
+        if seen.balances != want_balances {
+            Diagnosis::new(format!(
+                "after {call} (which returned {want:?}), the balances are {}, expected {}.",
+                show(&seen.balances),
+                show(&want_balances)
+            ))
+            .advice(if want.is_ok() {
                 "take `amount` from `from` and add it to `to`, nothing else."
             } else {
                 "a refused transfer changes no balance."
-            }
-        );
-        check!(
-            seen.total == sum,
-            "after {call}, total() is {}, expected {sum}: transfers move money, they neither \
+            })
+            .fail();
+        }
+        if seen.total != sum {
+            Diagnosis::new(format!(
+                "after {call}, total() is {}, expected {sum}: transfers move money, they neither \
              make nor lose any.",
-            seen.total
-        );
+                seen.total
+            ))
+            .fail();
+        }
     }
 }
 

@@ -60,12 +60,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ex06::{Bank, Count, Counter, TransferError};
-use grading::{check, fail, secs, within};
+use grading::{secs, within, Diagnosis};
 
 use judge::{
-    explain_panic, judge_balances, judge_bank_panic, judge_counting, judge_money_kept,
-    judge_new_bank, judge_one_thread, judge_overlap, judge_script, judge_shared_count,
-    judge_totals, judge_troubles, some, Trouble, BANK_HUNG, COUNTER_HUNG, DEADLOCK,
+    bank_hung, deadlock, explain_panic, judge_balances, judge_bank_panic, judge_counting,
+    judge_money_kept, judge_new_bank, judge_one_thread, judge_overlap, judge_script,
+    judge_shared_count, judge_totals, judge_troubles, script_hung, some, Trouble, COUNTER_HUNG,
     SAME_ACCOUNT_HUNG,
 };
 use probe::{balances, catching, count_on_probe, run_workers, Hold, Leaving, Rng};
@@ -91,15 +91,17 @@ fn counter_counts_on_one_thread() {
         let after_ten = counter.get();
         (fresh, after_one, after_ten, Counter::default().get())
     });
-    check!(
-        fresh == 0,
-        "Counter::new().get() is {fresh}, expected 0.";
-        try = "start the count at zero."
-    );
-    check!(
-        default == 0,
-        "Counter::default().get() is {default}, expected 0."
-    );
+    if fresh != 0 {
+        Diagnosis::new(format!("Counter::new().get() is {fresh}, expected 0."))
+            .advice("start the count at zero.")
+            .fail();
+    }
+    if default != 0 {
+        Diagnosis::new(format!(
+            "Counter::default().get() is {default}, expected 0."
+        ))
+        .fail();
+    }
     judge_one_thread("after one increment on one thread", after_one, 1);
     judge_one_thread("after ten increments on one thread", after_ten, 10);
 }
@@ -124,7 +126,8 @@ fn many_threads_never_lose_an_increment() {
         Ok((alone, catching(|| counter.get())?))
     });
     let what = format!("{THREADS} threads each called `increment` {EACH} times on one counter");
-    let (alone, got) = outcome.unwrap_or_else(|text| fail!("{what}:\n{}", explain_panic(&text)));
+    let (alone, got) = outcome
+        .unwrap_or_else(|text| Diagnosis::new(format!("{what}:\n{}", explain_panic(&text))).fail());
     judge_one_thread("after ten increments on one thread", alone, 10);
     judge_shared_count(&what, got, THREADS as u64 * EACH);
 }
@@ -165,7 +168,7 @@ fn transfer_moves_money_and_refuses_overdrafts() {
             (2, 1, 80),
             (1, 0, 80),
         ],
-        BANK_HUNG,
+        script_hung(),
     );
 }
 
@@ -181,7 +184,7 @@ fn missing_accounts_are_refused() {
             (1, 0, 15),
             (0, 3, 1),
         ],
-        BANK_HUNG,
+        script_hung(),
     );
 }
 
@@ -190,7 +193,7 @@ fn transfer_to_the_same_account_is_refused() {
     judge_script(
         &[10, 20, 30],
         &[(1, 1, 5), (0, 0, 1000), (2, 2, 0), (1, 2, 15)],
-        SAME_ACCOUNT_HUNG,
+        SAME_ACCOUNT_HUNG.into(),
     );
 }
 
@@ -203,7 +206,7 @@ fn opposite_transfers_never_deadlock() {
     const EACH: u64 = 20_000;
     // Each direction's threads take out at most 2 * EACH: nobody runs short.
     let start = [2 * EACH, 2 * EACH];
-    let outcome = within(WATCHDOG, DEADLOCK, move || -> Result<_, String> {
+    let outcome = within(WATCHDOG, deadlock(), move || -> Result<_, String> {
         let bank = Bank::new(&start);
         let troubles = run_workers(THREADS, |i| -> Trouble {
             let (from, to) = if i % 2 == 0 { (0, 1) } else { (1, 0) };
@@ -251,7 +254,7 @@ fn racing_withdrawals_never_overdraw() {
         needed: AMOUNT,
         available: LEFT,
     };
-    let outcome = within(WATCHDOG, BANK_HUNG, move || -> Result<_, String> {
+    let outcome = within(WATCHDOG, bank_hung(), move || -> Result<_, String> {
         let mut start = vec![0; PAIRS + 1];
         start[SHARED] = FUNDS;
         let bank = Bank::new(&start);
@@ -291,11 +294,13 @@ fn racing_withdrawals_never_overdraw() {
     let (workers, end) = outcome.unwrap_or_else(|text| judge_bank_panic(&what, &text));
     let (successes, troubles): (Vec<usize>, Vec<Trouble>) = workers.into_iter().unzip();
     judge_troubles(&what, &troubles);
-    check!(
-        successes.iter().sum::<usize>() > 0,
-        "{what}: not one withdrawal succeeded, though account {SHARED} had money for one.";
-        try = "refuse a transfer only when the paying account holds less than the amount."
-    );
+    if successes.iter().sum::<usize>() == 0 {
+        Diagnosis::new(format!(
+            "{what}: not one withdrawal succeeded, though account {SHARED} had money for one."
+        ))
+        .advice("refuse a transfer only when the paying account holds less than the amount.")
+        .fail();
+    }
     judge_money_kept(&what, &end, FUNDS);
     let mut want = vec![Some(0); PAIRS + 1];
     want[SHARED] = Some(FUNDS);
@@ -309,7 +314,7 @@ fn total_is_one_consistent_snapshot() {
     const EACH: usize = 3_000;
     const START: u64 = 1_000;
     const SUM: u64 = START * ACCOUNTS as u64;
-    let outcome = within(WATCHDOG, BANK_HUNG, || -> Result<_, String> {
+    let outcome = within(WATCHDOG, bank_hung(), || -> Result<_, String> {
         let bank = Bank::new(&[START; ACCOUNTS]);
         let moving = AtomicUsize::new(MOVERS);
         let looks = run_workers(MOVERS + 1, |i| -> Vec<u64> {
@@ -353,7 +358,7 @@ fn random_transfers_keep_every_account_exact() {
     /// One worker's bookkeeping: the net change its successful transfers
     /// made to each account, and what went wrong.
     type Book = ([i64; N], Trouble);
-    let outcome = within(WATCHDOG, BANK_HUNG, || -> Result<_, String> {
+    let outcome = within(WATCHDOG, bank_hung(), || -> Result<_, String> {
         let bank = Bank::new(&START);
         let books = run_workers(THREADS, |i| -> Book {
             let mut rng = Rng::new(100 + i as u64);
@@ -403,9 +408,11 @@ fn random_transfers_keep_every_account_exact() {
         &end,
         &want,
     );
-    check!(
-        total == sum,
-        "{what}: afterwards total() is {total}, but the accounts hold {sum}.";
-        try = "add up every account's balance, holding all their locks."
-    );
+    if total != sum {
+        Diagnosis::new(format!(
+            "{what}: afterwards total() is {total}, but the accounts hold {sum}."
+        ))
+        .advice("add up every account's balance, holding all their locks.")
+        .fail();
+    }
 }

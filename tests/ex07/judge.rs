@@ -4,9 +4,9 @@ use std::collections::HashSet;
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use grading::{check, count, fail, fmt_duration, ms, preview_with, Clock, Timeline};
+use grading::{count, fmt_duration, ms, preview_with, Cause, Clock, Diagnosis, Timeline};
 
-use crate::probe::{run, Ended, Hold, Report, Setup, PATIENCE, STALL};
+use crate::probe::{run, Ended, Hold, Quit, Report, Setup, PATIENCE, STALL};
 
 /// At most `shown` entries of a list of descriptions.
 fn listed(items: &[String], shown: usize) -> String {
@@ -45,7 +45,7 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
     let stall = fmt_duration(STALL);
     let all_read = r.exhausted.iter().all(|&e| e);
     if all_read && r.completed == r.total_pulled {
-        fail!(
+        Diagnosis::new(format!(
             "pipeline never returned: the consumers are still waiting for items. In {what}, \
              every source was read to the end and {}, yet {stall} later `pipeline` had still \
              not returned.{}",
@@ -54,11 +54,15 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
             } else {
                 format!("all {} were handled", count(n, "item"))
             },
-            picture(setup, r, Lanes::Consumers);
-            try = "drop every Sender (including the original) so the channel closes: give each \
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .candidates([Cause::ChannelNeverClosed, Cause::BusyLoop])
+        .advice(
+            "drop every Sender (including the original) so the channel closes: give each \
                    producer its own `tx.clone()`, then `drop(tx)`. A consumer's \
-                   `for item in rx.iter()` only ends once the last Sender is gone."
-        );
+                   `for item in rx.iter()` only ends once the last Sender is gone.",
+        )
+        .fail();
     }
     let unread = unread(setup, r);
     let unread_note = if unread.is_empty() {
@@ -67,39 +71,52 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
         format!("not read to the end: {}", listed(&unread, 3))
     };
     if r.total_pulled > 0 && r.completed == 0 {
-        fail!(
+        Diagnosis::new(format!(
             "the pipeline got stuck before a single item was handled: in {what} the producers \
              pulled {} ({unread_note}), then for {stall} no consumer took one, so the \
-             producers wait forever to send.{}",
+             producers wait forever to send. Likely causes: the consumers are started only \
+             once the producers are joined, and a bounded channel makes the producers wait for \
+             room that only a consumer can make; or the consumers stopped before the channel \
+             was closed, taking the still empty channel for a finished one.{}",
             count(r.total_pulled, "item"),
-            picture(setup, r, Lanes::Consumers);
-            try = "start the consumers before you wait for the producers: with a bounded \
-                   channel a producer can only finish once consumers make room (in a \
-                   `thread::scope`, spawn both sides and join nothing before the end). And keep \
-                   every consumer receiving until the channel is closed: `for item in rx.iter()`."
-        );
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .candidates([Cause::Sequential, Cause::StoppedBeforeClosed])
+        .advice(
+            "spawn the producers and the consumers in one `thread::scope` and join nothing \
+             before the end, and keep every consumer receiving until the channel is closed: \
+             `for item in rx.iter()`.",
+        )
+        .fail();
     }
     if r.total_pulled == 0 {
-        fail!(
+        Diagnosis::new(format!(
             "nothing happened in {what}: for {stall} no item was pulled from any source, and \
              `pipeline` did not return.{}",
-            picture(setup, r, Lanes::Consumers);
-            try = "start one producer thread per source, each sending every item of its \
-                   source (`for item in source {{ tx.send(item) }}`)."
-        );
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .advice(
+            "start one producer thread per source, each sending every item of its \
+                   source (`for item in source { tx.send(item) }`).",
+        )
+        .fail();
     }
-    fail!(
+    Diagnosis::new(format!(
         "the pipeline got stuck: in {what}, {} pulled, {} handled ({unread_note}), then for \
          {stall} no consumer took another item, so the producers wait forever to send: the \
          consumers stopped early.{}",
         count(r.total_pulled, "item"),
         r.completed,
-        picture(setup, r, Lanes::Consumers);
-        try = "a consumer must keep receiving until the channel is closed and empty: \
+        picture(setup, r, Lanes::Consumers)
+    ))
+    .candidates([Cause::StoppedBeforeClosed])
+    .advice(
+        "a consumer must keep receiving until the channel is closed and empty: \
                `for item in rx.iter()`. `try_recv` fails with `Empty` whenever the channel is \
                momentarily empty, which does not mean the producers are done, and a stop \
-               signal from one producer does not mean the others are done."
-    );
+               signal from one producer does not mean the others are done.",
+    )
+    .fail();
 }
 
 /// Every item handled once, every result returned.
@@ -119,57 +136,72 @@ pub fn judge_items(setup: &Setup, r: &Report, results: &[(usize, usize)]) {
         }
     }
     if !twice.is_empty() {
-        fail!(
+        Diagnosis::new(format!(
             "in {what} some items were handled more than once: {}.",
-            listed(&twice, 3);
-            try = "hand each item to exactly one consumer: send it once, into one channel \
-                   that every consumer receives from."
-        );
+            listed(&twice, 3)
+        ))
+        .advice(
+            "hand each item to exactly one consumer: send it once, into one channel \
+                   that every consumer receives from.",
+        )
+        .fail();
     }
     if !never.is_empty() {
         let unread = unread(setup, r);
         if !unread.is_empty() {
-            fail!(
+            Diagnosis::new(format!(
                 "in {what}, {} of the {n} items never reached `handle` ({}): some sources \
                  were not read to the end: {}.",
                 never.len(),
                 listed(&never, 3),
-                listed(&unread, 3);
-                try = "each producer must send every item its source yields \
+                listed(&unread, 3)
+            ))
+            .candidates([Cause::StoppedBeforeClosed])
+            .advice(
+                "each producer must send every item its source yields \
                        (`for item in source`) until the source is used up. A producer also \
                        stops early when its `send` fails because every consumer is gone: the \
                        consumers must keep receiving until the channel is closed \
                        (`for item in rx.iter()`), and a stop signal from the first producer \
-                       to finish does not mean the others are done."
-            );
+                       to finish does not mean the others are done.",
+            )
+            .fail();
         }
-        fail!(
+        Diagnosis::new(format!(
             "in {what}, {} of the {n} items never reached `handle` ({}), though every source \
              was read to the end: the producers pulled them, but no consumer got them. The \
              consumers stopped before the channel was empty, or a send failed and the item \
              was lost.",
             never.len(),
-            listed(&never, 3);
-            try = "a consumer must keep receiving until the channel is closed *and* empty: \
+            listed(&never, 3)
+        ))
+        .candidates([Cause::StoppedBeforeClosed, Cause::ErrorSwallowed])
+        .advice(
+            "a consumer must keep receiving until the channel is closed *and* empty: \
                    `for item in rx.iter()` ends exactly then. Stop signals (one `None` per \
                    consumer) break as soon as there are several producers: let the channel \
-                   close instead, by dropping every Sender."
-        );
+                   close instead, by dropping every Sender.",
+        )
+        .fail();
     }
     // Every item handled exactly once: the results must be those n pairs.
-    check!(
-        results.len() == n,
-        "{what} returned {}, but `handle` was called {}: {}.",
-        count(results.len(), "result"),
-        count(n, "time"),
-        if results.len() < n {
-            "some results were lost (is every consumer's Vec in the returned one?)"
-        } else {
-            "some results were returned more than once"
-        };
-        try = "collect what each consumer's `handle` calls return (a Vec per consumer, \
-               returned from its thread), and concatenate them all after the scope."
-    );
+    if results.len() != n {
+        Diagnosis::new(format!(
+            "{what} returned {}, but `handle` was called {}: {}.",
+            count(results.len(), "result"),
+            count(n, "time"),
+            if results.len() < n {
+                "some results were lost (is every consumer's Vec in the returned one?)"
+            } else {
+                "some results were returned more than once"
+            }
+        ))
+        .advice(
+            "collect what each consumer's `handle` calls return (a Vec per consumer, \
+               returned from its thread), and concatenate them all after the scope.",
+        )
+        .fail();
+    }
     let mut got = results.to_vec();
     got.sort_unstable();
     let mut want: Vec<(usize, usize)> = (0..setup.sources.len())
@@ -183,15 +215,16 @@ pub fn judge_items(setup: &Setup, r: &Report, results: &[(usize, usize)]) {
             .filter(|&&p| !seen.insert(p))
             .map(|&(s, i)| label(s, i))
             .collect();
-        fail!(
+        Diagnosis::new(format!(
             "{what} returned {n} results, but not one per `handle` call: {}.",
             if dup.is_empty() {
                 String::from("some results were not what `handle` returned")
             } else {
                 format!("results for {} came back twice", listed(&dup, 3))
-            };
-            try = "return each result of `handle` exactly once."
-        );
+            }
+        ))
+        .advice("return each result of `handle` exactly once.")
+        .fail();
     }
 }
 
@@ -203,41 +236,52 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
     let producers: HashSet<ThreadId> = r.source_threads.iter().flatten().copied().collect();
     let mixed = r.handle_threads.intersection(&producers).count();
     if mixed > 0 {
-        fail!(
+        Diagnosis::new(format!(
             "in {what}, `handle` ran on a producer thread ({} that pulled items from a \
              source also called `handle`): a producer that handles items itself, for \
              example when the channel is full, is not waiting for the consumers, and the \
              channel no longer limits anything.{}",
             count(mixed, "thread"),
-            picture(setup, r, Lanes::Both);
-            try = "producers only send (`tx.send(item)` waits while the channel is full); only \
-                   the consumer threads call `handle`."
-        );
+            picture(setup, r, Lanes::Both)
+        ))
+        .advice(
+            "producers only send (`tx.send(item)` waits while the channel is full); only \
+                   the consumer threads call `handle`.",
+        )
+        .fail();
     }
     for i in 0..r.source_threads.len() {
         for j in i + 1..r.source_threads.len() {
             if !r.source_threads[i].is_disjoint(&r.source_threads[j]) {
-                fail!(
+                Diagnosis::new(format!(
                     "in {what}, source {i} and source {j} were read on the same thread: one \
                      producer thread read several sources, one after the other, so a slow \
                      source would hold up all the others.{}",
-                    picture(setup, r, Lanes::Both);
-                    try = "start one producer thread per source: \
-                           `for source in sources {{ let tx = tx.clone(); s.spawn(move || ...); }}`."
-                );
+                    picture(setup, r, Lanes::Both)
+                ))
+                .cause(Cause::Sequential)
+                .advice(
+                    "start one producer thread per source: \
+                           `for source in sources { let tx = tx.clone(); s.spawn(move || ...); }`.",
+                )
+                .fail();
             }
         }
     }
     let k = r.handle_threads.len();
-    check!(
-        k <= setup.consumers,
-        "in {what}, `handle` ran on {k} different threads, but consumers = {}: a thread per \
+    if k > setup.consumers {
+        Diagnosis::new(format!(
+            "in {what}, `handle` ran on {k} different threads, but consumers = {}: a thread per \
          item (or per batch) is not a fixed set of consumers.{}",
-        setup.consumers,
-        picture(setup, r, Lanes::Consumers);
-        try = "spawn exactly `consumers.get()` consumer threads, each calling `handle` on \
-               items from `rx.iter()` until the channel is closed."
-    );
+            setup.consumers,
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .advice(
+            "spawn exactly `consumers.get()` consumer threads, each calling `handle` on \
+               items from `rx.iter()` until the channel is closed.",
+        )
+        .fail();
+    }
 }
 
 /// The channel is bounded: never more than `capacity + consumers + producers`
@@ -269,34 +313,41 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
     );
     let waited = fmt_duration(PATIENCE);
     if r.first_handle_after_producers == Some(true) {
-        fail!(
+        Diagnosis::new(format!(
             "{observed} Every producer thread had finished before the first `handle` call, so \
              the items waited somewhere until then. Most likely the consumers were started \
              only once the producers had been joined, and the channel let every item wait in \
              it: it has no bound (a bounded one would have made the producers wait, and the \
              pipeline would hang). Or the consumers collect what they receive before handling \
              it.{}",
-            picture(setup, r, Lanes::Consumers);
-            try = "spawn the consumers and the producers in one `thread::scope` and join nothing \
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .candidates([Cause::Unbounded, Cause::Sequential])
+        .advice(
+            "spawn the consumers and the producers in one `thread::scope` and join nothing \
                    before the end, with `crossbeam::channel::bounded(capacity)`: the producers \
                    then wait while the channel is full. Each consumer calls `handle` on each \
-                   item as it receives it: `rx.iter().map(&handle)`."
-        );
+                   item as it receives it: `rx.iter().map(&handle)`.",
+        )
+        .fail();
     }
     if let Some(i) = r.ahead {
-        fail!(
+        Diagnosis::new(format!(
             "{observed} The grader held back the second pull from source {i} until its first \
              item reached `handle`, and after {waited} it still had not. Most likely the \
              producers pull items before sending them: a producer that collects its source \
              (or a batch of it) before sending keeps those items out of the channel, so the \
              channel's bound cannot limit them. Or the consumers were not handling items yet: \
              started late, or collecting what they receive before handling it.{}",
-            picture(setup, r, Lanes::Consumers);
-            try = "send each item as soon as it is pulled: \
-                   `for item in source {{ tx.send(item)... }}`, without `collect()`ing the \
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .advice(
+            "send each item as soon as it is pulled: \
+                   `for item in source { tx.send(item)... }`, without `collect()`ing the \
                    source first, so that `send` makes the producer wait before it pulls more; \
-                   and let each consumer handle each item as it receives it."
-        );
+                   and let each consumer handle each item as it receives it.",
+        )
+        .fail();
     }
     let zero = if c == 0 {
         " Capacity 0 is a rendezvous, not \"no limit\": `bounded(0)` holds nothing, and each \
@@ -305,15 +356,19 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
     } else {
         ""
     };
-    fail!(
+    Diagnosis::new(format!(
         "unbounded queue: {observed} The producers sent what they pulled (each source's first \
          item reached a consumer before its second was pulled), so the items piled up in the \
          channel: most likely it has no bound.{zero}{}",
-        picture(setup, r, Lanes::Consumers);
-        try = "use crossbeam::channel::bounded(capacity) (not `unbounded()` or \
+        picture(setup, r, Lanes::Consumers)
+    ))
+    .cause(Cause::Unbounded)
+    .advice(
+        "use crossbeam::channel::bounded(capacity) (not `unbounded()` or \
                `std::sync::mpsc::channel()`): `send` then waits while the channel is full, so \
-               the producers only pull what fits."
-    );
+               the producers only pull what fits.",
+    )
+    .fail();
 }
 
 /// `min(consumers, items)` calls of `handle` ran at once, on as many threads.
@@ -338,48 +393,67 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
         `let next = rx.lock().unwrap().recv(); let Ok(item) = next else { break };`. Or use \
         `crossbeam::channel`, whose Receiver every consumer can clone: no Mutex at all.";
     if peak == 1 && target > 1 && threads >= 2 {
-        fail!(
+        Diagnosis::new(format!(
             "in {what}, `handle` ran on {threads} threads but never more than {peak} at once, \
              {allowed}: the consumers took turns. Most likely they share a `Mutex<Receiver>` \
              and keep it locked while handling: {lock_held}.{}",
-            picture(setup, r, Lanes::Consumers);
-            try = "{lock_fix}"
-        );
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .candidates([Cause::LockHeldWhileWaiting, Cause::Sequential])
+        .advice(lock_fix)
+        .fail();
     }
     if peak > 1 && peak < target {
-        fail!(
+        Diagnosis::new(format!(
             "in {what}, `handle` ran on {} and never more than {peak} at once, {allowed}: \
              fewer consumers ran than asked for. Something caps them: a thread pool (rayon \
              runs one thread per core), or a number of consumers other than \
              `consumers.get()`.{}",
             count(threads, "thread"),
-            picture(setup, r, Lanes::Consumers);
-            try = "spawn exactly `consumers.get()` consumer threads of your own, all of them \
-                   before joining any, each taking items with `for item in rx.iter()`."
-        );
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .cause(Cause::UnderUsed)
+        .advice(
+            "spawn exactly `consumers.get()` consumer threads of your own, all of them \
+                   before joining any, each taking items with `for item in rx.iter()`.",
+        )
+        .fail();
     }
     if peak < target {
-        fail!(
+        Diagnosis::new(format!(
             "in {what}, `handle` ran on {} and never more than {peak} at once, {allowed}. \
              Either only one consumer thread takes items, or the consumers share a \
              `Mutex<Receiver>` and one of them keeps the lock while handling, so the others \
-             never get a turn: {lock_held}.{}",
+             never get a turn: {lock_held}; or the other consumers stopped before the channel \
+             was closed.{}",
             count(threads, "thread"),
-            picture(setup, r, Lanes::Consumers);
-            try = "spawn `consumers.get()` consumer threads, all of them before joining any, \
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .candidates([
+            Cause::UnderUsed,
+            Cause::LockHeldWhileWaiting,
+            Cause::StoppedBeforeClosed,
+        ])
+        .advice(format!(
+            "spawn `consumers.get()` consumer threads, all of them before joining any, \
                    each taking items with `for item in rx.iter()`; and {lock_fix}"
-        );
+        ))
+        .fail();
     }
     if let Some(miss) = r.miss {
-        fail!(
+        Diagnosis::new(format!(
             "in {what}, at one point only {} running while items were still to come, \
              though {target} may run at once (the grader waited {waited}): some consumers had \
              stopped taking items.{}",
             count(miss.inside, "`handle` call"),
-            picture(setup, r, Lanes::Consumers);
-            try = "keep every consumer receiving until the channel is closed: \
-                   `for item in rx.iter()`."
-        );
+            picture(setup, r, Lanes::Consumers)
+        ))
+        .candidates([Cause::StoppedBeforeClosed, Cause::UnderUsed])
+        .advice(
+            "keep every consumer receiving until the channel is closed: \
+                   `for item in rx.iter()`.",
+        )
+        .fail();
     }
 }
 
@@ -387,6 +461,12 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
 #[track_caller]
 pub fn judge(setup: &Setup) -> Report {
     let (ended, report) = run(setup);
+    // A thread per item also ends early: that is the threads' judge's to say.
+    if report.handle_threads.len() <= setup.consumers {
+        if let Some(quit) = report.quit {
+            judge_quit(setup, &report, quit);
+        }
+    }
     let results = match ended {
         Ended::Returned(results) => results,
         Ended::Stuck => judge_stuck(setup, &report),
@@ -400,21 +480,61 @@ pub fn judge(setup: &Setup) -> Report {
     report
 }
 
+/// A consumer thread ended while a source still had items: it stopped before
+/// the channel was closed (a correct consumer's `rx.iter()` only ends once
+/// every Sender is gone, so every producer has read its source to the end).
+#[track_caller]
+fn judge_quit(setup: &Setup, r: &Report, quit: Quit) -> ! {
+    let why = if quit.no_producer_done {
+        "No producer had finished then, so none could have sent a stop signal: the consumer \
+         took a momentarily empty channel for a finished one (`try_recv` found it `Empty`, or \
+         a `recv_timeout` ran out)"
+    } else {
+        "A source was used up by then, but not all of them: an empty channel, a timeout or one \
+         producer's stop signal does not mean that every producer is done"
+    };
+    let pause = if quit.during_pause {
+        " (the grader's slow source was pausing, with the channel empty but not closed)"
+    } else {
+        ""
+    };
+    Diagnosis::new(format!(
+        "in {}, a consumer thread ended {} after the start{pause}, while the sources still \
+         had items to send: it stopped before the channel was closed. {why}.{}",
+        setup.describe(),
+        fmt_duration(quit.at),
+        picture(setup, r, Lanes::Both)
+    ))
+    .cause(Cause::StoppedBeforeClosed)
+    .advice(
+        "keep every consumer receiving until the channel is closed: `for item in rx.iter()`, \
+         or `while let Ok(item) = rx.recv()`. `Empty` and a timeout only mean \"nothing right \
+         now\"; the channel closes when every Sender is dropped, and only then is every \
+         producer done.",
+    )
+    .fail();
+}
+
 /// The slow source found the pipeline stopped while it still had items.
 #[track_caller]
 pub fn judge_slow(setup: &Setup, r: &Report) {
-    check!(
-        !r.drain_gave_up,
-        "in {}, the slow source {} waited {} for the other sources to be used up and every \
+    if r.drain_gave_up {
+        Diagnosis::new(format!(
+            "in {}, the slow source {} waited {} for the other sources to be used up and every \
          item pulled so far to be handled, in vain: the pipeline stopped moving while a \
          producer was still pulling.{}",
-        setup.describe(),
-        setup.slow.unwrap_or_default(),
-        fmt_duration(PATIENCE),
-        picture(setup, r, Lanes::Both);
-        try = "run every producer on its own thread and keep the consumers receiving \
-               (`for item in rx.iter()`) until the channel is closed."
-    );
+            setup.describe(),
+            setup.slow.unwrap_or_default(),
+            fmt_duration(PATIENCE),
+            picture(setup, r, Lanes::Both)
+        ))
+        .candidates([Cause::StoppedBeforeClosed, Cause::Sequential])
+        .advice(
+            "run every producer on its own thread and keep the consumers receiving \
+               (`for item in rx.iter()`) until the channel is closed.",
+        )
+        .fail();
+    }
 }
 
 /// Which lanes a picture shows.
@@ -449,6 +569,9 @@ fn picture(setup: &Setup, r: &Report, lanes: Lanes) -> String {
     }
     if let Some(at) = r.producers_done_at {
         seen = seen.mark("producers done", at);
+    }
+    if let Some(quit) = r.quit {
+        seen = seen.mark("a consumer ended", quit.at);
     }
 
     // A correct pipeline, on the same scale: every source read alongside the

@@ -29,11 +29,20 @@
 //!   items)`, or every item has reached `handle` ([`grading::Rendezvous`]).
 //! - **the slow source**: before each of its items it waits until the other
 //!   sources are used up and every item so far was handled, then pauses: the
-//!   channel is empty for a while, though a producer is not done yet.
+//!   channel is empty for a while, though a producer is not done yet. The
+//!   first pause lasts until a consumer thread ends, or [`PATIENCE`]: a
+//!   consumer that takes a quiet channel for a closed one (`try_recv` found it
+//!   `Empty`, a `recv_timeout` ran out) ends during it, whatever the timing,
+//!   as long as it gives up within [`PATIENCE`] of silence; a correct one
+//!   waits in `recv` until the channel closes. The later pauses are short.
 //!
 //! Each producer thread also leaves a thread-local note that records when it
 //! exits, so the judges know whether the consumers started only after every
-//! producer had finished.
+//! producer had finished; each consumer thread (one that called `handle` and
+//! never pulled) leaves one too, so the judges know when a consumer ended
+//! while a source still had items: it stopped before the channel was closed.
+//! Threads are told apart by their `ThreadId`, never by their name (an
+//! unnamed thread inherits its parent's name on Linux).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -47,11 +56,15 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use ex07::pipeline;
-use grading::{catch_panic, ms, secs, within, Miss, Patience, Rendezvous};
+use grading::{catch_panic, ms, secs, within, Cause, Diagnosis, Miss, Patience, Rendezvous};
 
 /// Real time a test may take before the watchdog stops it: a backstop, as the
-/// probe notices a stuck pipeline after [`STALL`].
-pub const WATCHDOG: Duration = secs(8);
+/// probe notices a stuck pipeline after [`STALL`] without progress. A
+/// pipeline that keeps making progress is slow, not stuck: with the machine
+/// loaded far beyond its cores (a load of 36 on 2 cores), one producer thread
+/// reading 5000 items took more than 8 s, and a watchdog that short called
+/// it hung. A correct pipeline needs milliseconds.
+pub const WATCHDOG: Duration = secs(30);
 /// No progress at all for this long, while the grader holds nobody up: the
 /// pipeline is stuck. A working one makes progress every few microseconds.
 pub const STALL: Duration = secs(1);
@@ -71,11 +84,23 @@ const PAUSE: Duration = ms(15);
 /// How often the test thread looks at the probe.
 pub const TICK: Duration = ms(5);
 
-const HUNG: &str = "pipeline never returned: the consumers are still waiting for items, or the \
-    producers are waiting to send to consumers that are gone.\n\
-    Try: drop every Sender (including the original) so the channel closes: give each producer \
-    its own `tx.clone()`, then `drop(tx)`; and keep every consumer receiving until the channel \
-    is closed (`for item in rx.iter()`).";
+/// The watchdog's diagnosis: it proves no cause, only that nothing ended.
+fn hung() -> Diagnosis {
+    Diagnosis::new(
+        "pipeline never returned: the consumers are still waiting for items, the producers \
+         are waiting to send to consumers that are gone, or a loop never ends.",
+    )
+    .candidates([
+        Cause::ChannelNeverClosed,
+        Cause::StoppedBeforeClosed,
+        Cause::BusyLoop,
+    ])
+    .advice(
+        "drop every Sender (including the original) so the channel closes: give each producer \
+         its own `tx.clone()`, then `drop(tx)`; and keep every consumer receiving until the \
+         channel is closed (`for item in rx.iter()`).",
+    )
+}
 
 /// An item as the grader's sources yield it: neither `Clone` nor `Copy`, so
 /// it can only be handed on, never duplicated.
@@ -187,6 +212,14 @@ struct State {
     producers_alive: usize,
     /// Their kernel thread ids (`None` once one is unknown).
     producer_tids: Option<Vec<u32>>,
+    /// The thread that runs `pipeline` (the grader's): its end is not a
+    /// consumer's.
+    pipeline_thread: Option<ThreadId>,
+    /// The first consumer thread seen ending while a source still had
+    /// items.
+    quit: Option<Quit>,
+    /// Whether the slow source is pausing (or waiting to pause) now.
+    pausing: bool,
     /// At the first `handle` call: had every producer thread finished?
     first_handle_after_producers: Option<bool>,
     /// For the picture, since the probe was made: each `handle` call (its
@@ -203,6 +236,19 @@ impl State {
     fn touch(&mut self) {
         self.last_progress = Instant::now();
     }
+}
+
+/// A consumer thread that ended while a source still had items to give.
+#[derive(Clone, Copy, Debug)]
+pub struct Quit {
+    /// When it ended, since the probe was made.
+    pub at: Duration,
+    /// Whether, at that moment, every producer thread seen was still running
+    /// and no source had said `None`: no producer could have sent a stop
+    /// signal yet, so the consumer gave up on a quiet channel.
+    pub no_producer_done: bool,
+    /// Whether the slow source was pausing then, with the channel empty.
+    pub during_pause: bool,
 }
 
 /// One `handle` call, for the picture: its thread, start and end.
@@ -225,6 +271,8 @@ pub struct Probe {
     together: Rendezvous,
     first_item: Patience,
     drain: Patience,
+    /// The slow source's first pause: until a consumer ends, at most once.
+    quiet: Patience,
 }
 
 /// The grader's source `i`: pulls go through the probe.
@@ -265,6 +313,8 @@ pub struct Report {
     pub source_spans: Vec<Option<(Duration, Duration)>>,
     pub all_pulled_at: Option<Duration>,
     pub producers_done_at: Option<Duration>,
+    /// A consumer thread that ended while a source still had items.
+    pub quit: Option<Quit>,
     /// When the report was made.
     pub ended_at: Duration,
 }
@@ -274,6 +324,35 @@ thread_local! {
     static TID: Cell<u32> = const { Cell::new(0) };
     /// The probes this thread pulled for: each is told when the thread exits.
     static PULLED_FOR: RefCell<Vec<ExitNote>> = const { RefCell::new(Vec::new()) };
+    /// The probes this thread called `handle` for: each is told when the
+    /// thread exits.
+    static HANDLED_FOR: RefCell<Vec<ConsumerNote>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Tells its probe when the thread holding it, which called `handle`, exits.
+/// It keeps the thread's id: `thread::current()` may no longer be available
+/// while thread-locals are dropped.
+struct ConsumerNote(Weak<Probe>, ThreadId);
+
+impl Drop for ConsumerNote {
+    fn drop(&mut self) {
+        if let Some(probe) = self.0.upgrade() {
+            let mut s = probe.lock();
+            let producer = s.source_threads.iter().any(|t| t.contains(&self.1));
+            let all_read = s.exhausted.iter().all(|&e| e);
+            if !producer && !all_read && s.pipeline_thread != Some(self.1) && s.quit.is_none() {
+                let no_producer_done =
+                    s.producers_alive == s.producers_seen && s.exhausted.iter().all(|&e| !e);
+                s.quit = Some(Quit {
+                    at: probe.origin.elapsed(),
+                    no_producer_done,
+                    during_pause: s.pausing,
+                });
+                probe.wake.notify_all();
+            }
+            s.touch();
+        }
+    }
 }
 
 /// Tells its probe when the producer thread holding it exits (thread-local
@@ -348,6 +427,9 @@ impl Probe {
             producers_seen: 0,
             producers_alive: 0,
             producer_tids: Some(Vec::new()),
+            pipeline_thread: None,
+            quit: None,
+            pausing: false,
             first_handle_after_producers: None,
             spans: Vec::new(),
             source_spans: vec![None; n],
@@ -364,6 +446,7 @@ impl Probe {
             together,
             first_item: Patience::new(PATIENCE),
             drain: Patience::new(PATIENCE),
+            quiet: Patience::new(PATIENCE),
         }
     }
 
@@ -465,13 +548,38 @@ impl Probe {
         } else {
             drop(s);
         }
-        thread::sleep(PAUSE);
         let mut s = self.lock();
+        s.pausing = !missed;
+        if self.quiet.gave_up() {
+            drop(s);
+            thread::sleep(PAUSE);
+            s = self.lock();
+        } else {
+            // The first pause: until a consumer ends (see the module
+            // documentation).
+            s = self.quiet.wait_while(&self.wake, s, |s| s.quit.is_none()).0;
+        }
+        s.pausing = false;
         s.in_grader -= 1;
         s
     }
 
-    pub fn handle(&self, item: Item) -> (usize, usize) {
+    pub fn handle(this: &Arc<Probe>, item: Item) -> (usize, usize) {
+        Probe::register_consumer(this);
+        this.handle_item(item)
+    }
+
+    /// Notes the calling thread as one that called `handle`, once per probe.
+    fn register_consumer(this: &Arc<Probe>) {
+        HANDLED_FOR.with(|notes| {
+            let mut notes = notes.borrow_mut();
+            if !notes.iter().any(|n| n.0.as_ptr() == Arc::as_ptr(this)) {
+                notes.push(ConsumerNote(Arc::downgrade(this), thread::current().id()));
+            }
+        });
+    }
+
+    fn handle_item(&self, item: Item) -> (usize, usize) {
         let mut s = self.lock();
         s.handle_threads.insert(thread::current().id());
         s.calls[item.source][item.index] += 1;
@@ -593,6 +701,7 @@ impl Probe {
             source_spans: s.source_spans.clone(),
             all_pulled_at: s.all_pulled_at,
             producers_done_at: s.producers_done_at,
+            quit: s.quit,
             ended_at: self.origin.elapsed(),
         }
     }
@@ -611,7 +720,7 @@ pub enum Ended {
 #[track_caller]
 pub fn run(setup: &Setup) -> (Ended, Report) {
     let setup = setup.clone();
-    within(WATCHDOG, HUNG, move || {
+    within(WATCHDOG, hung(), move || {
         let probe = Arc::new(Probe::new(setup.clone()));
         let sources: Vec<Source> = (0..setup.sources.len())
             .map(|source| Source {
@@ -626,9 +735,10 @@ pub fn run(setup: &Setup) -> (Ended, Report) {
         thread::Builder::new()
             .name("graded-work".into())
             .spawn(move || {
+                in_pipeline.lock().pipeline_thread = Some(thread::current().id());
                 let outcome = catch_panic(|| {
                     pipeline(sources, consumers, capacity, |item| {
-                        in_pipeline.handle(item)
+                        Probe::handle(&in_pipeline, item)
                     })
                 });
                 let _ = tx.send(outcome);

@@ -95,6 +95,8 @@ causes! {
         "buffered output is never flushed, so the reader does not get it (in time)";
     ArithmeticOverflow = "arithmetic-overflow",
         "a result does not fit in the integer type used for it";
+    StoppedBeforeClosed = "stopped-before-closed",
+        "a consumer stops before its channel is closed (on a momentarily empty channel, a timeout or one producer's stop signal) while producers still have items";
 }
 
 impl Cause {
