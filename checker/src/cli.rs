@@ -259,7 +259,9 @@ pub struct VerifyArgs {
     pub accept_snapshots: bool,
     /// Keep N threads spinning for the whole run (implies --fresh), to show
     /// that verdicts and causes hold on a loaded machine; prints the load
-    /// average seen. E.g. `--repeat 3 --load 6` on 2 cores.
+    /// average seen. E.g. `--repeat 3 --load 6` on 2 cores. The snapshots
+    /// (wording reviewed at rest) are not compared under load; every failing
+    /// test's cause is.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub load: u64,
     #[command(flatten)]
