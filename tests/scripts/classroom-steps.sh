@@ -36,13 +36,20 @@ cp solutions/ex02.rs exercises/ex02-*/src/lib.rs
 printf '\npub fn broken( {\n' >> exercises/ex03-*/src/lib.rs
 
 ids=$(grep -E '^id = ' course.toml | sed -E 's/id = "(.*)"/\1/')
+# Wall time, and CPU time (user + system, of every process the step ran),
+# which a loaded machine changes much less than wall time.
+TIMEFORMAT='%R %U %S'
+cpu_total=0
 step() { # name, command...
   local name=$1; shift
-  local t0=$SECONDS
   mkdir -p "$work/logs"
-  "$@" > "$work/logs/${name%% *}.log" 2>&1
-  local rc=$?
-  printf '%-44s rc=%-3s %4ss\n' "$name" "$rc" "$((SECONDS - t0))"
+  local rc times
+  times=$( { time "$@" > "$work/logs/${name%% *}.log" 2>&1; } 2>&1 ); rc=$?
+  # shellcheck disable=SC2086
+  set -- $times
+  local cpu; cpu=$(echo "$2 + $3" | bc)
+  cpu_total=$(echo "$cpu_total + $cpu" | bc)
+  printf '%-44s rc=%-3s %6.0f s wall %6.0f s CPU\n' "$name" "$rc" "$1" "$cpu"
   return $rc
 }
 echo "== $state run, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
@@ -65,4 +72,4 @@ else
   echo "Upload the course report: NO FILE"
 fi
 step "Course summary" cargo run --quiet -- report --format markdown
-echo "points earned: $earned; whole $state run: $((SECONDS - total0)) s"
+echo "points earned: $earned; whole $state run: $((SECONDS - total0)) s wall, $cpu_total s CPU"
