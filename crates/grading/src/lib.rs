@@ -27,6 +27,7 @@ mod processes;
 mod rendezvous;
 mod serial;
 mod text;
+mod thread_clock;
 mod watchdog;
 
 pub use clock::{paused, real_clock, timed, Timing};
@@ -48,6 +49,7 @@ pub use serial::one_at_a_time;
 pub use text::{
     count, count_of, cut, fmt_duration, fmt_duration_exact, ms, preview, preview_with, secs,
 };
+pub use thread_clock::{Split, ThreadClock, ThreadTime};
 pub use watchdog::within;
 
 /// Fails the current test with a diagnosis: what was observed, then what to try.
