@@ -95,6 +95,8 @@ causes! {
         "buffered output is never flushed, so the reader does not get it (in time)";
     ArithmeticOverflow = "arithmetic-overflow",
         "a result does not fit in the integer type used for it";
+    IgnoresStop = "ignores-stop",
+        "the stop signal (a shutdown, a cancellation) is not watched while taking new work, so work is still taken or started after it";
 }
 
 impl Cause {
