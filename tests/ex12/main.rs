@@ -9,9 +9,11 @@
 //! The handlers are probes (`probe.rs`): each logs when it started and
 //! finished and when its future was dropped (a guard lives inside it). After
 //! `serve` returns, the clock runs on for 100 s more, so a handler left
-//! running would finish then, and is caught. The real time `serve` took is
-//! measured too: on the paused clock waiting is free, so real time spent is
-//! time the thread was blocked. The judges (`judge.rs`) then say *why* a run
+//! running would finish then, and is caught. Where the real time `serve`
+//! took went is measured too (the kernel's account of its thread: running,
+//! waiting for a core, asleep): on the paused clock waiting is free, so a
+//! thread asleep for long was blocked, while real time spent waiting for a
+//! core is only a busy machine. The judges (`judge.rs`) then say *why* a run
 //! is wrong: a request started late, after the shutdown, was abandoned too
 //! early, kept running... Each test applies the preconditions (serve did not
 //! panic or block, and started every request as it arrived: the script's
