@@ -1,6 +1,7 @@
 // Mistake: the worker threads push every result into one shared Vec as it arrives, so the results come back in the order the jobs finished, not in job order.
 // Rejected by: results_come_back_in_job_order
-// Message contains: in the order the jobs finished
+// Message contains: returned the right results in the wrong order
+// Cause: wrong-order
 // Removes: fn serve
 
 use std::sync::Mutex;

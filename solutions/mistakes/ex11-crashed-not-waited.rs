@@ -1,6 +1,7 @@
 // Mistake: waits for the last worker of each thread at the end, but replaces a crashed worker without waiting for it: each crash leaves a zombie behind.
 // Rejected by: every_worker_is_waited_for
 // Message contains: never waited for (zombies)
+// Cause: never-joined
 // Adds: impl Worker::fn finish
 // Removes: impl Drop for Worker
 

@@ -1,6 +1,7 @@
 // Mistake: never checks for end of file: after a crash `read_line` returns Ok(0) with an empty line, which becomes Err(BadReply("")), and the dead worker keeps getting jobs (write errors ignored).
 // Rejected by: a_crash_only_loses_its_own_job
 // Message contains: `read_line` returns Ok(0)
+// Cause: error-swallowed
 
 impl Worker {
     fn ask(&mut self, job: &str) -> Option<String> {

@@ -1,6 +1,7 @@
 // Mistake: deals the jobs out up front, one contiguous chunk per worker: a worker stuck on a slow job keeps its other jobs waiting while the other workers run out of work.
 // Rejected by: a_slow_job_does_not_hold_up_the_others
 // Message contains: queued behind the slow job
+// Cause: under-used
 
 pub fn run_jobs(
     worker_exe: &Path,

@@ -1,6 +1,7 @@
 // Mistake: splits the data with `data.chunks(data.len() / threads)`: with more threads than bytes the size is 0, and `chunks(0)` panics.
 // Rejected by: histogram_with_more_threads_than_bytes
 // Message contains: chunks(0)
+// Cause: none
 
 pub fn histogram(data: &[u8], threads: NonZeroUsize) -> [u64; 256] {
     let counts: [AtomicU64; 256] = std::array::from_fn(|_| AtomicU64::new(0));

@@ -1,6 +1,7 @@
 // Mistake: starts all `workers` processes up front, even when there are fewer jobs: processes with nothing to do.
 // Rejected by: fewer_jobs_than_workers
 // Message contains: A worker with no job to do should not be started
+// Cause: none
 // Observed busy: worker 1, worker 2
 // Observed empty: worker 3, worker 4
 

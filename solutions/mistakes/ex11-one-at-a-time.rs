@@ -1,6 +1,7 @@
 // Mistake: starts the worker processes, but drives them all from one loop: send a job, wait for its answer, next job to the next worker. Several processes, one job at a time.
 // Rejected by: workers_run_at_the_same_time
 // Message contains: one job at a time
+// Cause: sequential
 // Removes: fn serve
 
 pub fn run_jobs(

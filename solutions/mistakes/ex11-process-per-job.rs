@@ -1,6 +1,7 @@
 // Mistake: starts a fresh worker process for every job (spawn, send one job, close, wait): at most `workers` at once, but not a pool.
 // Rejected by: every_job_gets_its_answer
 // Message contains: A new process for every job is not a pool
+// Cause: resource-per-call
 
 fn serve(
     worker_exe: &Path,

@@ -1,6 +1,7 @@
 // Mistake: reads each answer with `read_to_string`, which returns only at the end of the worker's output: the worker ends it only once its stdin is closed, so the first answer never comes.
 // Rejected by: every_job_gets_its_answer
 // Message contains: reads more than one line per answer
+// Cause: none
 
 impl Worker {
     fn ask(&mut self, job: &str) -> Option<String> {

@@ -1,6 +1,7 @@
 // Mistake: wraps the worker's stdin in a `BufWriter` and never flushes it: the job stays in the buffer, the worker waits for it, and `run_jobs` waits for the answer forever.
 // Rejected by: every_job_gets_its_answer
 // Message contains: a `BufWriter` (or `LineWriter`) that is never flushed
+// Cause: not-flushed
 
 use std::io::BufWriter;
 

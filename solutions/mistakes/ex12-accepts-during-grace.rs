@@ -1,6 +1,7 @@
 // Mistake: the shutdown only starts the grace timer; the loop keeps taking new requests until the grace period ends.
 // Rejected by: no_new_requests_are_started_after_shutdown
 // Message contains: serve kept taking requests after the shutdown
+// Cause: ignores-stop
 // Observed busy: request 22, request 23
 // Removes: impl Running::fn take_requests, impl Running::fn stop_within
 

@@ -1,6 +1,7 @@
 // Mistake: spawns each request with tokio::spawn and, at the end of the grace period, drops the JoinHandles of the late ones: dropping a JoinHandle does not stop its task.
 // Rejected by: abandoned_requests_are_stopped_before_serve_returns
 // Message contains: kept running after serve returned
+// Cause: not-cancelled
 // Removes: struct Running, impl Running
 
 pub async fn serve<F, Fut>(
@@ -31,10 +32,12 @@ where
         if !shutdown.is_cancelled() {
             task.await.unwrap();
             report.completed.push(id);
-        } else if tokio::time::timeout_at(grace_ends, task).await.is_ok() {
-            report.completed.push(id);
         } else {
-            report.abandoned.push(id);
+            match tokio::time::timeout_at(grace_ends, task).await {
+                Ok(Ok(())) => report.completed.push(id),
+                Ok(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => report.abandoned.push(id),
+            }
         }
     }
     report.completed.sort_unstable();

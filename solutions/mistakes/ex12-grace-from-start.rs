@@ -1,6 +1,7 @@
 // Mistake: computes the end of the grace period when serve starts, not when the shutdown comes: by the time of the shutdown it has long passed, and the running requests get no grace at all.
 // Rejected by: requests_finishing_within_the_grace_period_complete
 // Message contains: right at the shutdown, without any grace
+// Cause: none
 
 pub async fn serve<F, Fut>(
     requests: mpsc::Receiver<u64>,

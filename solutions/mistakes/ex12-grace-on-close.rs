@@ -1,6 +1,7 @@
 // Mistake: treats a closed channel like a shutdown and gives the running requests only the grace period, although no shutdown was requested.
 // Rejected by: closed_channel_lets_every_request_finish
 // Message contains: A closed channel only means that no request will come
+// Cause: none
 
 pub async fn serve<F, Fut>(
     requests: mpsc::Receiver<u64>,

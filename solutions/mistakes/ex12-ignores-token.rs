@@ -1,6 +1,7 @@
 // Mistake: never looks at the shutdown token: takes requests until the channel closes, so a server whose clients keep their Sender would never stop.
 // Rejected by: shutdown_with_nothing_in_flight_returns_at_once
-// Message contains: never noticed the shutdown
+// Message contains: it did not react to the shutdown
+// Cause: ignores-stop
 
 impl Running {
     async fn take_requests<Fut: Future<Output = ()> + Send + 'static>(

@@ -1,6 +1,7 @@
 // Mistake: carries ex10's semaphore over: at most 100 requests run at once, so a request that comes while 100 are running waits for one of them to end.
 // Rejected by: a_thousand_requests
 // Message contains: serve limits how many requests run at the same time
+// Cause: under-used
 // Observed peak: 100
 
 impl Running {

@@ -1,6 +1,7 @@
 // Mistake: after the shutdown, closes the channel but still starts the requests that were queued in it.
 // Rejected by: no_new_requests_are_started_after_shutdown
 // Message contains: emptied the channel after the shutdown
+// Cause: ignores-stop
 // Observed busy: request 1, request 20, request 21
 // Observed empty: request 22, request 23
 

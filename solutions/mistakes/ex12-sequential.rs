@@ -1,6 +1,7 @@
 // Mistake: awaits each request inside the receiving loop, so requests run one after another.
 // Rejected by: requests_run_concurrently
 // Message contains: the requests ran one after another
+// Cause: sequential
 // Observed peak: 1
 // Observed busy: request 1, request 5
 // Removes: impl Running::fn start

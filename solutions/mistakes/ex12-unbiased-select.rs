@@ -1,6 +1,7 @@
 // Mistake: a select! without `biased;`: when the shutdown and a queued request are both ready, it picks one at random, and sometimes starts the request.
 // Rejected by: no_new_requests_are_started_after_shutdown
 // Message contains: queued in the channel
+// Cause: ignores-stop
 
 impl Running {
     async fn take_requests<Fut: Future<Output = ()> + Send + 'static>(

@@ -1,6 +1,7 @@
 // Mistake: `Some(id) = requests.recv()` in select! disables that branch once the channel is closed, and serve then waits for a shutdown that never comes.
 // Rejected by: closed_channel_without_requests_returns_at_once
 // Message contains: no shutdown may ever come
+// Cause: none
 
 impl Running {
     async fn take_requests<Fut: Future<Output = ()> + Send + 'static>(

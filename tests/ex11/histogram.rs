@@ -11,7 +11,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use grading::{count, fail, secs, student_panic_message, within};
+use grading::{count, secs, student_panic_message, within, Cause, Diagnosis};
 
 use crate::lab::nonzero;
 
@@ -19,9 +19,15 @@ use crate::lab::nonzero;
 /// even with the other core busy).
 const WATCHDOG: Duration = secs(5);
 
-const HUNG: &str = "`histogram` never returned: a thread loops forever, or the threads wait \
-    for each other.\n\
-    Try: give every thread its own part of `data` and let it end after its last byte.";
+/// The watchdog's diagnosis: which thread was stuck, and how, a stopped
+/// call does not tell.
+fn hung() -> Diagnosis {
+    Diagnosis::new(
+        "`histogram` never returned: a thread loops forever, or the threads wait for each other.",
+    )
+    .candidates([Cause::BusyLoop, Cause::LockOrder, Cause::ChannelNeverClosed])
+    .advice("give every thread its own part of `data` and let it end after its last byte.")
+}
 
 pub fn count_bytes(data: &[u8]) -> [u64; 256] {
     let mut counts = [0; 256];
@@ -59,7 +65,7 @@ pub struct Counted {
 #[track_caller]
 pub fn run_histogram(data: &[u8], threads: usize) -> Counted {
     let shared = data.to_vec();
-    let outcome = within(WATCHDOG, HUNG, move || {
+    let outcome = within(WATCHDOG, hung(), move || {
         grading::catch_panic(|| ex11::histogram(&shared, nonzero(threads)))
     });
     match outcome {
@@ -69,15 +75,22 @@ pub fn run_histogram(data: &[u8], threads: usize) -> Counted {
             if message.starts_with("NOT STARTED") {
                 panic!("\n{message}\n");
             }
-            fail!(
+            Diagnosis::new(format!(
                 "{}\nThat was in histogram({}, threads = {threads}).",
                 message.lines().next().unwrap_or_default(),
-                count(data.len(), "byte");
-                try = "every thread gets a part of `data`, some maybe an empty one: with more \
-                       threads than bytes, `data.len() / threads` is 0, and `chunks(0)` \
-                       panics. Round the part size up, and make it at least 1: \
-                       `data.len().div_ceil(threads).max(1)`."
-            );
+                count(data.len(), "byte")
+            ))
+            .advice(if threads > data.len() {
+                "every thread gets a part of `data`, some maybe an empty one: here there are \
+                 more threads than bytes, so `data.len() / threads` is 0, and `chunks(0)` \
+                 panics. Round the part size up, and make it at least 1: \
+                 `data.len().div_ceil(threads).max(1)`."
+            } else {
+                "read the panic above (file and line): every thread gets a part of `data` \
+                 (`data.chunks(data.len().div_ceil(threads).max(1))`) and adds its counts to \
+                 the shared counters."
+            })
+            .fail();
         }
     }
 }
@@ -169,24 +182,28 @@ pub fn judge_counts(data: &[u8], runs: &[Counted]) {
     };
     let what = call(first);
     if total(first) > len64 {
-        fail!(
+        Diagnosis::new(format!(
             "{what} counted {} in all, {} more than there are ({}): some bytes were \
              counted twice.",
             bytes(total(first)),
             total(first) - len64,
-            example(first);
-            try = "give the threads parts of `data` that do not overlap (`data.chunks(part)`), \
-                   and count each byte once."
-        );
+            example(first)
+        ))
+        .advice(
+            "give the threads parts of `data` that do not overlap (`data.chunks(part)`), \
+             and count each byte once.",
+        )
+        .fail();
     }
     let short = |r: &Counted| (0..256).all(|b| r.counts[b] <= want[b]);
     if !short(first) {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: {} (in all you counted {} of {len} bytes).",
             example(first),
-            total(first);
-            try = "for every byte `b` of `data`, add one to counter number `b as usize`."
-        );
+            total(first)
+        ))
+        .advice("for every byte `b` of `data`, add one to counter number `b as usize`.")
+        .fail();
     }
     // Counts replaced by one thread's share, in a run that proves it.
     if let Some((r, (b, part, parts))) = runs
@@ -194,7 +211,7 @@ pub fn judge_counts(data: &[u8], runs: &[Counted]) {
         .filter(|r| r.counts != want)
         .find_map(|r| Some((r, overwritten(data, r)?)))
     {
-        fail!(
+        Diagnosis::new(format!(
             "{} counted {} of {}, about one part's worth: in every counter, the \
              count is exactly what a single one of the {parts} parts of `data` holds, never \
              the sum of several (e.g. byte value {b}: {} in all, your count {} is its count in \
@@ -207,11 +224,15 @@ pub fn judge_counts(data: &[u8], runs: &[Counted]) {
             count(len, "byte"),
             want[b],
             r.counts[b],
-            part + 1;
-            try = "add each thread's counts to the shared ones: \
-                   `counts[b].fetch_add(local[b], Ordering::Relaxed)` (or `fetch_add(1, ...)` for \
-                   every byte)."
-        );
+            part + 1
+        ))
+        .cause(Cause::LostUpdate)
+        .advice(
+            "add each thread's counts to the shared ones: \
+             `counts[b].fetch_add(local[b], Ordering::Relaxed)` (or `fetch_add(1, ...)` for \
+             every byte).",
+        )
+        .fail();
     }
     let lost = len64 - total(first);
     let m = usize::try_from(lost).expect("fits");
@@ -226,18 +247,21 @@ pub fn judge_counts(data: &[u8], runs: &[Counted]) {
     };
     let replaced = single_parts(data, first).is_some();
     match (stretch, replaced) {
-        (Some(end), false) => fail!(
+        (Some(end), false) => Diagnosis::new(format!(
             "{what} counted {}: the {end} {} {was} never counted ({}), and every \
              other byte was.",
             bytes(total(first)),
             count(m, "byte"),
-            example(first);
-            try = "split `data` so that the parts cover all of it: `len / threads` rounds \
-                   down and leaves the rest over; round up (`data.len().div_ceil(threads)`), \
-                   use `data.chunks(part)`, whose last part may be shorter, and give every \
-                   part a thread."
-        ),
-        (Some(end), true) => fail!(
+            example(first)
+        ))
+        .advice(
+            "split `data` so that the parts cover all of it: `len / threads` rounds \
+             down and leaves the rest over; round up (`data.len().div_ceil(threads)`), \
+             use `data.chunks(part)`, whose last part may be shorter, and give every \
+             part a thread.",
+        )
+        .fail(),
+        (Some(end), true) => Diagnosis::new(format!(
             "{what} counted {}: the missing counts are exactly those of the {end} {} \
              ({}). That is also what one thread's part holds, so this run cannot tell \
              which: either those bytes were never counted (the parts do not cover the data), \
@@ -245,30 +269,40 @@ pub fn judge_counts(data: &[u8], runs: &[Counted]) {
              `store`d into the shared counters, which overwrites the counts before it).",
             bytes(total(first)),
             count(m, "byte"),
-            example(first);
-            try = "make the parts cover all of `data` \
-                   (`data.chunks(data.len().div_ceil(threads).max(1))`, one thread per part), \
-                   and add to the shared counters with `fetch_add`, never `store`."
-        ),
-        (None, true) => fail!(
+            example(first)
+        ))
+        .candidates([Cause::LostUpdate])
+        .advice(
+            "make the parts cover all of `data` \
+             (`data.chunks(data.len().div_ceil(threads).max(1))`, one thread per part), \
+             and add to the shared counters with `fetch_add`, never `store`.",
+        )
+        .fail(),
+        (None, true) => Diagnosis::new(format!(
             "{what} counted {} ({}): every counter holds exactly what one part of \
              `data` holds, never the sum of several. Most likely the threads' counts \
              replaced each other (a count `store`d into the shared counters overwrites the \
              counts before it); or some parts were never counted.",
             bytes(total(first)),
-            example(first);
-            try = "add to the shared counters with `fetch_add`, never `store`; give every part \
-                   of `data` a thread."
-        ),
+            example(first)
+        ))
+        .candidates([Cause::LostUpdate])
+        .advice(
+            "add to the shared counters with `fetch_add`, never `store`; give every part \
+             of `data` a thread.",
+        )
+        .fail(),
         (None, false) => {}
     }
-    fail!(
+    Diagnosis::new(format!(
         "{what} counted {}: {lost} counts were lost ({}), and the missing counts are \
          neither a stretch of `data` left out nor whole parts replaced by others: they are \
          missing where the threads add to the same counters at once. A `load` followed by a \
          `store` loses one of two additions that meet: both threads read the same old value.",
         bytes(total(first)),
-        example(first);
-        try = "add with one indivisible step: `counts[b].fetch_add(1, Ordering::Relaxed)`."
-    );
+        example(first)
+    ))
+    .cause(Cause::LostUpdate)
+    .advice("add with one indivisible step: `counts[b].fetch_add(1, Ordering::Relaxed)`.")
+    .fail();
 }

@@ -28,7 +28,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ex11::{run_jobs, JobError};
-use grading::{child_state, kill_child, ms, preview, secs, within, ChildState};
+use grading::{child_state, kill_child, ms, preview, secs, within, Cause, ChildState, Diagnosis};
 
 /// The provided worker program, built by cargo next to the tests.
 const WORKER: &str = env!("CARGO_BIN_EXE_ex11-worker");
@@ -38,8 +38,11 @@ const WORKER: &str = env!("CARGO_BIN_EXE_ex11-worker");
 /// that keeps its workers busy forever gets this far.
 const WATCHDOG: Duration = secs(5);
 /// Once a test of this run has hung, the others wait less: the diagnosis is
-/// known, and a student should not wait half a minute for the verdict.
-const WATCHDOG_AFTER_A_HANG: Duration = ms(2500);
+/// known, and a student should not wait half a minute for the verdict. But
+/// never less than the monitor needs to see a stall after a `meet` job gave
+/// up (MEET_PATIENCE + STALL + AFTER_KILL, and room for a busy machine):
+/// otherwise the watchdog, which cannot tell why, would speak instead.
+const WATCHDOG_AFTER_A_HANG: Duration = ms(4000);
 /// How long a `meet` job waits for the others (as in `src/bin/worker.rs`).
 pub const MEET_PATIENCE: Duration = secs(2);
 /// A call during which no worker reads a job or answers one for this long,
@@ -57,24 +60,42 @@ pub const EXIT_GRACE: Duration = ms(1500);
 static A_TEST_HUNG: AtomicBool = AtomicBool::new(false);
 
 /// The watchdog's diagnosis. Where the monitor watches the workers (unix),
-/// only a call that keeps them busy gets this far.
-const HUNG: &str = if cfg!(unix) {
-    "`run_jobs` was still busy when the watchdog stopped it: its worker processes kept \
-     reading jobs or being started until then. Usually a job that is retried after its worker \
-     crashed: `crash` kills every worker it is sent to, so retrying it never ends; or a loop \
-     that starts worker after worker.\n\
-     Try: a job whose worker died gets Err(JobError::WorkerCrashed) and is never sent again; \
-     start a fresh worker only for the next job."
-} else {
-    "`run_jobs` never returned. Likely causes, most likely first: `child.wait()` while the \
-     worker's stdin is still open (a worker exits only once its stdin is closed); a job \
-     written into a `BufWriter` that is never flushed (the worker never gets it); a loop that \
-     reads until an answer comes, which never ends once the worker has died (`read_line` then \
-     returns Ok(0) every time); a job retried after its worker crashed.\n\
-     Try: close the stdin before `wait()`, flush after every job, treat end of file as a \
-     crash, and never resend a job whose worker died. (On this system the grader cannot see \
-     what the workers were doing, so it cannot tell which.)"
-};
+/// only a call that keeps them busy gets this far: a loop that never ends.
+fn hung() -> Diagnosis {
+    if cfg!(unix) {
+        Diagnosis::new(
+            "`run_jobs` was still busy when the watchdog stopped it: until then the grader never \
+             saw its workers all idle for a while (they kept reading jobs, being started, or \
+             working on one). Usually a job that is retried after its worker crashed: `crash` \
+             kills every worker it is sent to, so retrying it never ends; or a loop that starts \
+             worker after worker.",
+        )
+        .candidates([Cause::BusyLoop])
+        .advice(
+            "a job whose worker died gets Err(JobError::WorkerCrashed) and is never sent again; \
+             start a fresh worker only for the next job.",
+        )
+    } else {
+        Diagnosis::new(
+            "`run_jobs` never returned. Likely causes, most likely first: `child.wait()` while \
+             the worker's stdin is still open (a worker exits only once its stdin is closed); a \
+             job written into a `BufWriter` that is never flushed (the worker never gets it); a \
+             loop that reads until an answer comes, which never ends once the worker has died \
+             (`read_line` then returns Ok(0) every time); a job retried after its worker \
+             crashed. (On this system the grader cannot see what the workers were doing, so it \
+             cannot tell which.)",
+        )
+        .candidates([
+            Cause::ChannelNeverClosed,
+            Cause::NotFlushed,
+            Cause::BusyLoop,
+        ])
+        .advice(
+            "close the stdin before `wait()`, flush after every job, treat end of file as a \
+             crash, and never resend a job whose worker died.",
+        )
+    }
+}
 
 pub fn nonzero(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).expect("the suite uses at least one worker")
@@ -361,7 +382,7 @@ impl Lab {
         };
         // If the watchdog fires, kill the workers the stuck call left behind.
         let guard = KillOnHang(self);
-        let (watched, activity) = within(limit, HUNG, move || {
+        let (watched, activity) = within(limit, hung(), move || {
             let (tx, rx) = mpsc::channel();
             thread::Builder::new()
                 .name("graded-work".into())
@@ -453,6 +474,21 @@ impl Drop for KillOnHang<'_> {
     }
 }
 
+/// Whether process `pid` is running or waiting for a core (state `R` in
+/// `/proc/<pid>/stat`), rather than asleep or gone. `false` where unknown.
+fn runnable(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, after_name) = stat.rsplit_once(')')?;
+            after_name
+                .split_whitespace()
+                .next()
+                .map(|state| state == "R")
+        })
+        .unwrap_or(false)
+}
+
 /// Every worker's file in `pids`, by pid.
 fn logs(pids: &Path) -> Vec<WorkerLog> {
     let mut logs: Vec<WorkerLog> = fs::read_dir(pids)
@@ -504,7 +540,11 @@ fn watch(done: &Receiver<Outcome>, pids: &Path, activity: &mut Activity) -> Resu
         }
         let now = logs(pids);
         activity.look(origin.elapsed(), &now);
-        if now != last || now.iter().any(WorkerLog::busy) {
+        // A worker that is running or waiting for a core (not asleep on its
+        // stdin) has work in hand: on a loaded machine it may just not have
+        // logged it yet. Only workers all asleep, with nothing logged for
+        // STALL, make a stall.
+        if now != last || now.iter().any(|w| w.busy() || runnable(w.pid)) {
             last = now;
             since = Instant::now();
             continue;

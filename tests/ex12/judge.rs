@@ -5,10 +5,12 @@
 //! telling diagnosis first.
 
 use std::fmt;
+use std::time::Duration;
 
 use ex12::ShutdownReport;
 use grading::{
-    fail, fmt_duration, ms, payload_text, preview, student_panic_message, Clock, Timeline,
+    fmt_duration, ms, payload_text, preview, student_panic_message, Cause, Clock, Diagnosis,
+    Timeline,
 };
 
 use crate::probe::{Outcome, AFTERWARDS, HANDLER_PANIC};
@@ -42,17 +44,9 @@ fn picture(script: &Script, o: &Outcome) -> String {
         }
         t.mark(returned.0, ms(returned.1))
     };
-    let mut seen = Timeline::new("what your serve did", Clock::Virtual);
+    let seen = observed(script, o);
     let mut correct = Timeline::new("what a correct serve does", Clock::Virtual);
     for r in &script.requests {
-        let log = o.afterwards(r.id);
-        let end = log.finished.or(log.dropped_at).unwrap_or(o.returned);
-        let span: Vec<_> = log
-            .started
-            .map(|s| (ms(s), ms(end.max(s))))
-            .into_iter()
-            .collect();
-        seen = seen.lane(&lane(r), &span);
         let end = match script.fate(r) {
             Fate::NotStarted => None,
             Fate::Completes(at) | Fate::Panics(at) => Some(at),
@@ -72,11 +66,37 @@ fn picture(script: &Script, o: &Outcome) -> String {
     )
 }
 
-/// Real time from which one play of a script that went wrong counts as
-/// blocked: a correct `serve` needs a few milliseconds (the 1000-request
-/// script: about 20 ms), while every script's grace period, slept for real,
-/// is 1 s or more.
-pub const BLOCKED: std::time::Duration = ms(500);
+/// Time from which the thread that ran one play of a script counts as
+/// blocked (asleep) or spinning (on a core): a correct `serve` needs a few
+/// milliseconds of work (the 1000-request script: about 20 ms), while every
+/// script's grace period, slept for real, is 1 s or more.
+pub const BLOCKED: Duration = ms(500);
+
+/// What the thread that ran `serve` did with its real time, when it proves
+/// something. Real time alone proves nothing: on a busy machine the same 20
+/// ms of work can take a second while the thread waits for a core. So the
+/// kernel's account is read (see [`grading::ThreadClock`]): asleep, or on a
+/// core, for longer than any correct serve needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stall {
+    /// The thread slept this long (blocked: a sleep, a lock, a blocking read).
+    Asleep(Duration),
+    /// The thread ran on a core this long (a spin, or long computing).
+    OnCpu(Duration),
+}
+
+/// See [`Stall`]. `None` also where the kernel does not say (not Linux):
+/// then no cause is drawn from real time.
+pub fn stall(o: &Outcome) -> Option<Stall> {
+    let split = o.thread.split?;
+    if split.asleep >= BLOCKED {
+        Some(Stall::Asleep(split.asleep))
+    } else if split.on_cpu >= BLOCKED {
+        Some(Stall::OnCpu(split.on_cpu))
+    } else {
+        None
+    }
+}
 
 /// What every scenario needs before its own checks mean anything: serve did
 /// not panic, called each handler once, did not block the thread, and
@@ -132,10 +152,11 @@ pub fn serve_did_not_panic(o: &Outcome) {
 pub fn handled_once(script: &Script, o: &Outcome) {
     let timeline = script.timeline();
     if let Some(&id) = o.strangers.first() {
-        fail!(
-            "serve called handle({id}), but the test never sent a request {id}.\n{timeline}";
-            try = "call `handle` with the ids that come out of `requests.recv()`, once each."
-        );
+        Diagnosis::new(format!(
+            "serve called handle({id}), but the test never sent a request {id}.\n{timeline}"
+        ))
+        .advice("call `handle` with the ids that come out of `requests.recv()`, once each.")
+        .fail();
     }
     let mut twice: Vec<u64> = o
         .afterwards
@@ -145,27 +166,49 @@ pub fn handled_once(script: &Script, o: &Outcome) {
         .collect();
     twice.sort_unstable();
     if let Some(&id) = twice.first() {
-        fail!(
+        Diagnosis::new(format!(
             "serve called handle({id}) {} times: every request must be handled exactly once.\n\
              {timeline}",
-            o.afterwards(id).calls;
-            try = "call `handle(id)` once per id received, and spawn that future."
-        );
+            o.afterwards(id).calls
+        ))
+        .advice("call `handle(id)` once per id received, and spawn that future.")
+        .fail();
     }
 }
 
-/// Waiting costs no real time on the paused clock: real time spent is time
-/// the thread was blocked, while tokio's clock stood still. Judged only when
-/// something went wrong, as its explanation: a run that went as scripted
-/// passes even if the machine stalled the test for a while.
+/// Waiting costs no real time on the paused clock: a thread that sleeps (or
+/// spins) for a long time while tokio's clock stands still was blocked by
+/// serve. Judged only when something went wrong, as its explanation: a run
+/// that went as scripted passes whatever the thread did.
 pub fn did_not_block(script: &Script, o: &Outcome) {
-    if o.real < BLOCKED || as_scripted(script, o) {
+    let Some(stall) = stall(o).filter(|_| !as_scripted(script, o)) else {
         return;
-    }
-    let real = fmt_duration(o.real);
+    };
+    let real = fmt_duration(o.thread.real);
+    let ctx = script.situation();
+    let returned = show(o.returned);
+    let timeline = Told(script, o);
+    let asleep = match stall {
+        Stall::Asleep(asleep) => asleep,
+        Stall::OnCpu(on_cpu) => Diagnosis::new(format!(
+            "{ctx}: serve returned at {returned} on tokio's clock, but the thread that ran it \
+             took {real} of real time, {} of it running on a core. A correct serve needs a few \
+             milliseconds of work here: waiting in tokio costs nothing (the test runs on \
+             tokio's paused clock). So serve kept the thread busy instead of awaiting: a loop \
+             that polls without waiting (`try_recv()`, `is_cancelled()`, `Instant::now()` in a \
+             loop), or long work on the runtime's thread.\n{timeline}",
+            fmt_duration(on_cpu)
+        ))
+        .candidates([Cause::BusyLoop, Cause::BlockingInAsync])
+        .advice(
+            "let tokio do the waiting: `tokio::select!` on `shutdown.cancelled()` and \
+             `requests.recv()`, `join_next().await`, `tokio::time::timeout`.",
+        )
+        .fail(),
+    };
     let grace = show(script.grace);
     let like_grace = script.shutdown.is_some()
-        && o.real.as_millis().abs_diff(u128::from(script.grace)) * 4 <= u128::from(script.grace);
+        && asleep.as_millis().abs_diff(u128::from(script.grace)) * 4 <= u128::from(script.grace);
     let then = if like_grace {
         let in_grace: Vec<u64> = script.ids_where(|f| match f {
             Fate::Completes(at) => script.shutdown.is_some_and(|s| at > s),
@@ -188,38 +231,45 @@ pub fn did_not_block(script: &Script, o: &Outcome) {
     } else {
         String::new()
     };
-    fail!(
-        "{}: serve returned at {} on tokio's clock, but took {real} of real time. Waiting in \
-         tokio costs no real time here (the test runs on tokio's paused clock, and a correct \
-         serve takes a few milliseconds), so for about {real} something blocked the thread \
-         instead of awaiting.{then}\n{}",
-        script.situation(),
-        show(o.returned),
-        Told(script, o);
-        try = "never block inside async code: wait with tokio \
-               (`tokio::time::timeout(grace, <wait for them all>).await`, `tokio::time::sleep`), \
-               not with `std::thread::sleep` or a blocking call."
-    );
+    Diagnosis::new(format!(
+        "{ctx}: serve returned at {returned} on tokio's clock, but the thread that ran it was \
+         asleep for {} of real time (the kernel's count: neither running nor waiting for a \
+         core). Waiting in tokio never puts the thread to sleep here (the test runs on tokio's \
+         paused clock, which jumps ahead instead), so serve blocked the thread with a \
+         blocking call instead of awaiting.{then}\n{timeline}",
+        fmt_duration(asleep)
+    ))
+    .cause(Cause::BlockingInAsync)
+    .advice(
+        "never block inside async code: wait with tokio (`tokio::time::timeout(grace, <wait \
+         for them all>).await`), not with `std::thread::sleep` or a blocking call.",
+    )
+    .fail()
 }
 
-/// The most requests whose handlers ran at the same time.
-fn peak_in_flight(in_time: &[Request], o: &Outcome) -> usize {
-    let mut edges: Vec<(u64, i32)> = Vec::new();
-    for r in in_time {
+/// What each request's handler did, as measured: from its first poll to its
+/// end, or to the drop of its future (when tokio's clock could tell). A
+/// handler seen neither to end nor to be dropped by the time serve returned
+/// is drawn as unknown from its start on, never as running.
+fn observed(script: &Script, o: &Outcome) -> Timeline {
+    let mut seen = Timeline::new("what your serve did", Clock::Virtual);
+    for r in &script.requests {
         let log = o.afterwards(r.id);
-        if let Some(started) = log.started {
-            edges.push((started, 1));
-            edges.push((log.finished.unwrap_or(o.returned), -1));
-        }
+        let end = log.finished.or(log.dropped_at);
+        let span: Vec<_> = log
+            .started
+            .map(|s| (ms(s), end.map(|e| ms(e.max(s)))))
+            .into_iter()
+            .collect();
+        seen = seen.lane_partly_seen(&format!("request {}", r.id), &span, ms(o.returned));
     }
-    // At the same instant, ends come before starts.
-    edges.sort_unstable();
-    let (mut now, mut peak) = (0i32, 0i32);
-    for (_, step) in edges {
-        now += step;
-        peak = peak.max(now);
-    }
-    usize::try_from(peak).unwrap_or(0)
+    seen
+}
+
+/// The most requests whose handlers were seen running at the same time:
+/// the picture's peak, so that words and picture agree.
+fn peak_in_flight(script: &Script, o: &Outcome) -> usize {
+    observed(script, o).peak()
 }
 
 /// Every request that came in time started when it arrived.
@@ -246,26 +296,31 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
                         && log.finished.is_none_or(|f| f > r.at)
                 });
                 match busy_with {
-                    Some(other) if peak_in_flight(&in_time, o) <= 1 => fail!(
+                    Some(other) if peak_in_flight(script, o) <= 1 => Diagnosis::new(format!(
                         "request {} arrived at {arrived} ({ctx}), while request {} was running, \
-                         and its handler never ran: serve was still busy with request {} and \
-                         never took it. Never more than one request ran at a time: serve waits \
-                         for each request before it takes the next.\n{timeline}",
-                        r.id,
-                        other.id,
-                        other.id;
-                        try = "don't `.await` a request inside the receiving loop: spawn each \
-                               one as a task of its own (`set.spawn(handle(id))` on a \
-                               `JoinSet`) and go straight back to `requests.recv()`."
-                    ),
-                    _ => fail!(
+                         and its handler never ran: serve did not take it while request {} \
+                         ran, and never more than one request ran at a time. Does serve await \
+                         each request before it takes the next?\n{timeline}",
+                        r.id, other.id, other.id
+                    ))
+                    .candidates([Cause::Sequential])
+                    .advice(
+                        "don't `.await` a request inside the receiving loop: spawn each \
+                         one as a task of its own (`set.spawn(handle(id))` on a \
+                         `JoinSet`) and go straight back to `requests.recv()`.",
+                    )
+                    .fail(),
+                    _ => Diagnosis::new(format!(
                         "request {} arrived at {arrived} ({ctx}), but its handler never ran (it \
                          was never called, or its future never polled).\n{timeline}",
-                        r.id;
-                        try = "start each request as soon as its id comes out of \
-                               `requests.recv()`: `set.spawn(handle(id))` on a \
-                               `tokio::task::JoinSet`."
-                    ),
+                        r.id
+                    ))
+                    .advice(
+                        "start each request as soon as its id comes out of \
+                         `requests.recv()`: `set.spawn(handle(id))` on a \
+                         `tokio::task::JoinSet`.",
+                    )
+                    .fail(),
                 }
             }
             Some(started) if started > r.at + SLACK_MS => started,
@@ -277,20 +332,24 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
                     .finished
                     .is_some_and(|f| f.abs_diff(started) <= SLACK_MS)
         });
-        let peak = peak_in_flight(&in_time, o);
+        let peak = peak_in_flight(script, o);
         match waited_for {
-            Some(other) if peak <= 1 => fail!(
+            Some(other) if peak <= 1 => Diagnosis::new(format!(
                 "request {} arrived at {arrived} but its handler started only at {}, when \
                  request {} finished: serve took the next request only after the previous one \
                  was done, so the requests ran one after another.\n{timeline}",
                 r.id,
                 show(started),
-                other.id;
-                try = "don't `.await` a request inside the receiving loop: spawn each one as a \
-                       task of its own (`set.spawn(handle(id))` on a `JoinSet`) and go straight \
-                       back to `requests.recv()`."
-            ),
-            Some(other) => fail!(
+                other.id
+            ))
+            .cause(Cause::Sequential)
+            .advice(
+                "don't `.await` a request inside the receiving loop: spawn each one as a \
+                 task of its own (`set.spawn(handle(id))` on a `JoinSet`) and go straight \
+                 back to `requests.recv()`.",
+            )
+            .fail(),
+            Some(other) => Diagnosis::new(format!(
                 "request {} arrived at {arrived} but its handler started only at {}, when \
                  request {} finished; never more than {peak} requests ran at once: serve limits \
                  how many requests run at the same time (a `Semaphore`, `buffer_unordered`, a \
@@ -298,19 +357,26 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
                  for one of them to end.\n{timeline}",
                 r.id,
                 show(started),
-                other.id;
-                try = "start every request as soon as it comes, with no limit: \
-                       `set.spawn(handle(id))` on a `JoinSet`. What bounds a shutdown is the \
-                       grace period, not a cap on running requests."
-            ),
-            None => fail!(
+                other.id
+            ))
+            .candidates([Cause::UnderUsed, Cause::Batches])
+            .advice(
+                "start every request as soon as it comes, with no limit: \
+                 `set.spawn(handle(id))` on a `JoinSet`. What bounds a shutdown is the \
+                 grace period, not a cap on running requests.",
+            )
+            .fail(),
+            None => Diagnosis::new(format!(
                 "request {} arrived at {arrived} but its handler started only at {}: serve \
                  did not take it when it came.\n{timeline}",
                 r.id,
-                show(started);
-                try = "wait for the next request and for the shutdown at the same time \
-                       (`tokio::select!`), and spawn each request as soon as it comes."
-            ),
+                show(started)
+            ))
+            .advice(
+                "wait for the next request and for the shutdown at the same time \
+                 (`tokio::select!`), and spawn each request as soon as it comes.",
+            )
+            .fail(),
         }
     }
 }
@@ -341,7 +407,7 @@ pub fn nothing_started_after_shutdown(script: &Script, o: &Outcome) {
     } else {
         "serve kept taking requests after the shutdown."
     };
-    fail!(
+    Diagnosis::new(format!(
         "{}: {} arrived after the shutdown and {} started anyway ({} {when}). {how} A shutdown \
          means no new work: a request still queued, or one that comes during the grace period, \
          is never started.\n{}",
@@ -349,11 +415,15 @@ pub fn nothing_started_after_shutdown(script: &Script, o: &Outcome) {
         who(&ids),
         was(ids.len()),
         who(&ids[..1]),
-        Told(script, o);
-        try = "leave the receiving loop as soon as `shutdown.cancelled()` is ready, and make \
-               that the first branch of a `biased;` select!, so that it wins over a queued \
-               request; after it, only wait for the running requests (and drop `requests`)."
-    );
+        Told(script, o)
+    ))
+    .cause(Cause::IgnoresStop)
+    .advice(
+        "leave the receiving loop as soon as `shutdown.cancelled()` is ready, and make \
+         that the first branch of a `biased;` select!, so that it wins over a queued \
+         request; after it, only wait for the running requests (and drop `requests`).",
+    )
+    .fail();
 }
 
 /// serve returned when it should: when nothing ran any more, at the latest
@@ -364,25 +434,31 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
     let want = script.returns_at();
     if o.report.is_none() {
         match script.shutdown {
-            None => fail!(
+            None => Diagnosis::new(format!(
                 "{ctx}: serve had not returned at 2 h, long after the channel closed and every \
                  request was done (at {}). It waits for something that never happens: with the \
                  channel closed no request will ever come, and no shutdown may ever come \
                  either. (A `Some(id) = requests.recv()` branch of select! is simply switched \
                  off once the channel is closed; the select! then waits for its other \
                  branches.)\n{timeline}",
-                show(want);
-                try = "when `requests.recv()` gives `None`, leave the loop (`request = \
-                       requests.recv() => match request {{ Some(id) => ..., None => break }}`), \
-                       wait for the running requests, then return."
-            ),
-            Some(_) => fail!(
+                show(want)
+            ))
+            .advice(
+                "when `requests.recv()` gives `None`, leave the loop (`request = \
+                 requests.recv() => match request { Some(id) => ..., None => break }`), \
+                 wait for the running requests, then return.",
+            )
+            .fail(),
+            Some(_) => Diagnosis::new(format!(
                 "{ctx}: serve had not returned at 2 h, although the test closed the channel at \
-                 1 h. It waits for something that never happens.\n{timeline}";
-                try = "after the shutdown, wait at most `grace` for the running requests \
-                       (`tokio::time::timeout(grace, ...)`), abort the rest, wait until they \
-                       are gone, and return."
-            ),
+                 1 h. It waits for something that never happens.\n{timeline}"
+            ))
+            .advice(
+                "after the shutdown, wait at most `grace` for the running requests \
+                 (`tokio::time::timeout(grace, ...)`), abort the rest, wait until they \
+                 are gone, and return.",
+            )
+            .fail(),
         }
     }
     let got = o.returned;
@@ -395,41 +471,22 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
         Some(s) if got > want + SLACK_MS => {
             let grace_ends = s + script.grace;
             if got + SLACK_MS >= CLIENTS_LEAVE_MS {
-                fail!(
+                Diagnosis::new(format!(
                     "{ctx}: serve returned only at {end}, when the test finally closed the \
-                     channel. Until then it kept waiting in `requests.recv()` and never noticed \
-                     the shutdown: a real server, whose clients never stop sending, would \
-                     ignore Ctrl-C for ever.\n{timeline}";
-                    try = "wait for the shutdown and for the next request at the same time: \
-                           `tokio::select! {{ biased; _ = shutdown.cancelled() => break, \
-                           request = requests.recv() => ... }}`."
-                );
+                     channel: it did not react to the shutdown, only to the channel's end. A \
+                     real server, whose clients never stop sending, would ignore Ctrl-C for \
+                     ever.\n{timeline}"
+                ))
+                .cause(Cause::IgnoresStop)
+                .advice(
+                    "wait for the shutdown and for the next request at the same time: \
+                     `tokio::select! { biased; _ = shutdown.cancelled() => break, \
+                     request = requests.recv() => ... }`.",
+                )
+                .fail();
             }
-            let last_finish = script
-                .requests
-                .iter()
-                .filter_map(|r| o.afterwards(r.id).finished)
-                .max();
             if got > grace_ends + SLACK_MS {
-                if last_finish.is_some_and(|f| f.abs_diff(got) <= SLACK_MS) {
-                    fail!(
-                        "{ctx}: serve returned at {end}, when the last request finished, \
-                         instead of at {} when the grace period ended: you waited for every \
-                         request to finish, so one slow request can hold the shutdown up for as \
-                         long as it likes.\n{timeline}",
-                        show(grace_ends);
-                        try = "bound the wait with `tokio::time::timeout(grace, <wait for them \
-                               all>)`; when it gives `Err(Elapsed)`, abort the rest \
-                               (`abort_all()`) and wait until they are gone."
-                    );
-                }
-                fail!(
-                    "{ctx}: serve returned at {end}, but the grace period ended at {}.\n\
-                     {timeline}",
-                    show(grace_ends);
-                    try = "after the shutdown, wait at most `grace` for the running requests \
-                           (`tokio::time::timeout(grace, ...)`), then abort the rest."
-                );
+                past_the_grace_period(script, o, grace_ends);
             }
             if want < grace_ends && got + SLACK_MS >= grace_ends {
                 let done = if finishing_in_grace.is_empty() {
@@ -437,57 +494,79 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                 } else {
                     format!("every request was done at {}", show(want))
                 };
-                fail!(
+                Diagnosis::new(format!(
                     "{ctx}: serve returned at {end}: it waited out the whole grace period, \
                      although {done}. A server that has nothing left to do should stop at \
-                     once.\n{timeline}";
-                    try = "wait for the running requests themselves, with `grace` as a limit: \
-                           `tokio::time::timeout(grace, <wait for them all>)` returns as soon \
-                           as they are done. Don't `sleep(grace)`."
-                );
+                     once.\n{timeline}"
+                ))
+                .advice(
+                    "wait for the running requests themselves, with `grace` as a limit: \
+                     `tokio::time::timeout(grace, <wait for them all>)` returns as soon \
+                     as they are done. Don't `sleep(grace)`.",
+                )
+                .fail();
             }
-            fail!(
+            Diagnosis::new(format!(
                 "{ctx}: serve returned at {end}, expected {} ({}).\n{timeline}",
                 show(want),
-                if want == s { "nothing was running at the shutdown" } else { "when the last running request finished" };
-                try = "return as soon as nothing runs any more."
-            );
+                if want == s {
+                    "nothing was running at the shutdown"
+                } else {
+                    "when the last running request finished"
+                }
+            ))
+            .advice("return as soon as nothing runs any more.")
+            .fail();
         }
         Some(s) if got + SLACK_MS < want => {
             if got + SLACK_MS < s {
-                fail!(
+                Diagnosis::new(format!(
                     "{ctx}: serve returned at {end}, before the shutdown, while the channel \
-                     was still open.\n{timeline}";
-                    try = "keep taking requests until `shutdown` is cancelled or \
-                           `requests.recv()` gives `None`."
-                );
+                     was still open.\n{timeline}"
+                ))
+                .advice(
+                    "keep taking requests until `shutdown` is cancelled or \
+                     `requests.recv()` gives `None`.",
+                )
+                .fail();
             }
             if got <= s + SLACK_MS && !finishing_in_grace.is_empty() {
-                fail!(
+                Diagnosis::new(format!(
                     "{ctx}: serve returned at {end}, right at the shutdown, without any grace: \
                      {} would have finished within the grace period (the last at {}), but \
                      {} abandoned.\n{timeline}",
                     who(&finishing_in_grace),
                     show(want),
-                    if finishing_in_grace.len() == 1 { "it was" } else { "they were" };
-                    try = "give the running requests up to `grace` to finish: \
-                           `tokio::time::timeout(grace, <wait for them all>)`, and abort only \
-                           those still running when it gives `Err(Elapsed)`."
-                );
+                    if finishing_in_grace.len() == 1 {
+                        "it was"
+                    } else {
+                        "they were"
+                    }
+                ))
+                .advice(
+                    "give the running requests up to `grace` to finish: \
+                     `tokio::time::timeout(grace, <wait for them all>)`, and abort only \
+                     those still running when it gives `Err(Elapsed)`.",
+                )
+                .fail();
             }
-            fail!(
+            Diagnosis::new(format!(
                 "{ctx}: serve returned at {end}, expected {}: it gave up before the running \
                  requests were done and before the grace period ended.\n{timeline}",
-                show(want);
-                try = "after the shutdown, wait for the running requests with \
-                       `tokio::time::timeout(grace, ...)`; abort only what is left after it."
-            );
+                show(want)
+            ))
+            .advice(
+                "after the shutdown, wait for the running requests with \
+                 `tokio::time::timeout(grace, ...)`; abort only what is left after it.",
+            )
+            .fail();
         }
-        None if got > want + SLACK_MS => fail!(
+        None if got > want + SLACK_MS => Diagnosis::new(format!(
             "{ctx}: serve returned at {end}, but every request was done at {}.\n{timeline}",
-            show(want);
-            try = "once the channel is closed and the running requests are done, return."
-        ),
+            show(want)
+        ))
+        .advice("once the channel is closed and the running requests are done, return.")
+        .fail(),
         None if got + SLACK_MS < want => {
             let close = script.close.unwrap_or_default();
             let running: Vec<u64> = script.ids_where(|f| match f {
@@ -495,27 +574,133 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                 _ => false,
             });
             if got + SLACK_MS < close {
-                fail!(
+                Diagnosis::new(format!(
                     "{ctx}: serve returned at {end}, while the channel was still open and no \
-                     shutdown was requested.\n{timeline}";
-                    try = "keep taking requests until `requests.recv()` gives `None` (or a \
-                           shutdown)."
-                );
+                     shutdown was requested.\n{timeline}"
+                ))
+                .advice(
+                    "keep taking requests until `requests.recv()` gives `None` (or a \
+                     shutdown).",
+                )
+                .fail();
             }
-            fail!(
+            Diagnosis::new(format!(
                 "{ctx}: serve returned at {end}, while {} {} still running (the last would \
                  finish at {}). A closed channel only means that no request will come any \
                  more: the running ones must still finish, however long they take.\n{timeline}",
                 who(&running),
                 was(running.len()),
-                show(want);
-                try = "when `requests.recv()` gives `None`, wait for every running request \
-                       (`while let Some(..) = set.join_next().await`), with no time limit: \
-                       the grace period is for shutdowns only."
-            );
+                show(want)
+            ))
+            .advice(
+                "when `requests.recv()` gives `None`, wait for every running request \
+                 (`while let Some(..) = set.join_next().await`), with no time limit: \
+                 the grace period is for shutdowns only.",
+            )
+            .fail();
         }
         _ => {}
     }
+}
+
+/// serve returned after the grace period ended: says whether one deadline
+/// was missing altogether or restarted, when the finishes observed after the
+/// shutdown prove it.
+fn past_the_grace_period(script: &Script, o: &Outcome, grace_ends: u64) -> ! {
+    let ctx = script.situation();
+    let timeline = Told(script, o);
+    let (got, end, grace) = (o.returned, show(o.returned), script.grace);
+    let s = script.shutdown.unwrap_or_default();
+    // What serve could wait for after the shutdown: the requests' ends.
+    let mut finishes: Vec<(u64, u64)> = script
+        .requests
+        .iter()
+        .filter_map(|r| o.afterwards(r.id).finished.map(|f| (f, r.id)))
+        .filter(|&(f, _)| f > s && f <= got + SLACK_MS)
+        .collect();
+    finishes.sort_unstable();
+    let last = finishes.last().map(|&(f, _)| f);
+    let at_a_finish = last.is_some_and(|f| f.abs_diff(got) <= SLACK_MS);
+    // A return `grace` after a request's end (and not at another's end):
+    // the grace period restarted.
+    if let Some(&(f, id)) = finishes
+        .iter()
+        .find(|&&(f, _)| !at_a_finish && (f + grace).abs_diff(got) <= SLACK_MS)
+    {
+        Diagnosis::new(format!(
+            "{ctx}: serve returned at {end}, but the grace period ended at {}. {end} is {} (the \
+             grace) after request {id} finished at {}: the grace period started again when a \
+             request ended, so each wait had a limit of its own, and a stream of requests each \
+             ending within the grace period holds the shutdown up for as long as it \
+             lasts.\n{timeline}",
+            show(grace_ends),
+            show(grace),
+            show(f)
+        ))
+        .cause(Cause::DeadlinePerOp)
+        .advice(
+            "one deadline for the whole wait: `tokio::time::timeout(grace, <wait for them all>)` \
+             around the loop that drains the `JoinSet`, or `tokio::time::timeout_at(deadline, \
+             set.join_next())` with one `deadline` computed once, at the shutdown.",
+        )
+        .fail();
+    }
+    if at_a_finish {
+        // The longest stretch after the shutdown with no request ending: a
+        // wait with any limit up to the grace period would have ended it.
+        let events: Vec<u64> = std::iter::once(s)
+            .chain(finishes.iter().map(|&(f, _)| f))
+            .collect();
+        let (from, to) = events
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+            .max_by_key(|&(a, b)| b - a)
+            .unwrap_or((s, got));
+        if to - from > grace + SLACK_MS {
+            Diagnosis::new(format!(
+                "{ctx}: serve returned at {end}, when the last request finished, instead of at \
+                 {} when the grace period ended. From {} to {} serve waited with no request \
+                 ending, longer than the grace period ({}): it waited for every request to \
+                 finish with no time limit, so one slow request can hold the shutdown up for as \
+                 long as it likes.\n{timeline}",
+                show(grace_ends),
+                show(from),
+                show(to),
+                show(grace)
+            ))
+            .cause(Cause::NoTimeout)
+            .advice(
+                "bound the wait with `tokio::time::timeout(grace, <wait for them all>)`; when it \
+                 gives `Err(Elapsed)`, abort the rest (`abort_all()`) and wait until they are \
+                 gone.",
+            )
+            .fail();
+        }
+        Diagnosis::new(format!(
+            "{ctx}: serve returned at {end}, when the last request finished, instead of at {} \
+             when the grace period ended. No wait after the shutdown lasted longer than the \
+             grace period, so this does not show whether serve's waits had no limit at all or \
+             each had a limit of its own; either way the grace period did not bound the whole \
+             shutdown.\n{timeline}",
+            show(grace_ends)
+        ))
+        .candidates([Cause::DeadlinePerOp, Cause::NoTimeout])
+        .advice(
+            "one deadline for the whole wait: `tokio::time::timeout(grace, <wait for them all>)`; \
+             when it gives `Err(Elapsed)`, abort the rest (`abort_all()`) and wait until they \
+             are gone.",
+        )
+        .fail();
+    }
+    Diagnosis::new(format!(
+        "{ctx}: serve returned at {end}, but the grace period ended at {}.\n{timeline}",
+        show(grace_ends)
+    ))
+    .advice(
+        "after the shutdown, wait at most `grace` for the running requests \
+         (`tokio::time::timeout(grace, ...)`), then abort the rest.",
+    )
+    .fail()
 }
 
 /// The abandoned requests were aborted, and gone, before serve returned.
@@ -530,17 +715,21 @@ pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
         .filter(|&id| o.at_return(id).finished.is_none() && o.afterwards(id).finished.is_some())
         .collect();
     if let Some(&first) = ran_on.first() {
-        fail!(
+        Diagnosis::new(format!(
             "{ctx}: serve returned at {end}, but {} kept running after serve returned: request \
              {first} finished at {}, and could have done anything then (written to a \
              database that was being closed, say). Dropping a `JoinHandle` does not stop its \
              task.\n{timeline}",
             who(&ran_on),
-            show(o.afterwards(first).finished.unwrap_or_default());
-            try = "abort the requests still running when the grace period ends \
-                   (`JoinSet::abort_all()`, or `abort()` on each handle), then wait until they \
-                   are gone (`join_next()` until it gives `None`)."
-        );
+            show(o.afterwards(first).finished.unwrap_or_default())
+        ))
+        .cause(Cause::NotCancelled)
+        .advice(
+            "abort the requests still running when the grace period ends \
+             (`JoinSet::abort_all()`, or `abort()` on each handle), then wait until they \
+             are gone (`join_next()` until it gives `None`).",
+        )
+        .fail();
     }
     let alive: Vec<u64> = abandoned
         .iter()
@@ -556,27 +745,39 @@ pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
         .filter(|&id| !o.afterwards(id).dropped)
         .collect();
     if !never.is_empty() {
-        fail!(
+        Diagnosis::new(format!(
             "{ctx}: {} {} never cancelled: {} after serve returned, {} still alive, waiting (a \
              future kept or leaked somewhere, or a task never aborted).\n{timeline}",
             who(&never),
             was(never.len()),
             fmt_duration(AFTERWARDS),
-            if never.len() == 1 { "it was" } else { "they were" };
-            try = "abort what is still running when the grace period ends \
-                   (`JoinSet::abort_all()`), then wait until it is gone."
-        );
+            if never.len() == 1 {
+                "it was"
+            } else {
+                "they were"
+            }
+        ))
+        .cause(Cause::NotCancelled)
+        .advice(
+            "abort what is still running when the grace period ends \
+             (`JoinSet::abort_all()`), then wait until it is gone.",
+        )
+        .fail();
     }
-    fail!(
+    Diagnosis::new(format!(
         "{ctx}: {} had not been dropped yet when serve returned at {end}, so {} clean-up \
          (closing a connection, rolling back a transaction) had not run: aborting only asks \
          tokio to cancel a task, which happens later.\n{timeline}",
         who(&alive),
-        if alive.len() == 1 { "its" } else { "their" };
-        try = "after `abort_all()`, keep calling `join_next()` (or `join_next_with_id()`) until \
-               it gives `None`: then every aborted task is gone. (`JoinSet::shutdown()` does \
-               both, but then you no longer see which requests ended how.)"
-    );
+        if alive.len() == 1 { "its" } else { "their" }
+    ))
+    .cause(Cause::NeverJoined)
+    .advice(
+        "after `abort_all()`, keep calling `join_next()` (or `join_next_with_id()`) until \
+         it gives `None`: then every aborted task is gone. (`JoinSet::shutdown()` does \
+         both, but then you no longer see which requests ended how.)",
+    )
+    .fail();
 }
 
 fn show_ids(ids: &[u64]) -> String {
@@ -624,14 +825,16 @@ fn report_lists(script: &Script, o: &Outcome, sorted_too: bool) {
         if !sorted_too {
             return;
         }
-        fail!(
+        Diagnosis::new(format!(
             "{ctx}: serve reported {}: the right requests, but the lists are not sorted \
              (expected {} and {}).\n{timeline}",
             show_report(got),
             show_ids(&want.completed),
-            show_ids(&want.abandoned);
-            try = "sort both lists before returning (`sort_unstable()`)."
-        );
+            show_ids(&want.abandoned)
+        ))
+        .cause(Cause::WrongOrder)
+        .advice("sort both lists before returning (`sort_unstable()`).")
+        .fail();
     }
     // What each request really did by the time serve returned.
     let mut ids: Vec<u64> = script.requests.iter().map(|r| r.id).collect();
@@ -652,14 +855,17 @@ fn report_lists(script: &Script, o: &Outcome, sorted_too: bool) {
     if completed == did.completed && abandoned == did.abandoned {
         // A true report of the wrong outcome: the return time says why.
         returned_on_time(script, o);
-        fail!(
+        Diagnosis::new(format!(
             "{ctx}: serve reported {}, which is what its requests did, but expected {}: it \
              ended some requests at the wrong time.\n{timeline}",
             show_report(got),
-            show_report(&want);
-            try = "after a shutdown, let the running requests run for up to `grace`, and abort \
-                   only those still running then; after the channel closes, let them all finish."
-        );
+            show_report(&want)
+        ))
+        .advice(
+            "after a shutdown, let the running requests run for up to `grace`, and abort \
+             only those still running then; after the channel closes, let them all finish.",
+        )
+        .fail();
     }
     let what_became = |id: u64| -> String {
         let log = o.at_return(id);
@@ -701,15 +907,18 @@ fn report_lists(script: &Script, o: &Outcome, sorted_too: bool) {
         };
         format!(": {}, but the report {listed}", what_became(id))
     });
-    fail!(
+    Diagnosis::new(format!(
         "{ctx}: serve reported {}; expected {}{why}.\n{timeline}",
         show_report(got),
-        show_report(&want);
-        try = "list a request under `completed` when its task ran to its end \
-               (`join_next_with_id` gives `Ok((task_id, ()))`), under `abandoned` when it was \
-               aborted (`Err(e)` with `e.is_cancelled()`; `e.id()` is its task id); map task ids \
-               back to request ids with a `HashMap`."
-    );
+        show_report(&want)
+    ))
+    .advice(
+        "list a request under `completed` when its task ran to its end \
+         (`join_next_with_id` gives `Ok((task_id, ()))`), under `abandoned` when it was \
+         aborted (`Err(e)` with `e.is_cancelled()`; `e.id()` is its task id); map task ids \
+         back to request ids with a `HashMap`.",
+    )
+    .fail();
 }
 
 /// A handler that panicked is neither completed nor abandoned: serve passes
@@ -739,23 +948,27 @@ pub fn panic_passed_on(script: &Script, o: &Outcome) {
     let log = o.afterwards(id);
     if log.finished.is_none() {
         let Some(started) = log.started else {
-            fail!(
+            Diagnosis::new(format!(
                 "{ctx}: request {id}'s handler never ran, so it could not panic at \
                  {crashed_at}.\n{}",
-                Told(script, o);
-                try = "start each request as soon as its id comes out of `requests.recv()`."
-            );
+                Told(script, o)
+            ))
+            .advice("start each request as soon as its id comes out of `requests.recv()`.")
+            .fail();
         };
         // When serve returned early, that says why.
         returned_on_time(script, o);
-        fail!(
+        Diagnosis::new(format!(
             "{ctx}: request {id}'s handler started at {} but never reached its panic at \
              {crashed_at}: its future was dropped before.\n{}",
             show(started),
-            Told(script, o);
-            try = "after a shutdown, give the running requests the whole grace period; abort \
-                   only what is still running when it ends."
-        );
+            Told(script, o)
+        ))
+        .advice(
+            "after a shutdown, give the running requests the whole grace period; abort \
+             only what is still running when it ends.",
+        )
+        .fail();
     }
     let Some(got) = &o.report else {
         // Stuck: the general judge words it.
@@ -765,7 +978,7 @@ pub fn panic_passed_on(script: &Script, o: &Outcome) {
         (_, true) => format!(
             "reported it as abandoned ({}). Abandoned means \"still running when the grace \
              period ended, and aborted\": request {id} was never aborted, its handler crashed. \
-             Filing a crash as a cancellation hides a bug",
+                                        Filing a crash as a cancellation hides a bug",
             show_report(got)
         ),
         (true, false) => format!(
@@ -778,12 +991,16 @@ pub fn panic_passed_on(script: &Script, o: &Outcome) {
             show_report(got)
         ),
     };
-    fail!(
+    Diagnosis::new(format!(
         "{ctx}: request {id}'s handler panicked at {crashed_at} (the test's handler, on \
-         purpose: that is the panic printed above), and serve {listed}.\n{timeline}";
-        try = "pass a handler's panic on instead of listing it or dropping it. A task's \
-               `JoinError` tells the two apart: an abort when `e.is_cancelled()`, a panic when \
-               `e.is_panic()` (from `join_next_with_id`, or from awaiting a `JoinHandle`); \
-               `std::panic::resume_unwind(e.into_panic())` passes it on."
-    );
+         purpose: that is the panic printed above), and serve {listed}.\n{timeline}"
+    ))
+    .cause(Cause::ErrorSwallowed)
+    .advice(
+        "pass a handler's panic on instead of listing it or dropping it. A task's \
+         `JoinError` tells the two apart: an abort when `e.is_cancelled()`, a panic when \
+         `e.is_panic()` (from `join_next_with_id`, or from awaiting a `JoinHandle`); \
+         `std::panic::resume_unwind(e.into_panic())` passes it on.",
+    )
+    .fail();
 }

@@ -9,9 +9,11 @@
 //! The handlers are probes (`probe.rs`): each logs when it started and
 //! finished and when its future was dropped (a guard lives inside it). After
 //! `serve` returns, the clock runs on for 100 s more, so a handler left
-//! running would finish then, and is caught. The real time `serve` took is
-//! measured too: on the paused clock waiting is free, so real time spent is
-//! time the thread was blocked. The judges (`judge.rs`) then say *why* a run
+//! running would finish then, and is caught. Where the real time `serve`
+//! took went is measured too (the kernel's account of its thread: running,
+//! waiting for a core, asleep): on the paused clock waiting is free, so a
+//! thread asleep for long was blocked, while real time spent waiting for a
+//! core is only a busy machine. The judges (`judge.rs`) then say *why* a run
 //! is wrong: a request started late, after the shutdown, was abandoned too
 //! early, kept running... Each test applies the preconditions (serve did not
 //! panic or block, and started every request as it arrived: the script's
@@ -24,7 +26,7 @@ mod script;
 
 use std::time::Duration;
 
-use grading::{check, paused, secs};
+use grading::{paused, secs, Cause, Diagnosis};
 
 use probe::{play, run};
 use script::{panicking, req, Script};
@@ -33,13 +35,24 @@ use script::{panicking, req, Script};
 /// solution needs a few milliseconds (the 50-round test: a few dozen).
 const WATCHDOG: Duration = secs(3);
 
-const HUNG: &str = "serve did not return, and tokio's paused clock could not move on: \
-    something blocks the thread or spins. (Waiting in tokio costs no real time here: a serve that \
-    merely waits for ever is stopped at 2 h of tokio time with a diagnosis.)\n\
-    Try: let tokio do the waiting: `tokio::select!` on `shutdown.cancelled()` and \
-    `requests.recv()`, `join_next().await`, `tokio::time::timeout`. No `std::thread::sleep`, no \
-    `blocking_recv`, no loop that polls `try_recv()` or `is_cancelled()` (even with \
-    `yield_now()`: a runtime that is never idle never lets the paused clock move).";
+/// The watchdog's diagnosis: serve kept the thread from going back to
+/// tokio, by blocking it or by spinning; which one, a stopped thread does not
+/// tell.
+fn hung() -> Diagnosis {
+    Diagnosis::new(
+        "serve did not return, and tokio's paused clock could not move on: something blocks the \
+         thread or spins. (Waiting in tokio costs no real time here: a serve that merely waits \
+         for ever is stopped at 2 h of tokio time with a diagnosis.)",
+    )
+    .candidates([Cause::BlockingInAsync, Cause::BusyLoop])
+    .advice(
+        "let tokio do the waiting: `tokio::select!` on `shutdown.cancelled()` and \
+         `requests.recv()`, `join_next().await`, `tokio::time::timeout`. No \
+         `std::thread::sleep`, no `blocking_recv`, no loop that polls `try_recv()` or \
+         `is_cancelled()` (even with `yield_now()`: a runtime that is never idle never lets the \
+         paused clock move).",
+    )
+}
 
 #[test]
 fn requests_run_concurrently() {
@@ -159,7 +172,7 @@ fn no_new_requests_are_started_after_shutdown() {
         2000,
     );
     let played = script.clone();
-    let outcomes = paused(WATCHDOG, HUNG, move || async move {
+    let outcomes = paused(WATCHDOG, hung(), move || async move {
         let mut outcomes = Vec::new();
         for _ in 0..ROUNDS {
             let o = play(&played).await;
@@ -167,7 +180,7 @@ fn no_new_requests_are_started_after_shutdown() {
             let started_late = [20, 21, 22, 23]
                 .iter()
                 .any(|&id| o.afterwards(id).started.is_some());
-            let blocked = o.real >= judge::BLOCKED && !judge::as_scripted(&played, &o);
+            let blocked = judge::stall(&o).is_some() && !judge::as_scripted(&played, &o);
             let wrong = started_late || o.panic.is_some() || blocked;
             outcomes.push(o);
             if wrong {
@@ -180,11 +193,13 @@ fn no_new_requests_are_started_after_shutdown() {
         judge::preconditions(&script, o);
         judge::nothing_started_after_shutdown(&script, o);
     }
-    check!(
-        outcomes.len() == ROUNDS,
-        "the grader played only {} of {ROUNDS} rounds.",
-        outcomes.len()
-    );
+    if outcomes.len() != ROUNDS {
+        Diagnosis::new(format!(
+            "the grader played only {} of {ROUNDS} rounds.",
+            outcomes.len()
+        ))
+        .fail();
+    }
 }
 
 #[test]

@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use ex12::{serve, ShutdownReport};
-use grading::{catch_panic_async, ms, paused, secs, timed};
+use grading::{catch_panic_async, ms, paused, secs, ThreadClock, ThreadTime};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::script::{Script, CLIENTS_LEAVE_MS, GIVE_UP_MS};
-use crate::{HUNG, WATCHDOG};
+use crate::{hung, WATCHDOG};
 
 /// How long the clock runs on after `serve` returned: a handler left running
 /// finishes then, and is caught.
@@ -173,8 +173,10 @@ pub struct Outcome {
     pub panic: Option<Box<dyn Any + Send>>,
     /// When serve returned or panicked (or when the test gave up).
     pub returned: u64,
-    /// Real time serve took: a few milliseconds, unless it blocked.
-    pub real: Duration,
+    /// Where the real time serve took went, on the thread that ran it: a
+    /// few milliseconds of work, unless it blocked (asleep), spun (on a
+    /// core), or the machine was busy (waiting for a core).
+    pub thread: ThreadTime,
     pub at_return: HashMap<u64, Log>,
     pub afterwards: HashMap<u64, Log>,
     /// Ids serve called `handle` with that the test never sent.
@@ -203,7 +205,9 @@ pub async fn play(script: &Script) -> Outcome {
     };
     let serving = serve(rx, handle, token, ms(script.grace));
     let give_up = tokio::time::timeout_at(lab.t0 + ms(GIVE_UP_MS), serving);
-    let (ended, timing) = timed(catch_panic_async(give_up)).await;
+    let clock = ThreadClock::start();
+    let ended = catch_panic_async(give_up).await;
+    let thread = clock.elapsed();
     let returned = lab.now();
     let at_return = lab.snapshot();
     // Let the clock run on: a handler left running finishes now.
@@ -221,7 +225,7 @@ pub async fn play(script: &Script) -> Outcome {
         report,
         panic,
         returned,
-        real: timing.real,
+        thread,
         at_return,
         afterwards: lab.snapshot(),
         strangers,
@@ -232,5 +236,5 @@ pub async fn play(script: &Script) -> Outcome {
 #[track_caller]
 pub fn run(script: &Script) -> Outcome {
     let script = script.clone();
-    paused(WATCHDOG, HUNG, move || async move { play(&script).await })
+    paused(WATCHDOG, hung(), move || async move { play(&script).await })
 }

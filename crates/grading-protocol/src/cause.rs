@@ -97,6 +97,8 @@ causes! {
         "a result does not fit in the integer type used for it";
     StoppedBeforeClosed = "stopped-before-closed",
         "a consumer stops before its channel is closed (on a momentarily empty channel, a timeout or one producer's stop signal) while producers still have items";
+    IgnoresStop = "ignores-stop",
+        "the stop signal (a shutdown, a cancellation) is not watched while taking new work, so work is still taken or started after it";
 }
 
 impl Cause {

@@ -27,6 +27,7 @@ mod processes;
 mod rendezvous;
 mod serial;
 mod text;
+mod thread_clock;
 mod track;
 mod watchdog;
 
@@ -49,6 +50,7 @@ pub use serial::one_at_a_time;
 pub use text::{
     count, count_of, cut, fmt_duration, fmt_duration_exact, ms, preview, preview_with, secs, was,
 };
+pub use thread_clock::{Split, ThreadClock, ThreadTime};
 pub use track::{in_input_order, Track};
 pub use watchdog::within;
 
