@@ -123,10 +123,11 @@ fn count_lines_does_not_freeze_the_runtime() {
     pipe::make_fifo(&path);
     let (heartbeat, pings) = tokio::sync::mpsc::unbounded_channel();
     let writer = pipe::PipeWriter::start(&path, heartbeat);
-    let counted = run_count_lines(path, pings)
+    let runtime = writer.runtime();
+    let counted = run_count_lines(path, pings, writer.runtime())
         .unwrap_or_else(|payload| judge_panic("count_lines(a named pipe)", payload));
     let log = writer.finish();
-    judge::judge_pipe(&log, counted);
+    judge::judge_pipe(&log, &runtime, counted);
 }
 
 #[cfg(not(unix))]
@@ -148,7 +149,7 @@ fn count_lines_does_not_freeze_the_runtime() {
 fn count_in(path: PathBuf) -> std::io::Result<usize> {
     let shown = path.file_name().map(|f| f.to_string_lossy().to_string());
     let (_heartbeat, pings) = tokio::sync::mpsc::unbounded_channel();
-    run_count_lines(path, pings).unwrap_or_else(|payload| {
+    run_count_lines(path, pings, Default::default()).unwrap_or_else(|payload| {
         judge_panic(
             &format!("count_lines({})", shown.unwrap_or_default()),
             payload,

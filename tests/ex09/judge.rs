@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use ex09::FIRST_PAGE;
-use grading::{check, count, fail, fmt_duration_exact as show, preview, secs};
+use grading::{
+    check, count, fail, fmt_duration_exact as show, preview, secs, Cause, Diagnosis,
+};
 
 use crate::picture;
 use crate::pool::{Call, Cancelled, Users, NO_TABLE};
@@ -142,21 +144,29 @@ fn judge_concurrency(r: &Race) {
         format!("started only at {}", show(s))
     });
     if r.peak <= 1 {
-        fail!(
+        Diagnosis::new(format!(
             "{what} ran the jobs one at a time: job {j} {when}, after the jobs before it were \
              done, so the stream took the sum of the delays instead of the longest.{}",
-            picture::race(r);
-            try = "start every job before waiting for any: put them all in a \
-                   `futures::stream::FuturesUnordered` (not `.then(...)` or an `.await` in a loop)."
-        );
+            picture::race(r)
+        ))
+        .cause(Cause::Sequential)
+        .advice(
+            "start every job before waiting for any: put them all in a \
+             `futures::stream::FuturesUnordered` (not `.then(...)` or an `.await` in a loop).",
+        )
+        .fail();
     }
-    fail!(
+    Diagnosis::new(format!(
         "{what} ran at most {} jobs at once: job {j} {when}, waiting for a free slot.{}",
         r.peak,
-        picture::race(r);
-        try = "run every job at once: a `FuturesUnordered` of all of them, or \
-               `buffer_unordered(n)` with n = the number of jobs, not a fixed limit."
-    );
+        picture::race(r)
+    ))
+    .cause(Cause::UnderUsed)
+    .advice(
+        "run every job at once: a `FuturesUnordered` of all of them, or \
+         `buffer_unordered(n)` with n = the number of jobs, not a fixed limit.",
+    )
+    .fail();
 }
 
 /// Results come out in completion order, each the moment its job finished.
@@ -181,15 +191,19 @@ fn judge_order(r: &Race) {
             (true, false) => ", in input order".to_string(),
             _ => ", not in the order the jobs finished".to_string(),
         };
-        fail!(
+        Diagnosis::new(format!(
             "{what} yielded the indices {}{how}. As completed means the quickest job first: \
              expected {}.{}",
             preview(&order, 8),
             preview(&expected, 8),
-            picture::race(r);
-            try = "yield each result as soon as its job finishes: a \
-                   `futures::stream::FuturesUnordered` yields in completion order."
-        );
+            picture::race(r)
+        ))
+        .cause(Cause::WrongOrder)
+        .advice(
+            "yield each result as soon as its job finishes: a \
+             `futures::stream::FuturesUnordered` yields in completion order.",
+        )
+        .fail();
     }
     if let Some(&(i, _, at)) = r.got.iter().find(|&&(i, _, at)| at > done(i) + SLACK) {
         if all_at_the_end && r.got.len() > 1 {
@@ -263,16 +277,21 @@ fn show_next(next: Option<u32>) -> String {
 /// `next`, nothing after the last page or after an error, one at a time.
 #[track_caller]
 pub fn judge_fetches(w: &Walk) {
-    check!(
-        w.peak <= 1,
-        "paged(...) had {} fetches in flight at once (pages fetched: {}): it fetched pages \
-         before the consumer needed them, and guessed their numbers.{}",
-        w.peak,
-        preview(&w.fetched, 8),
-        picture::walk(w);
-        try = "fetch one page at a time, the one the previous page names in `next`, when its \
-               items are needed: `futures::stream::unfold` runs one step per item asked for."
-    );
+    if w.peak > 1 {
+        Diagnosis::new(format!(
+            "paged(...) had {} fetches in flight at once (pages fetched: {}): it fetched pages \
+             before the consumer needed them, and before the page naming them had arrived.{}",
+            w.peak,
+            preview(&w.fetched, 8),
+            picture::walk(w)
+        ))
+        .cause(Cause::Unbounded)
+        .advice(
+            "fetch one page at a time, the one the previous page names in `next`, when its \
+             items are needed: `futures::stream::unfold` runs one step per item asked for.",
+        )
+        .fail();
+    }
     let Some(&first) = w.fetched.first() else {
         fail!(
             "paged(...) never called `fetch` (the stream yielded {}).",
@@ -359,15 +378,19 @@ pub fn judge_items(w: &Walk, want: &[Result<&str, &str>]) {
             );
         }
         if got.as_slice() == &want[..e] {
-            fail!(
+            Diagnosis::new(format!(
                 "paged(...) yielded {} and ended without yielding the error: the fetch of page \
                  {} failed with {:?}, and the consumer must hear about it.",
                 preview(got, 8),
                 w.fetched.last().copied().unwrap_or(FIRST_PAGE),
-                want[e].as_ref().err().map_or("", String::as_str);
-                try = "yield the fetch's error as one `Err(error)` item, then end the stream \
-                       (don't turn it into the end with `.ok()?` or `?`)."
-            );
+                want[e].as_ref().err().map_or("", String::as_str)
+            ))
+            .cause(Cause::ErrorSwallowed)
+            .advice(
+                "yield the fetch's error as one `Err(error)` item, then end the stream (don't \
+                 turn it into the end with `.ok()?` or `?`).",
+            )
+            .fail();
         }
     }
     if got.len() < want.len() && want.starts_with(got) {
@@ -384,14 +407,18 @@ pub fn judge_items(w: &Walk, want: &[Result<&str, &str>]) {
         }
     }
     if reversed_pages(w) {
-        fail!(
+        Diagnosis::new(format!(
             "paged(...) yielded {}, expected {}: every page's items came out last first: \
              most likely `Vec::pop`, which takes them from the end of the page.",
             preview(got, 8),
-            preview(&want, 8);
-            try = "keep the rest of the page as `page.items.into_iter()` (a `std::vec::IntoIter`) \
-                   and take the next item with `next()`, which goes from the front."
-        );
+            preview(&want, 8)
+        ))
+        .cause(Cause::WrongOrder)
+        .advice(
+            "keep the rest of the page as `page.items.into_iter()` (a `std::vec::IntoIter`) and \
+             take the next item with `next()`, which goes from the front.",
+        )
+        .fail();
     }
     fail!(
         "paged(...) yielded {}, expected {}.",
@@ -423,17 +450,22 @@ pub fn judge_lazy(lazy: &Lazy) {
         .iter()
         .zip(&backwards)
         .all(|(got, want)| got.as_ref().map(|r| r.as_deref()) == *want);
-    check!(
-        items_ok,
-        "paged(...) gave {items:?} as its first three items, expected the items of page 1: \
-         \"1a\", \"1b\", \"1c\"{}.",
+    if !items_ok {
+        let d = Diagnosis::new(format!(
+            "paged(...) gave {items:?} as its first three items, expected the items of page 1: \
+             \"1a\", \"1b\", \"1c\"{}.",
+            if reversed {
+                ": page 1 came out last item first (`Vec::pop` takes from the end)"
+            } else {
+                ""
+            }
+        ))
+        .advice("yield `Ok(item)` for every item of page 1, in order, before anything else.");
         if reversed {
-            ": page 1 came out last item first (`Vec::pop` takes from the end)"
-        } else {
-            ""
-        };
-        try = "yield `Ok(item)` for every item of page 1, in order, before anything else."
-    );
+            d.cause(Cause::WrongOrder).fail();
+        }
+        d.fail();
+    }
     check!(
         lazy.after_three == [1],
         "the consumer took 3 items (all of page 1) and then waited 10 s; by then paged(...) had \
@@ -502,14 +534,20 @@ pub fn judge_ok(call: &Call<Result<(usize, usize), String>>) {
         "{what} returned {result:?}; expected f's own Ok.";
         try = "return what `f(&mut conn).await` returns."
     );
-    check!(
-        call.after == 0,
-        "{what} returned, but the connection was still checked out (pool.checked_out() = {}): \
-         it was never given back, and the pool has one connection fewer for everyone else.",
-        call.after;
-        try = "give the connection back when f is done: `pool.release(conn)`, ideally in the \
-               `Drop` of a guard that holds it, so that it happens on every path."
-    );
+    if call.after != 0 {
+        Diagnosis::new(format!(
+            "{what} returned, but the connection was still checked out (pool.checked_out() = \
+             {}): it was never given back, and the pool has one connection fewer for everyone \
+             else.",
+            call.after
+        ))
+        .cause(Cause::ResourceLeaked)
+        .advice(
+            "give the connection back when f is done: `pool.release(conn)`, ideally in the \
+             `Drop` of a guard that holds it, so that it happens on every path.",
+        )
+        .fail();
+    }
 }
 
 #[track_caller]
@@ -522,15 +560,20 @@ pub fn judge_err(call: &Call<Result<usize, String>>) {
         "{what} returned {result:?}; expected f's own Err({NO_TABLE:?}).";
         try = "return what `f(&mut conn).await` returns, Ok or Err."
     );
-    check!(
-        call.after == 0,
-        "after f returned Err, the connection was still checked out (pool.checked_out() = {}): \
-         the error path left with_connection without giving it back. (If it goes back after \
-         Ok, an early return with `?` skips the `release` below it.)",
-        call.after;
-        try = "give the connection back on every path: hold it in a guard whose `Drop` calls \
-               `pool.release`, or release it before returning f's result, Ok or Err."
-    );
+    if call.after != 0 {
+        Diagnosis::new(format!(
+            "after f returned Err, the connection was still checked out (pool.checked_out() = \
+             {}): the error path left with_connection without giving it back. (If it goes back \
+             after Ok, an early return with `?` skips the `release` below it.)",
+            call.after
+        ))
+        .cause(Cause::ResourceLeaked)
+        .advice(
+            "give the connection back on every path: hold it in a guard whose `Drop` calls \
+             `pool.release`, or release it before returning f's result, Ok or Err.",
+        )
+        .fail();
+    }
 }
 
 #[track_caller]
@@ -543,15 +586,20 @@ pub fn judge_panicked(call: &Call<Result<Result<(), String>, ()>>) {
         call.result.as_ref().ok();
         try = "don't catch f's panic: a panic is a bug, and the caller must see it."
     );
-    check!(
-        call.after == 0,
-        "f panicked (on purpose: the grader's f panics, the \"your code panicked\" line above is \
-         that), and the connection never went back to the pool (pool.checked_out() = {} \
-         afterwards). Code after `f(&mut conn).await` does not run when f panics.",
-        call.after;
-        try = "hold the connection in a guard whose `Drop` calls `pool.release(conn)`: destructors \
-               run while a panic unwinds, and when the panicked future is dropped."
-    );
+    if call.after != 0 {
+        Diagnosis::new(format!(
+            "f panicked (on purpose: the grader's f panics, the \"your code panicked\" line above \
+             is that), and the connection never went back to the pool (pool.checked_out() = {} \
+             afterwards). Code after `f(&mut conn).await` does not run when f panics.",
+            call.after
+        ))
+        .cause(Cause::ResourceLeaked)
+        .advice(
+            "hold the connection in a guard whose `Drop` calls `pool.release(conn)`: destructors \
+             run while a panic unwinds, and when the panicked future is dropped.",
+        )
+        .fail();
+    }
 }
 
 #[track_caller]
@@ -571,19 +619,24 @@ pub fn judge_cancelled(r: &Cancelled) {
         picture::cancelled(r);
         try = "return what `f(&mut conn).await` returns, once f is done."
     );
-    check!(
-        r.after == 0,
-        "{what}: the timeout cancelled (dropped) the with_connection future while f was \
-         waiting, and the connection never went back to the pool (pool.checked_out() = {} \
-         afterwards). Code after an `.await` does not run when the future is dropped there: a \
-         `pool.release(conn)` after `f(&mut conn).await` (or after a `catch_unwind` around it) \
-         never happens.{}",
-        r.after,
-        picture::cancelled(r);
-        try = "hold the connection in a guard whose `Drop` calls `pool.release(conn)`: a dropped \
-               future drops its locals, so the guard's `Drop` runs even when the future is \
-               cancelled (Rust's `async with`)."
-    );
+    if r.after != 0 {
+        Diagnosis::new(format!(
+            "{what}: the timeout cancelled (dropped) the with_connection future while f was \
+             waiting, and the connection never went back to the pool (pool.checked_out() = {} \
+             afterwards). Code after an `.await` does not run when the future is dropped there: \
+             a `pool.release(conn)` after `f(&mut conn).await` (or after a `catch_unwind` around \
+             it) never happens.{}",
+            r.after,
+            picture::cancelled(r)
+        ))
+        .cause(Cause::ResourceLeaked)
+        .advice(
+            "hold the connection in a guard whose `Drop` calls `pool.release(conn)`: a dropped \
+             future drops its locals, so the guard's `Drop` runs even when the future is \
+             cancelled (Rust's `async with`).",
+        )
+        .fail();
+    }
     check!(
         r.again == Some(Ok(0)) && r.after_again == 0,
         "after a cancelled with_connection, the next with_connection on the same pool gave \
@@ -605,26 +658,33 @@ pub fn judge_users(r: &Users) {
         picture::users(r);
         try = "give each user the connection `pool.acquire().await` returned, and only that one."
     );
-    check!(
-        r.peak <= 2,
-        "{what}: {} users held a connection at once, but the pool has only 2.{}",
-        r.peak,
-        picture::users(r);
-        try = "check connections out with `pool.acquire().await`."
-    );
+    if r.peak > 2 {
+        Diagnosis::new(format!(
+            "{what}: {} users held a connection at once, but the pool has only 2.{}",
+            r.peak,
+            picture::users(r)
+        ))
+        .cause(Cause::Unbounded)
+        .advice("check connections out with `pool.acquire().await`.")
+        .fail();
+    }
     let Some(results) = &r.results else {
         if r.checked_out > r.inside {
-            fail!(
+            Diagnosis::new(format!(
                 "{what}: after {} of (virtual) time only {} of the 5 users had finished; the \
                  others were still waiting for a connection, while {} checked out and no user \
                  was holding them: connections are not given back to the pool.{}",
                 show(r.at),
                 r.finished,
                 count_was(r.checked_out - r.inside, "connection"),
-                picture::users(r);
-                try = "give the connection back when f is done, on every path: a guard whose \
-                       `Drop` calls `pool.release(conn)`."
-            );
+                picture::users(r)
+            ))
+            .cause(Cause::ResourceLeaked)
+            .advice(
+                "give the connection back when f is done, on every path: a guard whose `Drop` \
+                 calls `pool.release(conn)`.",
+            )
+            .fail();
         }
         fail!(
             "{what}: after {} of (virtual) time only {} of the 5 users had finished, and the \
@@ -652,11 +712,14 @@ pub fn judge_users(r: &Users) {
         try = "hold nothing but the connection while f runs, and give it back as soon as f is \
                done."
     );
-    check!(
-        r.checked_out == 0,
-        "{what}: every user finished, but {} still checked out afterwards.{}",
-        count_was(r.checked_out, "connection"),
-        picture::users(r);
-        try = "give each connection back when its f is done."
-    );
+    if r.checked_out != 0 {
+        Diagnosis::new(format!(
+            "{what}: every user finished, but {} still checked out afterwards.{}",
+            count_was(r.checked_out, "connection"),
+            picture::users(r)
+        ))
+        .cause(Cause::ResourceLeaked)
+        .advice("give each connection back when its f is done.")
+        .fail();
+    }
 }

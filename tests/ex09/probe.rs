@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use ex09::{as_completed, paged, Page};
 use futures::{Stream, StreamExt};
-use grading::{ms, paused, secs};
+use grading::{ms, paused, secs, Cause, Diagnosis};
 use tokio::time::{sleep, timeout_at, Instant};
 
 /// Real time any test may take before the watchdog stops it. A correct
@@ -27,11 +27,22 @@ pub const SLACK: Duration = ms(5);
 /// How long the pretend API takes to serve a page.
 pub const FETCH_TIME: Duration = secs(1);
 
-pub const BLOCKED: &str = "Your code gave no answer within 3 s of real time, although on the \
-    paused clock tokio's timers cost none: something blocks the thread or spins \
-    (`std::thread::sleep`, a busy loop, `futures::executor::block_on` inside async code, a \
-    std `Mutex` guard held across an `.await`).\n\
-    Try: let tokio do the waiting: `.await` futures and streams, never block the thread.";
+/// The watchdog's diagnosis: the real-time limit proves only that the thread
+/// never got back to the runtime, not which of these held it.
+pub fn blocked() -> Diagnosis {
+    Diagnosis::new(
+        "Your code gave no answer within 3 s of real time, although on the paused clock \
+         tokio's timers cost none: something blocks the thread or spins (`std::thread::sleep`, \
+         a busy loop, `futures::executor::block_on` inside async code, a std `Mutex` guard held \
+         across an `.await`).",
+    )
+    .candidates([
+        Cause::BlockingInAsync,
+        Cause::BusyLoop,
+        Cause::LockHeldWhileWaiting,
+    ])
+    .advice("let tokio do the waiting: `.await` futures and streams, never block the thread.")
+}
 
 /// Tokio's clock, counted from the start of a test.
 #[derive(Clone, Copy)]
@@ -142,7 +153,7 @@ impl Race {
 #[track_caller]
 pub fn race(delays_ms: &[u64]) -> Race {
     let delays: Vec<Duration> = delays_ms.iter().map(|&d| ms(d)).collect();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let clock = Clock::start();
         let lab = Rc::new(Jobs {
             clock,
@@ -273,7 +284,7 @@ pub struct Walk {
 
 #[track_caller]
 pub fn walk(site: Site, max: usize) -> Walk {
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let clock = Clock::start();
         let api = Api::new(clock, &site);
         let (got, end) = drain(api.stream(), clock, max).await;
@@ -318,7 +329,7 @@ pub struct Lazy {
 /// poll, takes three items, waits 10 s, then takes the fourth.
 #[track_caller]
 pub fn walk_lazily() -> Lazy {
-    paused(WATCHDOG, BLOCKED, || async {
+    paused(WATCHDOG, blocked(), || async {
         let site: Site = (1..=4)
             .map(|n| {
                 let next = (n < 4).then_some(n + 1);
