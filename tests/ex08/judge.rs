@@ -456,8 +456,10 @@ mod fifo {
                 ))
                 .cause(Cause::BlockingInAsync)
                 .advice(
-                    "`.await` the JoinHandle of `spawn_blocking` instead: awaiting gives the \
-                     runtime's thread back to the other tasks until the job is done.",
+                    "`.await` the other thread's work instead of waiting for it: \
+                     `tokio::task::spawn_blocking(..).await` (or a `tokio::sync::oneshot` \
+                     receiver the thread sends its count to) gives the runtime's thread back to \
+                     the other tasks until the count is done.",
                 )
                 .fail();
             }

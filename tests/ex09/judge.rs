@@ -4,9 +4,7 @@
 use std::time::Duration;
 
 use ex09::FIRST_PAGE;
-use grading::{
-    check, count, fail, fmt_duration_exact as show, preview, secs, Cause, Diagnosis,
-};
+use grading::{check, count, fail, fmt_duration_exact as show, preview, secs, Cause, Diagnosis};
 
 use crate::picture;
 use crate::pool::{Call, Cancelled, Users, NO_TABLE};

@@ -17,7 +17,7 @@
 mod judge;
 mod probe;
 
-use grading::{check, fail, secs};
+use grading::{check, fail, secs, Cause, Diagnosis};
 
 use judge::{
     fmt_ms, judge_jobs, judge_outputs, judge_panic, judge_permits, judge_returned, judge_run,
@@ -243,17 +243,21 @@ fn two_callers_share_one_limiter() {
         &finishes[4..],
     );
     if run.report.peak > PERMITS {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: together they ran up to {} jobs at once, but the limiter they share has \
              {PERMITS} permits. Each call limited only itself, with something of its own (a \
              `Semaphore::new(...)` of its own, a `buffer_unordered` window) instead of the \
              shared limiter's permits.{}",
             run.report.peak,
-            picture(&run.report, None);
-            try = "take every job's permit from the `limiter` you are given \
+            picture(&run.report, None)
+        ))
+        .cause(Cause::Unbounded)
+        .advice(
+            "take every job's permit from the `limiter` you are given \
                    (`Arc::clone(&limiter).acquire_owned()`): the limit is shared, so that all \
-                   callers together stay within it."
-        );
+                   callers together stay within it.",
+        )
+        .fail();
     }
     judge_schedule(
         what,

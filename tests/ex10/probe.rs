@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use ex10::{run_bounded, spawn_bounded};
-use grading::{catch_panic_async, ms, paused, secs, timed};
+use grading::{catch_panic_async, ms, paused, secs, timed, Cause, Diagnosis};
 use tokio::runtime::Handle;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::Id as TaskId;
@@ -28,12 +28,23 @@ const FIRST_LOOK: Duration = ms(300);
 /// A run whose jobs neither start nor finish for this long (real time) is stuck.
 const WINDOW: Duration = ms(400);
 
-const BLOCKED: &str = "your function did not return, and the thread running it stopped \
-    answering: it was blocked, not waiting for a permit or a timer (the grader would have \
-    seen that and stopped it sooner). Something holds the thread: `std::thread::sleep`, a \
-    loop that never reaches an `.await`, `futures::executor::block_on` inside async code, or \
-    a blocking lock.\n\
-    Try: let tokio do the waiting: `.await` the semaphore, the jobs and the tasks.";
+/// The watchdog's diagnosis: the real-time limit proves only that the
+/// thread never came back to the runtime, not what held it.
+fn blocked() -> Diagnosis {
+    Diagnosis::new(
+        "your function did not return, and the thread running it stopped answering: it was \
+         blocked, not waiting for a permit or a timer (the grader would have seen that and \
+         stopped it sooner). Something holds the thread: `std::thread::sleep`, a loop that \
+         never reaches an `.await`, `futures::executor::block_on` inside async code, or a \
+         blocking lock.",
+    )
+    .candidates([
+        Cause::BlockingInAsync,
+        Cause::BusyLoop,
+        Cause::LockHeldWhileWaiting,
+    ])
+    .advice("let tokio do the waiting: `.await` the semaphore, the jobs and the tasks.")
+}
 
 /// The panic the grader's job raises on purpose.
 pub const PLANNED_PANIC: &str = "job 1 failed: the grader's job panics here on purpose";
@@ -342,7 +353,7 @@ pub struct Run {
 #[track_caller]
 pub fn run_window(durations: &[Duration], k: usize) -> Run {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let probe = Probe::new(&durations, k, None);
         let inputs: Vec<usize> = (0..durations.len()).collect();
         let call = run_bounded(inputs, limit(k), probe.job());
@@ -359,7 +370,7 @@ pub fn run_window(durations: &[Duration], k: usize) -> Run {
 #[track_caller]
 pub fn run_spawned(durations: &[Duration], permits: usize) -> Run {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
         let probe = Probe::new(&durations, permits, Some(&limiter));
         let inputs: Vec<usize> = (0..durations.len()).collect();
@@ -385,7 +396,7 @@ pub struct SharedRun {
 #[track_caller]
 pub fn run_two_callers(durations: &[Duration], permits: usize) -> SharedRun {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
         let probe = Probe::new(&durations, permits, Some(&limiter));
         let half = durations.len() / 2;
@@ -416,7 +427,7 @@ pub struct PanicRun {
 #[track_caller]
 pub fn run_with_a_panic(durations: &[Duration], permits: usize) -> PanicRun {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
         let probe = Probe::with_panic(&durations, permits, Some(&limiter), Some(1));
         let inputs: Vec<usize> = (0..durations.len()).collect();
