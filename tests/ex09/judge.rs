@@ -182,8 +182,8 @@ fn judge_order(r: &Race) {
         expected.sort_by_key(|&i| (done(i), i));
         let how = match (order.iter().copied().eq(0..r.delays.len()), all_at_the_end) {
             (true, true) => format!(
-                ", all of them at {}: it waited for every job, then gave the results in input \
-                 order, like `join_all`",
+                ", all of them at {}, once every job was done: in input order, like `join_all` \
+                 (or `buffered`) gives them",
                 show(last_out)
             ),
             (true, false) => ", in input order".to_string(),

@@ -526,9 +526,10 @@ pub fn judge_schedule(
         Diagnosis::new(format!(
             "{what}: job {} started while {} running but only {} of the limiter's permits \
              {} taken, so at least one running job held no permit of `limiter`. Either a \
-             permit was dropped as soon as it was taken (`let _ = limiter.acquire().await` \
-             drops it at once: `_` does not bind), or the jobs were limited by something other \
-             than the limiter you were given (a `Semaphore` of your own, a `buffer_unordered` \
+             permit was dropped before its job ended (`let _ = limiter.acquire().await` \
+             drops it at once: `_` does not bind; a `_permit` bound in the loop that spawns \
+             the jobs is dropped when that turn of the loop ends, while its job runs on), or \
+             the jobs were limited by something other than the limiter you were given (a `Semaphore` of your own, a `buffer_unordered` \
              window), which the other users of the same limiter cannot see.{}",
             u.job,
             count(u.running, "job"),
