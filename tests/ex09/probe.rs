@@ -22,6 +22,10 @@ pub const WATCHDOG: Duration = secs(3);
 /// Tokio time after which the grader stops waiting for a stream's next item
 /// or for users of the pool. Costs no real time on the paused clock.
 pub const GIVE_UP: Duration = secs(1000);
+/// The fetches a probe saw: (page, start, end; `None`: not seen to end),
+/// and when the grader looked.
+pub type FetchSpans = (Vec<(u32, Duration, Option<Duration>)>, Duration);
+
 /// Slack for tokio's 1 ms timer resolution.
 pub const SLACK: Duration = ms(5);
 /// How long the pretend API takes to serve a page.
@@ -250,15 +254,18 @@ impl Api {
         self.fetches.borrow().iter().map(|&(p, _)| p).collect()
     }
 
-    /// Every fetch so far: (page, start, end), one still in flight ending now.
-    pub fn fetch_spans(&self) -> Vec<(u32, Duration, Duration)> {
+    /// Every fetch so far: (page, start, end), `None` for one still in
+    /// flight (its end not seen), and the moment they were looked at.
+    pub fn fetch_spans(&self) -> FetchSpans {
         let ends = self.ends.borrow();
-        self.fetches
+        let spans = self
+            .fetches
             .borrow()
             .iter()
             .zip(ends.iter())
-            .map(|(&(page, start), end)| (page, start, end.unwrap_or_else(|| self.clock.now())))
-            .collect()
+            .map(|(&(page, start), &end)| (page, start, end))
+            .collect();
+        (spans, self.clock.now())
     }
 
     /// The student's stream over this API.
@@ -274,7 +281,7 @@ pub struct Walk {
     pub end: End,
     pub fetched: Vec<u32>,
     /// Every fetch: (page, start, end).
-    pub fetch_spans: Vec<(u32, Duration, Duration)>,
+    pub fetch_spans: FetchSpans,
     pub peak: usize,
     /// The pages as the API serves them: number -> next (`None` for a
     /// failing page), and number -> items.
@@ -320,7 +327,7 @@ pub struct Lazy {
     pub fourth: (Option<Result<String, String>>, Duration),
     pub after_four: Vec<u32>,
     /// Every fetch: (page, start, end).
-    pub fetch_spans: Vec<(u32, Duration, Duration)>,
+    pub fetch_spans: FetchSpans,
     /// When the consumer asked for item 1 and for item 4.
     pub asked: [Duration; 2],
 }
