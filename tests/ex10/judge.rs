@@ -138,6 +138,21 @@ fn job_lanes(title: &str, spans: impl Iterator<Item = Option<(u64, u64)>>) -> Ti
         })
 }
 
+/// The jobs as the probe saw them: a job not seen to finish is drawn as
+/// unknown from its start until `until` (when the grader stopped looking).
+fn seen_lanes(report: &Report, until: u64) -> Timeline {
+    (0..report.calls.len()).fold(
+        Timeline::new("what your code did", Clock::Virtual),
+        |t, i| {
+            let spans: Vec<_> = report.starts[i]
+                .map(|s| (ms(s), report.finishes[i].map(ms)))
+                .into_iter()
+                .collect();
+            t.lane_partly_seen(&format!("job {i}"), &spans, ms(until))
+        },
+    )
+}
+
 /// The sliding window's schedule for the report's jobs and limit.
 fn correct_schedule(report: &Report) -> Timeline {
     let d = &report.durations;
@@ -149,13 +164,11 @@ fn correct_schedule(report: &Report) -> Timeline {
 }
 
 /// The picture under a failure about how the jobs ran: each job from its
-/// start to its end (a job still running when the call ended runs to
+/// start to its end (a job not seen to end is unknown from its start to
 /// `report.ended`), above a correct solution's schedule. `mark` names a
 /// moment, such as when a stuck call was stopped.
 pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
-    let spans = (0..report.calls.len())
-        .map(|i| report.starts[i].map(|s| (s, report.finishes[i].unwrap_or(report.ended))));
-    let mut seen = job_lanes("what your code did", spans);
+    let mut seen = seen_lanes(report, report.ended);
     if let Some((label, at)) = mark {
         seen = seen.mark(label, ms(at));
     }
@@ -169,13 +182,14 @@ pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
 pub fn task_picture(report: &Report) -> String {
     let n = report.calls.len();
     let mut ids = Vec::new();
-    let mut lanes: Vec<Vec<(Duration, Duration)>> = vec![Vec::new(); n];
+    let mut lanes: Vec<Vec<(Duration, Option<Duration>)>> = vec![Vec::new(); n];
     let mut outside = Vec::new();
     for i in 0..n {
         let (Some(s), f) = (report.starts[i], report.finishes[i]) else {
             continue;
         };
-        let span = (ms(s), ms(f.unwrap_or(report.ended)));
+        // A job not seen to finish is unknown from its start.
+        let span = (ms(s), f.map(ms));
         match report.tasks[i] {
             None => outside.push(span),
             Some(id) => {
@@ -189,10 +203,10 @@ pub fn task_picture(report: &Report) -> String {
     }
     let mut seen = Timeline::new("what your code did", Clock::Virtual);
     if !outside.is_empty() {
-        seen = seen.lane("no task", &outside);
+        seen = seen.lane_partly_seen("no task", &outside, ms(report.ended));
     }
     for (k, spans) in lanes.iter().enumerate() {
-        seen = seen.lane(&format!("task {}", k + 1), spans);
+        seen = seen.lane_partly_seen(&format!("task {}", k + 1), spans, ms(report.ended));
     }
     let mut correct = Timeline::new("what a correct solution does", Clock::Virtual);
     let d = &report.durations;
