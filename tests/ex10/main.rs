@@ -243,19 +243,30 @@ fn two_callers_share_one_limiter() {
         &finishes[4..],
     );
     if run.report.peak > PERMITS {
+        // Whether each call kept to the limit on its own: only then did it
+        // limit itself with something else than the shared limiter.
+        let each_alone = [0..4, 4..8]
+            .into_iter()
+            .all(|jobs| peak_of(&starts[jobs.clone()], &finishes[jobs]) <= PERMITS);
+        let how = if each_alone {
+            "Each call limited only itself, with something of its own (a \
+             `Semaphore::new(...)` of its own, a `buffer_unordered` window) instead of the \
+             shared limiter's permits."
+        } else {
+            "Even one call alone ran more jobs at once than that: its jobs did not hold the \
+             limiter's permits while they ran."
+        };
         Diagnosis::new(format!(
             "{what}: together they ran up to {} jobs at once, but the limiter they share has \
-             {PERMITS} permits. Each call limited only itself, with something of its own (a \
-             `Semaphore::new(...)` of its own, a `buffer_unordered` window) instead of the \
-             shared limiter's permits.{}",
+             {PERMITS} permits. {how}{}",
             run.report.peak,
             picture(&run.report, None)
         ))
         .cause(Cause::Unbounded)
         .advice(
             "take every job's permit from the `limiter` you are given \
-                   (`Arc::clone(&limiter).acquire_owned()`): the limit is shared, so that all \
-                   callers together stay within it.",
+             (`Arc::clone(&limiter).acquire_owned()`) and keep it until the job ends: the limit \
+             is shared, so that all callers together stay within it.",
         )
         .fail();
     }
@@ -277,4 +288,19 @@ fn a_job_panic_reaches_the_caller_unchanged() {
     let durations = [secs(2), secs(1), secs(3), secs(2)];
     let what = format!("{}, where job 1 panics", spawn_call(&durations, 2));
     judge_panic(&what, run_with_a_panic(&durations, 2));
+}
+
+/// Most jobs running at once among these (start and finish times in ms).
+fn peak_of(starts: &[u64], finishes: &[u64]) -> usize {
+    starts
+        .iter()
+        .map(|&t| {
+            starts
+                .iter()
+                .zip(finishes)
+                .filter(|&(&s, &f)| s <= t && t < f)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
 }
