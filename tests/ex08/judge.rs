@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use ex08::JobPanicked;
 use grading::{
-    check, count, cut, fail, fmt_duration, ms, payload_text, preview, student_panic_message, Cause,
-    Clock, Diagnosis, Timeline,
+    count, cut, fmt_duration, ms, payload_text, preview, student_panic_message, Cause, Clock,
+    Diagnosis, Timeline,
 };
 
 use crate::probe::{run_probe, value, Finish, Report, Setup, NOTHING_TO_WAIT_FOR, PATIENCE};
@@ -23,12 +23,15 @@ pub fn judge_panic(what: &str, payload: Box<dyn Any + Send>) -> ! {
     let explained = student_panic_message(payload.as_ref());
     let text = payload_text(payload.as_ref());
     if text.contains("multi-threaded runtime") {
-        fail!(
+        Diagnosis::new(format!(
             "{what} panicked with \"{text}\": `tokio::task::block_in_place` only works on a \
              multi-thread runtime, and the tests (like `#[tokio::test]`) use a current-thread \
-             one, where the runtime's only thread cannot be given away.";
-            try = "{SPAWN_BLOCKING} It works on every kind of runtime."
-        );
+             one, where the runtime's only thread cannot be given away."
+        ))
+        .advice(format!(
+            "{SPAWN_BLOCKING} It works on every kind of runtime."
+        ))
+        .fail();
     }
     panic!("\n{explained}\n");
 }
@@ -77,28 +80,36 @@ pub fn judge_runtime(setup: Setup, report: &Report) {
 #[track_caller]
 pub fn judge_calls(setup: Setup, report: &Report) {
     let what = setup.what();
-    check!(
-        report.strangers.is_empty(),
-        "{what} called `work` with {}, which is not one of the inputs 0..{}.",
-        preview(&report.strangers, 5),
-        setup.jobs;
-        try = "call `work` once with each input, as it is."
-    );
+    if !report.strangers.is_empty() {
+        Diagnosis::new(format!(
+            "{what} called `work` with {}, which is not one of the inputs 0..{}.",
+            preview(&report.strangers, 5),
+            setup.jobs
+        ))
+        .advice("call `work` once with each input, as it is.")
+        .fail();
+    }
     let missing: Vec<usize> = (0..setup.jobs).filter(|&i| report.calls[i] == 0).collect();
     let twice: Vec<usize> = (0..setup.jobs).filter(|&i| report.calls[i] > 1).collect();
-    check!(
-        twice.is_empty(),
-        "{what} called `work` more than once for the inputs {}.",
-        preview(&twice, 6);
-        try = "call `work` exactly once per input."
-    );
-    check!(
-        missing.is_empty(),
-        "{what} returned before `work` ran for the inputs {}.",
-        preview(&missing, 6);
-        try = "await every job's JoinHandle before returning; a job that is spawned but never \
-               awaited may not even have started."
-    );
+    if !twice.is_empty() {
+        Diagnosis::new(format!(
+            "{what} called `work` more than once for the inputs {}.",
+            preview(&twice, 6)
+        ))
+        .advice("call `work` exactly once per input.")
+        .fail();
+    }
+    if !missing.is_empty() {
+        Diagnosis::new(format!(
+            "{what} returned before `work` ran for the inputs {}.",
+            preview(&missing, 6)
+        ))
+        .advice(
+            "await every job's JoinHandle before returning; a job that is spawned but never \
+             awaited may not even have started.",
+        )
+        .fail();
+    }
 }
 
 fn want(setup: Setup, i: usize) -> Result<String, JobPanicked> {
@@ -119,12 +130,11 @@ fn job_of(setup: Setup, result: &Result<String, JobPanicked>) -> Option<usize> {
 pub fn judge_results(setup: Setup, got: &[Result<String, JobPanicked>], report: &Report) {
     let n = setup.jobs;
     let what = setup.what();
-    check!(
-        got.len() == n,
-        "{what} returned {}.",
-        count(got.len(), "result");
-        try = "return exactly one result per input, in the order of `inputs`."
-    );
+    if got.len() != n {
+        Diagnosis::new(format!("{what} returned {}.", count(got.len(), "result")))
+            .advice("return exactly one result per input, in the order of `inputs`.")
+            .fail();
+    }
     let wants: Vec<_> = (0..n).map(|i| want(setup, i)).collect();
     let wrong: Vec<usize> = (0..n).filter(|&i| got[i] != wants[i]).collect();
     let Some(&first) = wrong.first() else {
@@ -167,11 +177,12 @@ pub fn judge_results(setup: Setup, got: &[Result<String, JobPanicked>], report: 
     if let Some(p) = setup.panicking {
         if let Err(JobPanicked { index }) = got[p] {
             if index != p {
-                fail!(
+                Diagnosis::new(format!(
                     "{what}: job {p} panicked and its slot holds Err(JobPanicked {{ index: \
-                     {index} }}), but `index` must be the job's position in `inputs`, {p}.";
-                    try = "number the handles with `.enumerate()` when you await them."
-                );
+                     {index} }}), but `index` must be the job's position in `inputs`, {p}."
+                ))
+                .advice("number the handles with `.enumerate()` when you await them.")
+                .fail();
             }
         }
         if got[p].is_ok() {
@@ -187,7 +198,7 @@ pub fn judge_results(setup: Setup, got: &[Result<String, JobPanicked>], report: 
             .fail();
         }
     }
-    fail!(
+    Diagnosis::new(format!(
         "{what}: slot {first} holds {:?}, expected {:?}.{}",
         got[first],
         wants[first],
@@ -195,10 +206,13 @@ pub fn judge_results(setup: Setup, got: &[Result<String, JobPanicked>], report: 
             format!(" ({} of the {n} slots are wrong.)", wrong.len())
         } else {
             String::new()
-        };
-        try = "return `work`'s own value for each input, in its slot: `Ok(value)`, or \
-               `Err(JobPanicked {{ index }})` if that job panicked."
-    );
+        }
+    ))
+    .advice(
+        "return `work`'s own value for each input, in its slot: `Ok(value)`, or \
+         `Err(JobPanicked { index })` if that job panicked.",
+    )
+    .fail();
 }
 
 /// "[job 4, job 3, …] (5 in all)".
@@ -292,14 +306,17 @@ fn judge_job_panic(setup: Setup, payload: Box<dyn Any + Send>) -> ! {
             let first_line = cut(text.lines().next().unwrap_or_default(), 140);
             // Records the panic for the checker; the message below explains it.
             let _ = student_panic_message(payload.as_ref());
-            fail!(
+            Diagnosis::new(format!(
                 "{} panicked when job {p} panicked (\"{first_line}\"): one panicking job took \
                  every result down, the other jobs' results included.",
-                setup.what();
-                try = "don't `unwrap` what a JoinHandle gives: `Err(e)` with `e.is_panic()` is \
-                       that job's panic, caught by tokio; turn it into \
-                       `Err(JobPanicked {{ index }})` for its slot and go on awaiting the others."
-            );
+                setup.what()
+            ))
+            .advice(
+                "don't `unwrap` what a JoinHandle gives: `Err(e)` with `e.is_panic()` is \
+                 that job's panic, caught by tokio; turn it into \
+                 `Err(JobPanicked { index })` for its slot and go on awaiting the others.",
+            )
+            .fail();
         }
     }
     judge_panic(&setup.what(), payload)
@@ -308,16 +325,20 @@ fn judge_job_panic(setup: Setup, payload: Box<dyn Any + Send>) -> ! {
 /// `run_blocking_all` stayed pending though nothing was left to wait for.
 #[track_caller]
 pub fn judge_pending(setup: Setup) -> ! {
-    fail!(
+    Diagnosis::new(format!(
         "{} never returned: it stayed pending with no job running and nothing left to wait \
-         for. A stream of jobs with a window as wide as the input, `buffered(inputs.len())` or \
-         `buffer_unordered(inputs.len())`, never finishes when there are no inputs: a window \
-         of 0 never pulls from the stream, so the stream never learns that it is empty.{}",
+         for. Most likely a stream of jobs with a window as wide as the input, \
+         `buffered(inputs.len())` or `buffer_unordered(inputs.len())`, which never finishes \
+         when there are no inputs: a window of 0 never pulls from the stream, so the stream \
+         never learns that it is empty.{}",
         setup.what(),
-        pending_picture();
-        try = "return an empty Vec at once when there are no inputs, or spawn every job and \
-               await the handles in a loop (an empty loop ends at once)."
-    );
+        pending_picture()
+    ))
+    .advice(
+        "return an empty Vec at once when there are no inputs, or spawn every job and \
+         await the handles in a loop (an empty loop ends at once).",
+    )
+    .fail();
 }
 
 /// A call that stayed pending for [`NOTHING_TO_WAIT_FOR`] of tokio's
@@ -336,18 +357,27 @@ fn pending_picture() -> String {
 #[track_caller]
 pub fn judge_count(name: &str, want: usize, why: &str, got: io::Result<usize>) {
     match got {
-        Ok(got) => check!(
-            got == want,
-            "count_lines({name}) returned Ok({got}), expected Ok({want}): {why}.";
-            try = "count the lines as `str::lines` (or `BufRead::lines`) does; counting \
-                   '\\n' bytes misses a last line without one."
-        ),
-        Err(e) => fail!(
+        Ok(got) => {
+            if got != want {
+                Diagnosis::new(format!(
+                    "count_lines({name}) returned Ok({got}), expected Ok({want}): {why}."
+                ))
+                .advice(
+                    "count the lines as `str::lines` (or `BufRead::lines`) does; counting \
+                     '\\n' bytes misses a last line without one.",
+                )
+                .fail();
+            }
+        }
+        Err(e) => Diagnosis::new(format!(
             "count_lines({name}) returned Err({:?}: {e}), expected Ok({want}).",
-            e.kind();
-            try = "open the file with `std::fs::File::open` (or read it with \
-                   `std::fs::read_to_string`) inside `spawn_blocking`."
-        ),
+            e.kind()
+        ))
+        .advice(
+            "open the file with `std::fs::File::open` (or read it with \
+             `std::fs::read_to_string`) inside `spawn_blocking`.",
+        )
+        .fail(),
     }
 }
 
@@ -415,7 +445,7 @@ mod fifo {
     use std::io;
     use std::time::Duration;
 
-    use grading::{check, fail, fmt_duration, ms, Cause, Clock, Diagnosis, Timeline};
+    use grading::{fmt_duration, ms, Cause, Clock, Diagnosis, Timeline};
 
     use crate::pipe::{runtime_among, PipeLog, LINES};
     use crate::probe::{Pong, RuntimeThread, PATIENCE};
@@ -495,34 +525,49 @@ mod fifo {
         }
         match counted {
             // A named pipe's size is 0: its lines exist only as they are read.
-            Ok(0) if log.opened_at.is_none() => fail!(
+            Ok(0) if log.opened_at.is_none() => Diagnosis::new(format!(
                 "count_lines(a named pipe carrying {LINES} lines) returned Ok(0) without ever \
                  opening it: the grader's writer never saw a reader. A named pipe's size is 0 \
                  (`metadata().len()` tells nothing about it): its lines arrive only once it is \
-                 opened and read.";
-                try = "open the file and read it to the end (until `read` returns 0, or \
-                       `BufRead::lines` runs out), whatever its size says."
-            ),
-            Ok(0) => fail!(
+                 opened and read."
+            ))
+            .advice(
+                "open the file and read it to the end (until `read` returns 0, or \
+                 `BufRead::lines` runs out), whatever its size says.",
+            )
+            .fail(),
+            Ok(0) => Diagnosis::new(format!(
                 "count_lines(a named pipe carrying {LINES} lines) opened it and returned Ok(0), \
                  as if it had read nothing. A named pipe's size is 0 \
                  (`metadata().len()`): a read sized from it, or a loop that stops when the \
-                 size is reached, reads nothing.";
-                try = "read to the end of the file: until `read` returns 0 (end of file), or \
-                       with `BufRead::lines`, whatever the size says."
-            ),
-            Ok(n) => check!(
-                n == LINES,
-                "count_lines(a named pipe carrying {LINES} lines) returned Ok({n}).";
-                try = "open the file at `path` and count every line until the end of the file."
-            ),
-            Err(e) => fail!(
+                 size is reached, reads nothing."
+            ))
+            .advice(
+                "read to the end of the file: until `read` returns 0 (end of file), or \
+                 with `BufRead::lines`, whatever the size says.",
+            )
+            .fail(),
+            Ok(n) => {
+                if n != LINES {
+                    Diagnosis::new(format!(
+                        "count_lines(a named pipe carrying {LINES} lines) returned Ok({n})."
+                    ))
+                    .advice(
+                        "open the file at `path` and count every line until the end of the file.",
+                    )
+                    .fail();
+                }
+            }
+            Err(e) => Diagnosis::new(format!(
                 "count_lines(a named pipe carrying {LINES} lines) returned Err({:?}: {e}), \
                  expected Ok({LINES}).",
-                e.kind();
-                try = "open the path with `std::fs::File::open` and read it to the end: a pipe \
-                       reads like a file."
-            ),
+                e.kind()
+            ))
+            .advice(
+                "open the path with `std::fs::File::open` and read it to the end: a pipe \
+                 reads like a file.",
+            )
+            .fail(),
         }
     }
 

@@ -25,7 +25,7 @@ mod probe;
 use std::fs;
 use std::path::PathBuf;
 
-use grading::{check, count};
+use grading::{count, Diagnosis};
 use judge::{judge_count, judge_missing, judge_panic, judge_pending, judge_probe};
 use probe::{run_count_lines, run_probe, Finish, Setup};
 
@@ -70,18 +70,22 @@ fn no_inputs_give_no_results() {
         Some(Err(payload)) => judge_panic(&setup.what(), payload),
         None => judge_pending(setup),
     };
-    check!(
-        got.is_empty(),
-        "run_blocking_all(no inputs) returned {}, expected none.",
-        count(got.len(), "result");
-        try = "one result per input: no inputs, an empty Vec."
-    );
-    check!(
-        report.strangers.is_empty(),
-        "run_blocking_all(no inputs) called `work` {}.",
-        count(report.strangers.len(), "time");
-        try = "with no inputs there is nothing to run."
-    );
+    if !got.is_empty() {
+        Diagnosis::new(format!(
+            "run_blocking_all(no inputs) returned {}, expected none.",
+            count(got.len(), "result")
+        ))
+        .advice("one result per input: no inputs, an empty Vec.")
+        .fail();
+    }
+    if !report.strangers.is_empty() {
+        Diagnosis::new(format!(
+            "run_blocking_all(no inputs) called `work` {}.",
+            count(report.strangers.len(), "time")
+        ))
+        .advice("with no inputs there is nothing to run.")
+        .fail();
+    }
 }
 
 #[test]

@@ -132,13 +132,10 @@ pub fn lazy(l: &Lazy) -> String {
 /// checked out, and the next user of the pool; a correct `with_connection`
 /// gives the connection back when the timeout drops it.
 pub fn cancelled(r: &Cancelled) -> String {
-    // Given back when the timeout dropped the future, or not seen given
-    // back at all (unknown until the next user's try).
-    let out: (Duration, Option<Duration>) = if r.after == 0 {
-        (Duration::ZERO, Some(r.at))
-    } else {
-        (Duration::ZERO, None)
-    };
+    // Given back when the timeout dropped the future; otherwise it was seen
+    // still checked out when the next user tried, `again_at`: out until then
+    // is measured, not guessed.
+    let out_until = if r.after == 0 { r.at } else { r.again_at };
     let waited = if r.again.is_some() && r.after_again == 0 {
         vec![]
     } else {
@@ -146,7 +143,7 @@ pub fn cancelled(r: &Cancelled) -> String {
     };
     let seen = Timeline::new(SEEN, Clock::Virtual)
         .lane("f", &[(Duration::ZERO, r.at)])
-        .lane_partly_seen("conn 0 out", &[out], r.again_at.max(r.at))
+        .lane("conn 0 out", &[(Duration::ZERO, out_until)])
         .lane("next user", &waited)
         .mark("timeout", secs(1));
     let correct = Timeline::new("what a correct with_connection does", Clock::Virtual)
