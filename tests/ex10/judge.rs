@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use grading::{
-    check, count, fail, fmt_duration, ms, payload_text, preview, reached_todo,
-    student_panic_message, Cause, Clock, Diagnosis, Timeline,
+    count, fmt_duration, ms, payload_text, preview, reached_todo, student_panic_message, Cause,
+    Clock, Diagnosis, Timeline,
 };
 
 use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
@@ -324,7 +324,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
         .candidates([Cause::BlockingInAsync, Cause::BusyLoop])
         .advice(
             "let tokio do the waiting: `tokio::time::sleep(...).await`, \
-                   `limiter.acquire_owned().await`, never block the thread.",
+             `limiter.acquire_owned().await`, never block the thread.",
         )
         .fail();
     }
@@ -342,8 +342,8 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
         .cause(Cause::BusyLoop)
         .advice(
             "wait with `.await` on something that wakes you when a slot is free: \
-                   `Arc::clone(&limiter).acquire_owned().await` sleeps until a permit is given \
-                   back; `buffer_unordered(limit)` needs no permits at all.",
+             `Arc::clone(&limiter).acquire_owned().await` sleeps until a permit is given \
+             back; `buffer_unordered(limit)` needs no permits at all.",
         )
         .fail();
     }
@@ -354,13 +354,16 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
         fmt_ms(to_ms(stuck.at))
     );
     if n == 0 {
-        fail!(
+        Diagnosis::new(format!(
             "{idle} With no inputs there is nothing to wait for: a window of \
-             `limit.min(inputs.len())` is `buffer_unordered(0)`, which never takes a job and \
-             never ends; or a future that nobody polls, or that is never woken.";
-            try = "return an empty Vec for no inputs: `buffer_unordered(limit)` with the \
-                   `limit` you were given (at least 1) ends at once on an empty stream."
-        );
+ `limit.min(inputs.len())` is `buffer_unordered(0)`, which never takes a job and \
+ never ends; or a future that nobody polls, or that is never woken."
+        ))
+        .advice(
+            "return an empty Vec for no inputs: `buffer_unordered(limit)` with the \
+ `limit` you were given (at least 1) ends at once on an empty stream.",
+        )
+        .fail();
     }
     if let Some((permits, free)) = stuck.permits {
         let taken = permits - free;
@@ -396,7 +399,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
     .candidates([Cause::ResourceLeaked, Cause::NeverJoined])
     .advice(
         "hold each permit only while its job runs (move it into the job's task, and let \
-               it drop there); `buffer_unordered(limit)` needs no permits at all.",
+         it drop there); `buffer_unordered(limit)` needs no permits at all.",
     )
     .fail();
 }
@@ -409,11 +412,12 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
 pub fn judge_jobs(what: &str, report: &Report) -> (Vec<u64>, Vec<u64>) {
     let n = report.calls.len();
     if let Some(i) = (0..n).find(|&i| report.calls[i] > 1) {
-        fail!(
+        Diagnosis::new(format!(
             "{what} called `job` {} times for input {i}.",
-            report.calls[i];
-            try = "call `job(input)` exactly once for every input."
-        );
+            report.calls[i]
+        ))
+        .advice("call `job(input)` exactly once for every input.")
+        .fail();
     }
     let unfinished: Vec<usize> = (0..n)
         .filter(|&i| report.starts[i].is_none() || report.finishes[i].is_none())
@@ -447,13 +451,15 @@ pub fn judge_jobs(what: &str, report: &Report) -> (Vec<u64>, Vec<u64>) {
 pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
     let n = finishes.len();
     let want: Vec<String> = (0..n).map(output).collect();
-    check!(
-        got.len() == n,
-        "{what} returned {} for {}.",
-        count(got.len(), "output"),
-        count(n, "input");
-        try = "return exactly one output per input, in the order of `inputs`."
-    );
+    if got.len() != n {
+        Diagnosis::new(format!(
+            "{what} returned {} for {}.",
+            count(got.len(), "output"),
+            count(n, "input")
+        ))
+        .advice("return exactly one output per input, in the order of `inputs`.")
+        .fail();
+    }
     if got == want {
         return;
     }
@@ -461,12 +467,13 @@ pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
     let mut sorted = got.to_vec();
     sorted.sort_by_key(index);
     if sorted != want {
-        fail!(
+        Diagnosis::new(format!(
             "{what} returned {}, expected {}.",
             preview(got, 6),
-            preview(&want, 6);
-            try = "return what each `job(input)` gave, one output per input, in input order."
-        );
+            preview(&want, 6)
+        ))
+        .advice("return what each `job(input)` gave, one output per input, in input order.")
+        .fail();
     }
     let finish = |o: &String| index(o).map_or(0, |i| finishes[i]);
     if got.windows(2).all(|w| finish(&w[0]) <= finish(&w[1])) {
@@ -479,8 +486,8 @@ pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
         .cause(Cause::WrongOrder)
         .advice(
             "outputs arrive as the jobs finish (`buffer_unordered`, \
-                   `JoinSet::join_next`): carry each input's index along (`.enumerate()`) and \
-                   put every output into its slot, `slots[i] = Some(output)`.",
+             `JoinSet::join_next`): carry each input's index along (`.enumerate()`) and \
+             put every output into its slot, `slots[i] = Some(output)`.",
         )
         .fail();
     }
@@ -554,9 +561,9 @@ pub fn judge_schedule(
         .cause(Cause::Unbounded)
         .advice(
             "take a permit of `limiter` for each job and keep it until that job ends: \
-                   `let permit = Arc::clone(&limiter).acquire_owned().await...` and move \
-                   `permit` into the job's task (or bind it, `let _permit = ...`, inside the \
-                   task).",
+             `let permit = Arc::clone(&limiter).acquire_owned().await...` and move \
+             `permit` into the job's task (or bind it, `let _permit = ...`, inside the \
+             task).",
         )
         .fail();
     }
@@ -572,8 +579,8 @@ pub fn judge_schedule(
             .cause(Cause::Unbounded)
             .advice(
                 "let at most `limit` jobs run: `buffer_unordered(limit)` on a stream of \
-                       the jobs, or a permit per job that lives until the job is done \
-                       (`let _permit = ...`, with a name).",
+                 the jobs, or a permit per job that lives until the job is done \
+                 (`let _permit = ...`, with a name).",
             )
             .fail();
         }
@@ -584,7 +591,7 @@ pub fn judge_schedule(
         .cause(Cause::Unbounded)
         .advice(
             "start a job only when fewer than `limit` are running: \
-                   `buffer_unordered(limit)`, or a permit per job held until it ends.",
+             `buffer_unordered(limit)`, or a permit per job held until it ends.",
         )
         .fail();
     }
@@ -599,8 +606,8 @@ pub fn judge_schedule(
         .cause(Cause::Sequential)
         .advice(
             "don't await each job inside the loop: give the jobs to \
-                   `buffer_unordered(limit)` (or spawn them, each holding a permit) so that up \
-                   to `limit` of them are in flight together.",
+             `buffer_unordered(limit)` (or spawn them, each holding a permit) so that up \
+             to `limit` of them are in flight together.",
         )
         .fail();
     }
@@ -616,14 +623,16 @@ pub fn judge_schedule(
         .advice("keep `limit` jobs in flight while jobs are waiting.")
         .fail();
     }
-    check!(
-        close(took, ideal),
-        "{what} took {} of (virtual) time, expected {}.{}",
-        fmt_ms(took),
-        fmt_ms(ideal),
-        picture(report, None);
-        try = "return as soon as the last job is done."
-    );
+    if !close(took, ideal) {
+        Diagnosis::new(format!(
+            "{what} took {} of (virtual) time, expected {}.{}",
+            fmt_ms(took),
+            fmt_ms(ideal),
+            picture(report, None)
+        ))
+        .advice("return as soon as the last job is done.")
+        .fail();
+    }
 }
 
 /// The call took longer than the sliding window would: name the schedule.
@@ -667,8 +676,8 @@ fn judge_too_slow(
         .cause(Cause::Batches)
         .advice(
             "use `buffer_unordered(limit)`, which frees a slot the moment a job finishes; \
-                   carry each input's index along and put every output into its slot to get \
-                   the input order back.",
+             carry each input's index along and put every output into its slot to get \
+             the input order back.",
         )
         .fail();
     }
@@ -683,8 +692,8 @@ fn judge_too_slow(
         .cause(Cause::Batches)
         .advice(
             "a sliding window, not batches: start the next job as soon as *any* job \
-                   finishes. `buffer_unordered(limit)` does exactly that (so does a Semaphore \
-                   with a permit per job); `chunks(limit)` + `join_all` does not.",
+             finishes. `buffer_unordered(limit)` does exactly that (so does a Semaphore \
+             with a permit per job); `chunks(limit)` + `join_all` does not.",
         )
         .fail();
     }
@@ -718,16 +727,18 @@ pub fn judge_permits(what: &str, permits: usize, free: usize) {
         .cause(Cause::ResourceLeaked)
         .advice(
             "let each permit be dropped when its job ends (move it into the job's task); \
-                   never `forget()` one, and don't keep permits after the jobs are done.",
+             never `forget()` one, and don't keep permits after the jobs are done.",
         )
         .fail();
     }
-    check!(
-        free == permits,
-        "after {what} returned, the limiter had {free} free permits, but it had {permits} \
-         before: you added permits to a limiter that is not yours.";
-        try = "take permits with `acquire_owned` and let them drop; don't `add_permits`."
-    );
+    if free != permits {
+        Diagnosis::new(format!(
+            "after {what} returned, the limiter had {free} free permits, but it had {permits} \
+ before: you added permits to a limiter that is not yours."
+        ))
+        .advice("take permits with `acquire_owned` and let them drop; don't `add_permits`.")
+        .fail();
+    }
 }
 
 /// Job 1's panic reached the caller, unchanged.
@@ -744,7 +755,7 @@ pub fn judge_panic(what: &str, run: PanicRun) {
         .cause(Cause::ErrorSwallowed)
         .advice(
             "when a task's `JoinError` says it panicked (`e.is_panic()`), panic in turn \
-                   with the job's own payload: `std::panic::resume_unwind(e.into_panic())`.",
+             with the job's own payload: `std::panic::resume_unwind(e.into_panic())`.",
         )
         .fail(),
     };
@@ -759,13 +770,13 @@ pub fn judge_panic(what: &str, run: PanicRun) {
     let _ = student_panic_message(payload.as_ref());
     Diagnosis::new(format!(
 "{what}: job 1 panicked with {PLANNED_PANIC:?} (on purpose: the \"your code \
-         panicked at tests/ex10/probe.rs\" line above is the grader's job), but the panic that reached the caller of \
-         spawn_bounded said {:?}. The job's panic was replaced by another one (an `unwrap`, \
-         `expect` or `panic!` on the task's `JoinError`), so the caller sees your message \
-         instead of the job's, and cannot tell what went wrong.",
+ panicked at tests/ex10/probe.rs\" line above is the grader's job), but the panic that reached the caller of \
+ spawn_bounded said {:?}. The job's panic was replaced by another one (an `unwrap`, \
+ `expect` or `panic!` on the task's `JoinError`), so the caller sees your message \
+ instead of the job's, and cannot tell what went wrong.",
         grading::cut(&text, 200)
 )).cause(Cause::ErrorSwallowed).advice(
 "pass the job's panic on unchanged: \
-               `Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic())`.",
+ `Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic())`.",
 ).fail();
 }

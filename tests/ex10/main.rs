@@ -17,7 +17,7 @@
 mod judge;
 mod probe;
 
-use grading::{check, fail, secs, Cause, Diagnosis};
+use grading::{secs, Cause, Diagnosis};
 
 use judge::{
     fmt_ms, judge_jobs, judge_outputs, judge_panic, judge_permits, judge_returned, judge_run,
@@ -108,17 +108,21 @@ fn no_inputs_return_at_once() {
     ] {
         let free = run.free_after;
         let got = returned(&what, run.outcome, &run.report);
-        check!(
-            got.is_empty(),
-            "{what} returned {} outputs, expected none.",
-            got.len()
-        );
-        check!(
-            run.took <= SLACK_MS,
-            "{what} took {} of (virtual) time; with nothing to do it should return at once.{}",
-            fmt_ms(run.took),
-            total_picture(run.took, 0)
-        );
+        if !got.is_empty() {
+            Diagnosis::new(format!(
+                "{what} returned {} outputs, expected none.",
+                got.len()
+            ))
+            .fail();
+        }
+        if run.took > SLACK_MS {
+            Diagnosis::new(format!(
+                "{what} took {} of (virtual) time; with nothing to do it should return at once.{}",
+                fmt_ms(run.took),
+                total_picture(run.took, 0)
+            ))
+            .fail();
+        }
         if let Some(free) = free {
             judge_permits(&what, 2, free);
         }
@@ -168,25 +172,31 @@ fn every_job_runs_in_a_task_of_its_own() {
     let tasks = &run.report.tasks;
     let ran = |i: usize| run.report.starts[i].is_some();
     if let Some(i) = (0..durations.len()).find(|&i| ran(i) && tasks[i].is_none()) {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: job {i} ran outside any spawned task (`tokio::task::try_id()` was `None` \
-             inside it): it was polled by the caller's own future, as `join_all` or \
-             `buffer_unordered` do.{}",
-            task_picture(&run.report);
-            try = "spawn every job: `tokio::spawn(job(input))` or `JoinSet::spawn`, then await \
-                   the tasks. Spawned tasks can run on other threads of a multi-thread runtime \
-                   and keep going while the caller waits."
-        );
+ inside it): it was polled by the caller's own future, as `join_all` or \
+ `buffer_unordered` do.{}",
+            task_picture(&run.report)
+        ))
+        .advice(
+            "spawn every job: `tokio::spawn(job(input))` or `JoinSet::spawn`, then await \
+ the tasks. Spawned tasks can run on other threads of a multi-thread runtime \
+ and keep going while the caller waits.",
+        )
+        .fail();
     }
     for i in 0..durations.len() {
         if let Some(j) = (0..i).find(|&j| ran(i) && ran(j) && tasks[j] == tasks[i]) {
-            fail!(
+            Diagnosis::new(format!(
                 "{what}: jobs {j} and {i} ran in the same tokio task: the jobs were spawned \
-                 together (one task running several of them), not each in a task of its own.{}",
-                task_picture(&run.report);
-                try = "one task per job: call `tokio::spawn` (or `JoinSet::spawn`) once for \
-                       every input."
-            );
+ together (one task running several of them), not each in a task of its own.{}",
+                task_picture(&run.report)
+            ))
+            .advice(
+                "one task per job: call `tokio::spawn` (or `JoinSet::spawn`) once for \
+ every input.",
+            )
+            .fail();
         }
     }
     judge_returned(&what, &durations, 3, &got, &run.report, run.took);
