@@ -231,8 +231,8 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
     if report.peak <= 1 {
         Diagnosis::new(format!(
             "the {n} jobs ran one at a time: never more than 1 in flight, though all {n} were \
-             handed over at once (the grader waited {waited} for a second job to start while \
-             the first one blocked).{}",
+             handed over at once (the grader waited, while the first one blocked, until no job \
+             had started for {waited}).{}",
             picture(setup, report)
         ))
         .cause(Cause::Sequential)
@@ -249,8 +249,8 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
         Diagnosis::new(format!(
             "never more than {} of the {n} jobs were in flight at once: they ran on rayon's \
              thread pool, which runs a fixed number of threads (one per core by default), so \
-             the other jobs waited in its queue while these blocked (the grader waited {waited} \
-             for all {n} to run together, as the sheet asks).{}",
+             the other jobs waited in its queue while these blocked (the grader waited for all \
+             {n} to run together, as the sheet asks, until no job had started for {waited}).{}",
             report.peak,
             picture(setup, report)
         ))
@@ -265,8 +265,8 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
     }
     Diagnosis::new(format!(
         "never more than {} of the {n} jobs were in flight at once: while {} blocked, no \
-         other job was started (the grader waited {waited} for all {n} to run together, as \
-         the sheet asks: all at once). Something keeps a window of jobs in flight: most \
+         other job was started (the grader waited for all {n} to run together, as the sheet \
+         asks, until no job had started for {waited}). Something keeps a window of jobs in flight: most \
          likely `buffered({running})` or `buffer_unordered({running})` on a stream of jobs, a \
          Semaphore with {running} permits, or jobs started in chunks of {running}.{}",
         report.peak,

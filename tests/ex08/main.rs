@@ -21,6 +21,7 @@ mod judge;
 #[cfg(unix)]
 mod pipe;
 mod probe;
+mod together;
 
 use std::fs;
 use std::path::PathBuf;

@@ -12,8 +12,10 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use ex08::{count_lines, run_blocking_all, JobPanicked};
-use grading::{catch_panic_async, ms, paused, secs, Cause, Diagnosis, Miss, Patience, Rendezvous};
+use grading::{catch_panic_async, ms, paused, secs, Cause, Diagnosis, Miss, Patience};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use crate::together::Together;
 
 /// Real time a test may take before the watchdog stops it. A correct
 /// solution needs a few milliseconds; a wrong one at most two [`PATIENCE`]
@@ -182,7 +184,7 @@ struct State {
 /// 2. pings the heartbeat and blocks until it answers (at most [`PATIENCE`],
 ///    once per test): a runtime whose thread waits for the job (`join()`,
 ///    `recv()`, `block_on`) cannot answer;
-/// 3. enters a [`Rendezvous`] of *all* the jobs: the sheet asks for every
+/// 3. enters a rendezvous ([`Together`]) of *all* the jobs: the sheet asks for every
 ///    job at once, so a job waits there until every one is in flight. A
 ///    correct solution gets them all there in microseconds; one that awaits
 ///    each job before the next, or keeps a window of k jobs in flight, never
@@ -195,7 +197,7 @@ pub struct Probe {
     heartbeat: UnboundedSender<Ping>,
     state: Mutex<State>,
     wake: Condvar,
-    together: Rendezvous,
+    together: Together,
     /// For [`Finish::Reversed`]: waiting for the later jobs to finish.
     finishing: Patience,
     /// Where the picture's clock starts.
@@ -236,7 +238,7 @@ impl Probe {
                 ..State::default()
             }),
             wake: Condvar::new(),
-            together: Rendezvous::new(setup.jobs, PATIENCE),
+            together: Together::new(setup.jobs, PATIENCE),
             finishing: Patience::new(PATIENCE),
             origin: Instant::now(),
         }
