@@ -1,6 +1,7 @@
 // Mistake: wraps each call in `tokio::task::block_in_place`, which only works on a multi-thread runtime and panics on a current-thread one.
 // Rejected by: the_runtime_keeps_running_while_work_blocks
 // Message contains: block_in_place
+// Cause: none
 
 pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
 where

@@ -1,6 +1,7 @@
 // Mistake: runs the jobs through `buffer_unordered(8)` and sorts the results back by index: the order is right, but only 8 jobs are ever in flight, not all of them at once as the sheet asks.
 // Rejected by: several_jobs_run_at_once
 // Message contains: never more than 8 of the 10 jobs were in flight at once
+// Cause: under-used
 // Observed peak: 8
 // Observed busy: job 0, job 9
 

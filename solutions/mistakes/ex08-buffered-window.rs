@@ -1,6 +1,7 @@
 // Mistake: runs the jobs through `buffered(8)`, a window of 8 in flight, in input order: with more than 8 inputs they never all run at once, as the sheet asks.
 // Rejected by: several_jobs_run_at_once
 // Message contains: `buffered(8)`
+// Cause: under-used
 
 use futures::stream::{self, StreamExt};
 

@@ -1,6 +1,7 @@
 // Mistake: collects the results from a `JoinSet` with `join_next`, so they come back in the order the jobs finished, not in the order of `inputs`.
 // Rejected by: results_keep_the_input_order
 // Message contains: returned the right results in the wrong order
+// Cause: wrong-order
 
 pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
 where

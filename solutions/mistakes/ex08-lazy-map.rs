@@ -1,6 +1,7 @@
 // Mistake: maps the inputs to `spawn_blocking` handles but never collects them: the iterator is lazy, so each job is spawned only when the loop reaches it, right before it is awaited.
 // Rejected by: several_jobs_run_at_once
 // Message contains: one at a time
+// Cause: sequential
 
 pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
 where

@@ -1,6 +1,7 @@
 // Mistake: awaits each `spawn_blocking` handle right after spawning it, so a job starts only when the previous one is done: the runtime stays free, but the jobs never overlap.
 // Rejected by: several_jobs_run_at_once
 // Message contains: one at a time
+// Cause: sequential
 // Observed peak: 1
 // Observed busy: job 0, job 9
 

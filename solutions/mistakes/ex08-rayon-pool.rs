@@ -1,6 +1,7 @@
 // Mistake: sends each job to rayon's pool and awaits a oneshot (the sheet's advice for CPU-heavy work): the runtime stays free, but rayon runs only one job per core at once, and blocking jobs wait in its queue.
 // Rejected by: several_jobs_run_at_once
 // Message contains: rayon's thread pool
+// Cause: under-used
 
 pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
 where

@@ -1,6 +1,7 @@
 // Mistake: unwraps what each JoinHandle gives, so one panicking job panics `run_blocking_all` itself and every other result is lost.
 // Rejected by: a_panicking_job_only_loses_its_own_slot
 // Message contains: took every result down
+// Cause: none
 
 pub async fn run_blocking_all<T, R, F>(inputs: Vec<T>, work: F) -> Vec<Result<R, JobPanicked>>
 where

@@ -1,6 +1,7 @@
 // Mistake: "all at once" as a window as wide as the input, `buffered(inputs.len())`: right for every non-empty input, but a window of 0 never pulls from the stream, so with no inputs it never finishes.
 // Rejected by: no_inputs_give_no_results
 // Message contains: stayed pending with no job running
+// Cause: none
 
 use futures::stream::{self, StreamExt};
 

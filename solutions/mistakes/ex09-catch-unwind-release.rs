@@ -1,6 +1,7 @@
 // Mistake: with_connection catches f's panic to release the connection, then passes the panic on: every path that returns is covered, but a cancelled future never comes back from the await, and its connection is lost.
 // Rejected by: the_connection_is_returned_when_cancelled
 // Message contains: or after a `catch_unwind` around it
+// Cause: resource-leaked
 // Removes: struct Checkout, impl Drop for Checkout<'_>
 
 use futures::FutureExt;

@@ -1,6 +1,7 @@
 // Mistake: as_completed collects the outputs of a FuturesUnordered into a Vec and yields them afterwards: completion order, but nothing comes out before the slowest job is done.
 // Rejected by: yields_in_completion_order
 // Message contains: held back until then
+// Cause: none
 
 use futures::StreamExt;
 

@@ -1,6 +1,7 @@
 // Mistake: as_completed enumerates the stream of results instead of the jobs, so the index counts the results in completion order instead of naming each result's job.
 // Rejected by: each_output_comes_with_its_jobs_index
 // Message contains: the index counts the results in the order they came out
+// Cause: none
 
 use futures::StreamExt;
 

@@ -1,6 +1,7 @@
 // Mistake: paged fetches pages 1, 2, 3... four at a time with `buffered(4)` to go faster: it guesses page numbers and has several fetches in flight at once.
 // Rejected by: pages_are_fetched_one_at_a_time
 // Message contains: fetches in flight at once
+// Cause: unbounded
 // Observed peak: 4
 // Observed busy: page 1, page 4
 

@@ -1,6 +1,7 @@
 // Mistake: paged ignores `next` and fetches page after page (number + 1) until a page comes back empty, so after the last page it fetches one that does not exist.
 // Rejected by: the_stream_ends_after_the_last_page
 // Message contains: but page 1 was the last one (next: None)
+// Cause: none
 
 pub fn paged<T, E, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, E>>
 where

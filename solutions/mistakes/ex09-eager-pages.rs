@@ -1,6 +1,7 @@
 // Mistake: paged fetches every page into a Vec when the first item is asked for, and only then yields the items.
 // Rejected by: pages_are_fetched_lazily
 // Message contains: it fetched pages before they were needed
+// Cause: none
 
 use futures::StreamExt;
 

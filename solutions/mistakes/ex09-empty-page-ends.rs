@@ -1,6 +1,7 @@
 // Mistake: paged ends the stream at the first page without items, although that page names a next page.
 // Rejected by: an_empty_page_does_not_end_the_stream
 // Message contains: an empty page is not the last page
+// Cause: none
 
 pub fn paged<T, E, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, E>>
 where

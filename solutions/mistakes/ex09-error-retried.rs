@@ -1,6 +1,7 @@
 // Mistake: after a failed fetch, paged yields the error but keeps the same page as the next one, so it fetches the failing page again and again.
 // Rejected by: a_fetch_error_is_yielded_then_the_stream_ends
 // Message contains: went on after the error
+// Cause: none
 
 pub fn paged<T, E, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, E>>
 where

@@ -1,6 +1,7 @@
 // Mistake: paged turns a failed fetch into the end of the stream (`.ok()?`), so the consumer never sees the error.
 // Rejected by: a_fetch_error_is_yielded_then_the_stream_ends
 // Message contains: ended without yielding the error
+// Cause: error-swallowed
 
 pub fn paged<T, E, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, E>>
 where

@@ -1,6 +1,7 @@
 // Mistake: paged counts the pages itself (page + 1) while `next` is Some, instead of fetching the page that `next` names.
 // Rejected by: follows_the_next_page_number
 // Message contains: follow `next`, don't count the pages yourself
+// Cause: none
 
 pub fn paged<T, E, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, E>>
 where

@@ -1,6 +1,7 @@
 // Mistake: paged keeps the rest of the page in a `Vec` and takes the next item with `pop()`, which takes from the end: every page comes out last item first.
 // Rejected by: yields_every_item_of_every_page_in_order
 // Message contains: every page's items came out last first
+// Cause: wrong-order
 
 pub fn paged<T, E, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, E>>
 where

@@ -1,6 +1,7 @@
 // Mistake: counts the running jobs in an atomic and lets each job wait for a free slot by checking the counter in a loop with `yield_now().await`: the runtime is never idle, so tokio's paused clock never moves on and the running jobs never finish.
 // Rejected by: ten_jobs_with_limit_three_run_three_at_a_time
 // Message contains: polling in a loop
+// Cause: busy-loop
 
 pub async fn run_bounded<I, T, F, Fut>(inputs: Vec<I>, limit: NonZeroUsize, job: F) -> Vec<T>
 where

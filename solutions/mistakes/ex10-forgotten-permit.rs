@@ -1,6 +1,7 @@
 // Mistake: each task calls `permit.forget()` when its job is done, believing it releases the slot: `forget` removes the permit from the limiter for good.
 // Rejected by: every_permit_is_given_back
 // Message contains: permits were never given back
+// Cause: resource-leaked
 
 async fn job_task<T>(
     i: usize,

@@ -1,6 +1,7 @@
 // Mistake: collects the tasks' outputs with `JoinSet::join_next` as they come, so they are in the order the jobs finished, not the order of `inputs`.
 // Rejected by: spawned_outputs_come_back_in_input_order
 // Message contains: in the order the jobs finished
+// Cause: wrong-order
 // Removes: fn job_task
 
 pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>

@@ -1,6 +1,7 @@
 // Mistake: limits the jobs with the limiter's permits but never spawns them: `join_all` polls them all inside the caller's own future, so no job runs in a task of its own.
 // Rejected by: every_job_runs_in_a_task_of_its_own
 // Message contains: ran outside any spawned task
+// Cause: none
 // Observed busy: no task
 // Observed empty: task 1, task 2
 // Removes: fn take_slot, fn job_task, fn join_tasks

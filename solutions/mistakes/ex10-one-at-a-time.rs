@@ -1,6 +1,7 @@
 // Mistake: awaits each job inside the loop before calling the next one, so only one job is ever in flight: a limit of 1 by accident.
 // Rejected by: ten_jobs_with_limit_three_run_three_at_a_time
 // Message contains: ran the jobs one after another
+// Cause: sequential
 // Observed peak: 1
 // Observed busy: job 0, job 9
 

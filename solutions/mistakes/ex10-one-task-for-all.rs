@@ -1,6 +1,7 @@
 // Mistake: spawns one task that runs every job (with the limiter's permits) instead of one task per job.
 // Rejected by: every_job_runs_in_a_task_of_its_own
 // Message contains: ran in the same tokio task
+// Cause: none
 // Observed busy: task 1
 // Observed empty: task 2, task 3, task 4, task 5, task 6
 // Removes: fn take_slot, fn job_task, fn join_tasks

@@ -1,6 +1,7 @@
 // Mistake: copies the limiter's permit count into a Semaphore of its own, so each call limits only itself: two callers sharing a limiter of 2 run 4 jobs at once.
 // Rejected by: two_callers_share_one_limiter
 // Message contains: Each call limited only itself
+// Cause: unbounded
 // Observed peak: 4
 
 pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>

@@ -1,6 +1,7 @@
 // Mistake: the caller takes the permits and keeps them in a Vec "so they stay alive while the tasks run", but they are only dropped when the function ends: once all are taken, the next `acquire` waits forever.
 // Rejected by: spawned_jobs_stay_within_the_limiter
 // Message contains: held by no job
+// Cause: resource-leaked
 // Observed peak: 3
 // Observed busy: job 0, job 1, job 2
 // Observed empty: job 3, job 9

@@ -1,6 +1,7 @@
 // Mistake: each spawned task takes a permit with `let _ = limiter.acquire().await`, which binds nothing: the permit is given back at the end of that line, and the job runs without one.
 // Rejected by: spawned_jobs_stay_within_the_limiter
 // Message contains: drops it at once: `_` does not bind
+// Cause: unbounded
 // Removes: fn take_slot, fn job_task
 
 pub async fn spawn_bounded<I, T, F, Fut>(inputs: Vec<I>, limiter: Arc<Semaphore>, job: F) -> Vec<T>

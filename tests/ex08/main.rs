@@ -21,11 +21,12 @@ mod judge;
 #[cfg(unix)]
 mod pipe;
 mod probe;
+mod together;
 
 use std::fs;
 use std::path::PathBuf;
 
-use grading::{check, count};
+use grading::{count, Diagnosis};
 use judge::{judge_count, judge_missing, judge_panic, judge_pending, judge_probe};
 use probe::{run_count_lines, run_probe, Finish, Setup};
 
@@ -70,18 +71,22 @@ fn no_inputs_give_no_results() {
         Some(Err(payload)) => judge_panic(&setup.what(), payload),
         None => judge_pending(setup),
     };
-    check!(
-        got.is_empty(),
-        "run_blocking_all(no inputs) returned {}, expected none.",
-        count(got.len(), "result");
-        try = "one result per input: no inputs, an empty Vec."
-    );
-    check!(
-        report.strangers.is_empty(),
-        "run_blocking_all(no inputs) called `work` {}.",
-        count(report.strangers.len(), "time");
-        try = "with no inputs there is nothing to run."
-    );
+    if !got.is_empty() {
+        Diagnosis::new(format!(
+            "run_blocking_all(no inputs) returned {}, expected none.",
+            count(got.len(), "result")
+        ))
+        .advice("one result per input: no inputs, an empty Vec.")
+        .fail();
+    }
+    if !report.strangers.is_empty() {
+        Diagnosis::new(format!(
+            "run_blocking_all(no inputs) called `work` {}.",
+            count(report.strangers.len(), "time")
+        ))
+        .advice("with no inputs there is nothing to run.")
+        .fail();
+    }
 }
 
 #[test]
@@ -123,10 +128,11 @@ fn count_lines_does_not_freeze_the_runtime() {
     pipe::make_fifo(&path);
     let (heartbeat, pings) = tokio::sync::mpsc::unbounded_channel();
     let writer = pipe::PipeWriter::start(&path, heartbeat);
-    let counted = run_count_lines(path, pings)
+    let runtime = writer.runtime();
+    let counted = run_count_lines(path, pings, writer.runtime())
         .unwrap_or_else(|payload| judge_panic("count_lines(a named pipe)", payload));
     let log = writer.finish();
-    judge::judge_pipe(&log, counted);
+    judge::judge_pipe(&log, &runtime, counted);
 }
 
 #[cfg(not(unix))]
@@ -148,7 +154,7 @@ fn count_lines_does_not_freeze_the_runtime() {
 fn count_in(path: PathBuf) -> std::io::Result<usize> {
     let shown = path.file_name().map(|f| f.to_string_lossy().to_string());
     let (_heartbeat, pings) = tokio::sync::mpsc::unbounded_channel();
-    run_count_lines(path, pings).unwrap_or_else(|payload| {
+    run_count_lines(path, pings, Default::default()).unwrap_or_else(|payload| {
         judge_panic(
             &format!("count_lines({})", shown.unwrap_or_default()),
             payload,

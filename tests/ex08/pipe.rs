@@ -16,9 +16,11 @@
 //!    before the last lines, while the reader waits for them.
 //!
 //! When the runtime's thread is the one waiting, the heartbeat cannot answer.
-//! On Linux the writer also notes which threads were waiting (their names:
-//! the runtime runs on `graded-work`, tokio's blocking threads are
-//! `tokio-runtime-w…`), so the diagnosis can say which call blocked.
+//! On Linux the writer also notes which threads were waiting, by their
+//! kernel ids, so the diagnosis can say which call blocked: the runtime's
+//! thread is recognised by the id it noted itself, never by its name (a
+//! thread made with `std::thread::spawn` inherits its parent's name, so a
+//! helper thread started on the runtime's thread bears the runtime's name).
 //!
 //! `std::fs::metadata` (or `Path::exists`) on the runtime's thread blocks on
 //! a slow disk too, but nothing makes it wait on a FIFO: this test cannot
@@ -37,7 +39,7 @@ use std::time::{Duration, Instant};
 use grading::ms;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::probe::{ping, Ping, Pong, PATIENCE};
+use crate::probe::{ping, Ping, Pong, RuntimeThread, PATIENCE};
 
 /// The lines written before the second ping: more bytes than any pipe holds
 /// (64 KiB by default, 1 MiB with 64 KiB pages), so writing them returns only
@@ -53,13 +55,13 @@ pub const LINES: usize = BULK_LINES + 3;
 pub struct PipeLog {
     /// The heartbeat's answer while the pipe had no writer yet.
     pub before_open: Option<Pong>,
-    /// Names of the threads seen waiting to open the pipe then (`None`:
-    /// this system does not show it).
-    pub openers: Option<Vec<String>>,
+    /// Ids of the threads seen waiting to open the pipe then (`None`: this
+    /// system does not show it).
+    pub openers: Option<Vec<u32>>,
     /// The heartbeat's answer while the reader waited for the last lines.
     pub while_reading: Option<Pong>,
-    /// Names of the threads seen waiting to read then.
-    pub readers: Option<Vec<String>>,
+    /// Ids of the threads seen waiting to read then.
+    pub readers: Option<Vec<u32>>,
     /// For the picture, since the writer started: each ping (sent, and
     /// answered or given up), when the pipe was opened at both ends, and
     /// when the writer was done.
@@ -77,21 +79,23 @@ pub fn make_fifo(path: &Path) {
     assert!(status.success(), "the grader could not make a named pipe");
 }
 
-/// The names of this process's threads whose kernel wait channel contains
+/// The ids of this process's threads whose kernel wait channel contains
 /// `wait` (Linux). `None` where `/proc` does not tell.
-fn threads_waiting_in(wait: &str) -> Option<Vec<String>> {
+fn threads_waiting_in(wait: &str) -> Option<Vec<u32>> {
     let tasks = fs::read_dir("/proc/self/task").ok()?;
-    let mut names = Vec::new();
+    let mut ids = Vec::new();
     for task in tasks.flatten() {
         let Ok(wchan) = fs::read_to_string(task.path().join("wchan")) else {
             continue;
         };
-        if wchan.contains(wait) {
-            let name = fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-            names.push(name.trim().to_string());
+        if let (true, Some(id)) = (
+            wchan.contains(wait),
+            task.file_name().to_str().and_then(|n| n.parse().ok()),
+        ) {
+            ids.push(id);
         }
     }
-    Some(names)
+    Some(ids)
 }
 
 /// The grader's end of the pipe (see the module documentation).
@@ -102,10 +106,12 @@ pub struct PipeWriter {
     log: Arc<Mutex<PipeLog>>,
     done: Receiver<()>,
     ended: bool,
+    runtime: RuntimeThread,
 }
 
 impl PipeWriter {
     pub fn start(path: &Path, heartbeat: UnboundedSender<Ping>) -> Self {
+        let runtime = RuntimeThread::default();
         let stop = Arc::new(AtomicBool::new(false));
         let opened = Arc::new(AtomicBool::new(false));
         let log = Arc::new(Mutex::new(PipeLog::default()));
@@ -116,6 +122,7 @@ impl PipeWriter {
             stop: Arc::clone(&stop),
             opened: Arc::clone(&opened),
             log: Arc::clone(&log),
+            runtime: Arc::clone(&runtime),
         };
         thread::spawn(move || {
             writer.run();
@@ -128,7 +135,13 @@ impl PipeWriter {
             log,
             done,
             ended: false,
+            runtime,
         }
+    }
+
+    /// Where the runtime notes its thread's id (see `run_count_lines`).
+    pub fn runtime(&self) -> RuntimeThread {
+        Arc::clone(&self.runtime)
     }
 
     /// Waits for the writer to finish (a correct `count_lines` has read
@@ -159,6 +172,7 @@ struct Writer {
     stop: Arc<AtomicBool>,
     opened: Arc<AtomicBool>,
     log: Arc<Mutex<PipeLog>>,
+    runtime: RuntimeThread,
 }
 
 impl Writer {
@@ -179,7 +193,7 @@ impl Writer {
     /// Pings the heartbeat, noting when for the picture.
     fn ping(&self, start: Instant) -> Pong {
         let sent = start.elapsed();
-        let answer = ping(&self.heartbeat);
+        let answer = ping(&self.heartbeat, &self.runtime);
         self.note(|log| log.pings.push((sent, start.elapsed())));
         answer
     }
@@ -227,9 +241,10 @@ impl Writer {
     }
 }
 
-/// Whether the runtime's own thread (`graded-work`) is among `names`.
-pub fn runtime_among(names: &Option<Vec<String>>) -> bool {
-    names
-        .as_ref()
-        .is_some_and(|names| names.iter().any(|n| n == "graded-work"))
+/// Whether the runtime's own thread is among the threads `ids`.
+pub fn runtime_among(ids: &Option<Vec<u32>>, runtime: &RuntimeThread) -> bool {
+    match (ids, runtime.get()) {
+        (Some(ids), Some(runtime)) => ids.contains(runtime),
+        _ => false,
+    }
 }

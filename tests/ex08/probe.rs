@@ -2,17 +2,20 @@
 //! (the probe) handed to `run_blocking_all`.
 
 use std::any::Any;
+use std::fs;
 use std::io;
 use std::panic;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use ex08::{count_lines, run_blocking_all, JobPanicked};
-use grading::{catch_panic_async, ms, paused, secs, Miss, Patience, Rendezvous};
+use grading::{catch_panic_async, ms, paused, secs, Cause, Diagnosis, Miss, Patience};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use crate::together::Together;
 
 /// Real time a test may take before the watchdog stops it. A correct
 /// solution needs a few milliseconds; a wrong one at most two [`PATIENCE`]
@@ -22,10 +25,23 @@ pub const WATCHDOG: Duration = secs(5);
 /// the jobs that should run alongside it (once per test each). A correct
 /// solution needs microseconds.
 pub const PATIENCE: Duration = secs(1);
-const HUNG: &str = "`run_blocking_all` never returned. Something waits forever: a JoinHandle \
-    or a channel that never completes, or a lock held across an `.await`.\n\
-    Try: start every job with `tokio::task::spawn_blocking`, keep the handles in a Vec, then \
-    `.await` each handle once.";
+/// The watchdog's diagnosis: the real-time limit alone proves no cause.
+fn hung() -> Diagnosis {
+    Diagnosis::new(
+        "`run_blocking_all` never returned. Something waits forever, or never stops: a \
+         JoinHandle or a channel that never completes, a lock held across an `.await`, or a \
+         loop that never ends.",
+    )
+    .candidates([
+        Cause::ChannelNeverClosed,
+        Cause::LockHeldWhileWaiting,
+        Cause::BusyLoop,
+    ])
+    .advice(
+        "start every job with `tokio::task::spawn_blocking`, keep the handles in a Vec, then \
+         `.await` each handle once.",
+    )
+}
 
 /// A ping: the heartbeat answers on this channel.
 pub type Ping = SyncSender<()>;
@@ -51,17 +67,55 @@ pub enum Pong {
     Gone,
 }
 
+/// The kernel's id of the calling thread (Linux: `/proc/thread-self`), to
+/// recognise the runtime's thread by its id. Never by its name: a thread made
+/// with `std::thread::spawn` inherits its parent's name on Linux, so a helper
+/// thread started on the runtime's thread looks like the runtime by name.
+pub fn current_tid() -> Option<u32> {
+    let link = fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+/// The scheduler state of thread `tid` of this process (Linux: `R` running or
+/// runnable, `S`/`D` waiting, ...), `None` where `/proc` does not tell.
+pub fn thread_state(tid: u32) -> Option<char> {
+    let stat = fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // "tid (name) S ...": the name may hold spaces and parentheses.
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// The runtime's thread, once the runtime has noted it (see [`current_tid`]).
+pub type RuntimeThread = Arc<OnceLock<u32>>;
+
 /// Pings the heartbeat from a thread other than the runtime's, and waits for
 /// the answer.
-pub fn ping(heartbeat: &UnboundedSender<Ping>) -> Pong {
+///
+/// No answer within [`PATIENCE`] is [`Pong::Silent`] only when it cannot be
+/// a busy machine's slowness: where `/proc` shows the runtime's thread
+/// runnable (`R`: it may merely be waiting for a core), the ping waits once
+/// more. A thread blocked in `join()`, `recv()` or `block_on` sleeps (`S`),
+/// and an answer that never comes while it sleeps is proof.
+pub fn ping(heartbeat: &UnboundedSender<Ping>, runtime: &RuntimeThread) -> Pong {
     let (reply, answer) = mpsc::sync_channel(1);
     if heartbeat.send(reply).is_err() {
         return Pong::Gone;
     }
-    match answer.recv_timeout(PATIENCE) {
-        Ok(()) => Pong::Answered,
-        Err(RecvTimeoutError::Timeout) => Pong::Silent,
-        Err(RecvTimeoutError::Disconnected) => Pong::Gone,
+    let mut extra = 1;
+    loop {
+        match answer.recv_timeout(PATIENCE) {
+            Ok(()) => return Pong::Answered,
+            Err(RecvTimeoutError::Disconnected) => return Pong::Gone,
+            Err(RecvTimeoutError::Timeout) => {
+                let runnable = runtime
+                    .get()
+                    .and_then(|&tid| thread_state(tid))
+                    .is_some_and(|state| state == 'R');
+                if !runnable || extra == 0 {
+                    return Pong::Silent;
+                }
+                extra -= 1;
+            }
+        }
     }
 }
 
@@ -130,7 +184,7 @@ struct State {
 /// 2. pings the heartbeat and blocks until it answers (at most [`PATIENCE`],
 ///    once per test): a runtime whose thread waits for the job (`join()`,
 ///    `recv()`, `block_on`) cannot answer;
-/// 3. enters a [`Rendezvous`] of *all* the jobs: the sheet asks for every
+/// 3. enters a rendezvous ([`Together`]) of *all* the jobs: the sheet asks for every
 ///    job at once, so a job waits there until every one is in flight. A
 ///    correct solution gets them all there in microseconds; one that awaits
 ///    each job before the next, or keeps a window of k jobs in flight, never
@@ -138,10 +192,12 @@ struct State {
 pub struct Probe {
     setup: Setup,
     runtime_thread: ThreadId,
+    /// The same thread, by its kernel id, for [`ping`].
+    runtime: RuntimeThread,
     heartbeat: UnboundedSender<Ping>,
     state: Mutex<State>,
     wake: Condvar,
-    together: Rendezvous,
+    together: Together,
     /// For [`Finish::Reversed`]: waiting for the later jobs to finish.
     finishing: Patience,
     /// Where the picture's clock starts.
@@ -160,9 +216,9 @@ pub struct Report {
     pub on_runtime: Vec<usize>,
     pub on_rayon: usize,
     pub silent: Option<usize>,
-    /// When each job began and ended (one still running: when the report
-    /// was made), and when the unanswered ping was sent and given up.
-    pub spans: Vec<Option<(Duration, Duration)>>,
+    /// When each job began and ended (`None`: not seen to end before the
+    /// report was made), and when the unanswered ping was sent and given up.
+    pub spans: Vec<Option<(Duration, Option<Duration>)>>,
     pub silent_at: Option<(Duration, Duration)>,
     /// When the report was made.
     pub ended_at: Duration,
@@ -174,6 +230,7 @@ impl Probe {
         Probe {
             setup,
             runtime_thread: thread::current().id(),
+            runtime: Arc::new(current_tid().map(OnceLock::from).unwrap_or_default()),
             heartbeat,
             state: Mutex::new(State {
                 calls: vec![0; setup.jobs],
@@ -181,7 +238,7 @@ impl Probe {
                 ..State::default()
             }),
             wake: Condvar::new(),
-            together: Rendezvous::new(setup.jobs, PATIENCE),
+            together: Together::new(setup.jobs, PATIENCE),
             finishing: Patience::new(PATIENCE),
             origin: Instant::now(),
         }
@@ -218,7 +275,7 @@ impl Probe {
 
         // 1. Is the runtime still running tasks while this job blocks?
         let sent = self.origin.elapsed();
-        if beat && ping(&self.heartbeat) == Pong::Silent {
+        if beat && ping(&self.heartbeat, &self.runtime) == Pong::Silent {
             let mut s = self.lock();
             s.silent.get_or_insert(i);
             s.silent_at.get_or_insert((sent, self.origin.elapsed()));
@@ -281,11 +338,7 @@ impl Probe {
             on_runtime: s.on_runtime.clone(),
             on_rayon: s.on_rayon,
             silent: s.silent,
-            spans: s
-                .spans
-                .iter()
-                .map(|span| span.map(|(start, end)| (start, end.unwrap_or(self.origin.elapsed()))))
-                .collect(),
+            spans: s.spans.clone(),
             silent_at: s.silent_at,
             ended_at: self.origin.elapsed(),
         }
@@ -305,7 +358,7 @@ pub const NOTHING_TO_WAIT_FOR: Duration = secs(3600);
 /// still pending with nothing left to wait for.
 #[track_caller]
 pub fn run_probe(setup: Setup) -> (Option<Outcome>, Report) {
-    paused(WATCHDOG, HUNG, move || async move {
+    paused(WATCHDOG, hung(), move || async move {
         let (heartbeat, pings) = unbounded_channel();
         let beating = start_heartbeat(pings);
         let probe = Arc::new(Probe::new(setup, heartbeat));
@@ -324,8 +377,15 @@ pub fn run_probe(setup: Setup) -> (Option<Outcome>, Report) {
     })
 }
 
-const HUNG_LINES: &str = "`count_lines` never returned. Something waits forever.\n\
-    Try: `tokio::task::spawn_blocking(move || { /* open, read and count */ }).await`.";
+/// The watchdog's diagnosis for `count_lines`: no cause proven.
+fn hung_lines() -> Diagnosis {
+    Diagnosis::new(
+        "`count_lines` never returned. Something waits forever, or a loop never ends (reading \
+         on after the end of the file?).",
+    )
+    .candidates([Cause::BlockingInAsync, Cause::BusyLoop])
+    .advice("`tokio::task::spawn_blocking(move || { /* open, read and count */ }).await`.")
+}
 
 /// Runs `count_lines(path)` on a current-thread runtime next to the
 /// heartbeat (answering `pings`), under the watchdog. `Err`: its panic.
@@ -333,8 +393,12 @@ const HUNG_LINES: &str = "`count_lines` never returned. Something waits forever.
 pub fn run_count_lines(
     path: PathBuf,
     pings: UnboundedReceiver<Ping>,
+    runtime: RuntimeThread,
 ) -> Result<io::Result<usize>, Box<dyn Any + Send>> {
-    paused(WATCHDOG, HUNG_LINES, move || async move {
+    paused(WATCHDOG, hung_lines(), move || async move {
+        if let Some(tid) = current_tid() {
+            let _ = runtime.set(tid);
+        }
         let beating = start_heartbeat(pings);
         let outcome = catch_panic_async(count_lines(path)).await;
         beating.abort();

@@ -18,7 +18,7 @@ mod picture;
 mod pool;
 mod probe;
 
-use grading::{check, secs};
+use grading::{secs, Diagnosis};
 
 use judge::{
     judge_cancelled, judge_err, judge_fetches, judge_items, judge_lazy, judge_ok, judge_panicked,
@@ -40,13 +40,15 @@ fn yields_in_completion_order() {
 fn jobs_all_start_at_once() {
     let r = race(&[1000, 1000, 1000, 1000]);
     judge_race(&r);
-    check!(
-        r.peak == 4,
-        "as_completed(four jobs of 1.0 s) had at most {} jobs running at once, expected 4.{}",
-        r.peak,
-        picture::race(&r);
-        try = "start every job before waiting for any: a `FuturesUnordered`."
-    );
+    if r.peak != 4 {
+        Diagnosis::new(format!(
+            "as_completed(four jobs of 1.0 s) had at most {} jobs running at once, expected 4.{}",
+            r.peak,
+            picture::race(&r)
+        ))
+        .advice("start every job before waiting for any: a `FuturesUnordered`.")
+        .fail();
+    }
 }
 
 #[test]
@@ -58,15 +60,17 @@ fn each_output_comes_with_its_jobs_index() {
 fn no_jobs_give_a_stream_that_ends_at_once() {
     let r = race(&[]);
     judge_race(&r);
-    check!(
-        r.got.is_empty() && r.end == End::Ended(secs(0)),
-        "as_completed(no jobs) yielded {} results and ended {:?}; expected no results and the \
-         end at once.{}",
-        r.got.len(),
-        r.end,
-        picture::race(&r);
-        try = "an empty `FuturesUnordered` ends at once."
-    );
+    if !(r.got.is_empty() && r.end == End::Ended(secs(0))) {
+        Diagnosis::new(format!(
+            "as_completed(no jobs) yielded {} results and ended {:?}; expected no results and the \
+             end at once.{}",
+            r.got.len(),
+            r.end,
+            picture::race(&r)
+        ))
+        .advice("an empty `FuturesUnordered` ends at once.")
+        .fail();
+    }
 }
 
 #[test]
@@ -121,14 +125,16 @@ fn the_stream_ends_after_the_last_page() {
     let w = walk(vec![(1, Ok(page(&["x", "y", "z"], None)))], 20);
     judge_fetches(&w);
     judge_items(&w, &["x", "y", "z"].map(Ok));
-    check!(
-        w.end == End::Ended(FETCH_TIME),
-        "paged(...) over a single page ended at {:?}, expected right after that page arrived \
-         (1.0 s).{}",
-        w.end,
-        picture::walk(&w);
-        try = "end the stream after the page whose `next` is `None`, without fetching more."
-    );
+    if w.end != End::Ended(FETCH_TIME) {
+        Diagnosis::new(format!(
+            "paged(...) over a single page ended at {:?}, expected right after that page arrived \
+             (1.0 s).{}",
+            w.end,
+            picture::walk(&w)
+        ))
+        .advice("end the stream after the page whose `next` is `None`, without fetching more.")
+        .fail();
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use ex09::FIRST_PAGE;
 use grading::{picture, secs, Clock, Timeline};
 
 use crate::pool::{Cancelled, Users};
-use crate::probe::{End, Lazy, Race, Walk, FETCH_TIME};
+use crate::probe::{End, FetchSpans, Lazy, Race, Walk, FETCH_TIME};
 
 /// Results drawn as one mark each, up to this many (more: one mark for the
 /// last).
@@ -35,12 +35,13 @@ pub fn race(r: &Race) -> String {
     };
     let mut seen = Timeline::new(SEEN, Clock::Virtual);
     for (i, log) in r.logs.iter().enumerate() {
-        let spans: Vec<(Duration, Duration)> = log
+        // A job not seen to finish is drawn as unknown from its start.
+        let spans: Vec<(Duration, Option<Duration>)> = log
             .started
-            .map(|start| (start, log.finished.unwrap_or(until)))
+            .map(|start| (start, log.finished))
             .into_iter()
             .collect();
-        seen = seen.lane(&format!("job {i}"), &spans);
+        seen = seen.lane_partly_seen(&format!("job {i}"), &spans, until);
     }
     if r.got.len() <= MARKED {
         for &(i, _, at) in &r.got {
@@ -69,8 +70,9 @@ pub fn race(r: &Race) -> String {
     picture(&seen, &correct)
 }
 
-/// The fetches as lanes, one per page (in the order first fetched).
-fn fetch_lanes(mut t: Timeline, spans: &[(u32, Duration, Duration)]) -> Timeline {
+/// The fetches as lanes, one per page (in the order first fetched); a fetch
+/// still in flight when the grader looked is drawn as unknown from its start.
+fn fetch_lanes(mut t: Timeline, (spans, until): &FetchSpans) -> Timeline {
     let mut pages: Vec<u32> = Vec::new();
     for &(page, _, _) in spans {
         if !pages.contains(&page) {
@@ -78,12 +80,12 @@ fn fetch_lanes(mut t: Timeline, spans: &[(u32, Duration, Duration)]) -> Timeline
         }
     }
     for page in pages {
-        let fetches: Vec<(Duration, Duration)> = spans
+        let fetches: Vec<(Duration, Option<Duration>)> = spans
             .iter()
             .filter(|&&(p, _, _)| p == page)
             .map(|&(_, start, end)| (start, end))
             .collect();
-        t = t.lane(&format!("page {page}"), &fetches);
+        t = t.lane_partly_seen(&format!("page {page}"), &fetches, *until);
     }
     t
 }
@@ -130,6 +132,9 @@ pub fn lazy(l: &Lazy) -> String {
 /// checked out, and the next user of the pool; a correct `with_connection`
 /// gives the connection back when the timeout drops it.
 pub fn cancelled(r: &Cancelled) -> String {
+    // Given back when the timeout dropped the future; otherwise it was seen
+    // still checked out when the next user tried, `again_at`: out until then
+    // is measured, not guessed.
     let out_until = if r.after == 0 { r.at } else { r.again_at };
     let waited = if r.again.is_some() && r.after_again == 0 {
         vec![]
@@ -154,11 +159,10 @@ pub fn cancelled(r: &Cancelled) -> String {
 pub fn users(r: &Users) -> String {
     let mut seen = Timeline::new(SEEN, Clock::Virtual);
     for (user, &(start, end)) in r.held.iter().enumerate() {
-        let spans: Vec<(Duration, Duration)> = start
-            .map(|start| (start, end.unwrap_or(r.at)))
-            .into_iter()
-            .collect();
-        seen = seen.lane(&format!("user {user}"), &spans);
+        // A connection not seen to go back is drawn as unknown.
+        let spans: Vec<(Duration, Option<Duration>)> =
+            start.map(|start| (start, end)).into_iter().collect();
+        seen = seen.lane_partly_seen(&format!("user {user}"), &spans, r.at);
     }
     if r.results.is_none() {
         seen = seen.mark("grader gave up", r.at);

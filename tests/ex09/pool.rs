@@ -10,7 +10,7 @@ use ex09::{with_connection, Connection, Pool};
 use grading::{catch_panic_async, paused, payload_text, secs};
 use tokio::time::{sleep, timeout, timeout_at};
 
-use crate::probe::{Clock, BLOCKED, WATCHDOG};
+use crate::probe::{blocked, Clock, WATCHDOG};
 
 /// The panic the grader's own `f` raises on purpose.
 pub const PLANNED_PANIC: &str = "the grader's f panics here on purpose";
@@ -52,7 +52,7 @@ impl Seen {
 /// `f` queries its connection and returns `Ok((its id, the reply's length))`.
 #[track_caller]
 pub fn returning_ok() -> Call<Result<(usize, usize), String>> {
-    paused(WATCHDOG, BLOCKED, || async {
+    paused(WATCHDOG, blocked(), || async {
         let pool = Pool::new(1);
         let seen = Seen::default();
         let result = with_connection(&pool, async |conn: &mut Connection| {
@@ -70,7 +70,7 @@ pub const NO_TABLE: &str = "no such table: missing";
 /// `f` queries its connection and returns `Err(NO_TABLE)`.
 #[track_caller]
 pub fn returning_err() -> Call<Result<usize, String>> {
-    paused(WATCHDOG, BLOCKED, || async {
+    paused(WATCHDOG, blocked(), || async {
         let pool = Pool::new(1);
         let seen = Seen::default();
         let result: Result<usize, String> =
@@ -89,7 +89,7 @@ pub fn returning_err() -> Call<Result<usize, String>> {
 /// student's own) is passed on, for the watchdog to report.
 #[track_caller]
 pub fn panicking() -> Call<Result<Result<(), String>, ()>> {
-    paused(WATCHDOG, BLOCKED, || async {
+    paused(WATCHDOG, blocked(), || async {
         let pool = Pool::new(1);
         let seen = Seen::default();
         let call = with_connection(&pool, async |conn: &mut Connection| -> Result<(), String> {
@@ -122,7 +122,7 @@ pub struct Cancelled {
 
 #[track_caller]
 pub fn cancelled() -> Cancelled {
-    paused(WATCHDOG, BLOCKED, || async {
+    paused(WATCHDOG, blocked(), || async {
         let clock = Clock::start();
         let pool = Pool::new(1);
         let started = Cell::new(false);
@@ -174,7 +174,7 @@ pub struct Users {
 
 #[track_caller]
 pub fn five_users_of_two() -> Users {
-    paused(WATCHDOG, BLOCKED, || async {
+    paused(WATCHDOG, blocked(), || async {
         let clock = Clock::start();
         let pool = Pool::new(2);
         let holding: RefCell<Vec<usize>> = RefCell::new(Vec::new());

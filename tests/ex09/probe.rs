@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use ex09::{as_completed, paged, Page};
 use futures::{Stream, StreamExt};
-use grading::{ms, paused, secs};
+use grading::{ms, paused, secs, Cause, Diagnosis};
 use tokio::time::{sleep, timeout_at, Instant};
 
 /// Real time any test may take before the watchdog stops it. A correct
@@ -22,16 +22,31 @@ pub const WATCHDOG: Duration = secs(3);
 /// Tokio time after which the grader stops waiting for a stream's next item
 /// or for users of the pool. Costs no real time on the paused clock.
 pub const GIVE_UP: Duration = secs(1000);
+/// The fetches a probe saw: (page, start, end; `None`: not seen to end),
+/// and when the grader looked.
+pub type FetchSpans = (Vec<(u32, Duration, Option<Duration>)>, Duration);
+
 /// Slack for tokio's 1 ms timer resolution.
 pub const SLACK: Duration = ms(5);
 /// How long the pretend API takes to serve a page.
 pub const FETCH_TIME: Duration = secs(1);
 
-pub const BLOCKED: &str = "Your code gave no answer within 3 s of real time, although on the \
-    paused clock tokio's timers cost none: something blocks the thread or spins \
-    (`std::thread::sleep`, a busy loop, `futures::executor::block_on` inside async code, a \
-    std `Mutex` guard held across an `.await`).\n\
-    Try: let tokio do the waiting: `.await` futures and streams, never block the thread.";
+/// The watchdog's diagnosis: the real-time limit proves only that the thread
+/// never got back to the runtime, not which of these held it.
+pub fn blocked() -> Diagnosis {
+    Diagnosis::new(
+        "Your code gave no answer within 3 s of real time, although on the paused clock \
+         tokio's timers cost none: something blocks the thread or spins (`std::thread::sleep`, \
+         a busy loop, `futures::executor::block_on` inside async code, a std `Mutex` guard held \
+         across an `.await`).",
+    )
+    .candidates([
+        Cause::BlockingInAsync,
+        Cause::BusyLoop,
+        Cause::LockHeldWhileWaiting,
+    ])
+    .advice("let tokio do the waiting: `.await` futures and streams, never block the thread.")
+}
 
 /// Tokio's clock, counted from the start of a test.
 #[derive(Clone, Copy)]
@@ -142,7 +157,7 @@ impl Race {
 #[track_caller]
 pub fn race(delays_ms: &[u64]) -> Race {
     let delays: Vec<Duration> = delays_ms.iter().map(|&d| ms(d)).collect();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let clock = Clock::start();
         let lab = Rc::new(Jobs {
             clock,
@@ -239,15 +254,18 @@ impl Api {
         self.fetches.borrow().iter().map(|&(p, _)| p).collect()
     }
 
-    /// Every fetch so far: (page, start, end), one still in flight ending now.
-    pub fn fetch_spans(&self) -> Vec<(u32, Duration, Duration)> {
+    /// Every fetch so far: (page, start, end), `None` for one still in
+    /// flight (its end not seen), and the moment they were looked at.
+    pub fn fetch_spans(&self) -> FetchSpans {
         let ends = self.ends.borrow();
-        self.fetches
+        let spans = self
+            .fetches
             .borrow()
             .iter()
             .zip(ends.iter())
-            .map(|(&(page, start), end)| (page, start, end.unwrap_or_else(|| self.clock.now())))
-            .collect()
+            .map(|(&(page, start), &end)| (page, start, end))
+            .collect();
+        (spans, self.clock.now())
     }
 
     /// The student's stream over this API.
@@ -263,7 +281,7 @@ pub struct Walk {
     pub end: End,
     pub fetched: Vec<u32>,
     /// Every fetch: (page, start, end).
-    pub fetch_spans: Vec<(u32, Duration, Duration)>,
+    pub fetch_spans: FetchSpans,
     pub peak: usize,
     /// The pages as the API serves them: number -> next (`None` for a
     /// failing page), and number -> items.
@@ -273,7 +291,7 @@ pub struct Walk {
 
 #[track_caller]
 pub fn walk(site: Site, max: usize) -> Walk {
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let clock = Clock::start();
         let api = Api::new(clock, &site);
         let (got, end) = drain(api.stream(), clock, max).await;
@@ -309,7 +327,7 @@ pub struct Lazy {
     pub fourth: (Option<Result<String, String>>, Duration),
     pub after_four: Vec<u32>,
     /// Every fetch: (page, start, end).
-    pub fetch_spans: Vec<(u32, Duration, Duration)>,
+    pub fetch_spans: FetchSpans,
     /// When the consumer asked for item 1 and for item 4.
     pub asked: [Duration; 2],
 }
@@ -318,7 +336,7 @@ pub struct Lazy {
 /// poll, takes three items, waits 10 s, then takes the fourth.
 #[track_caller]
 pub fn walk_lazily() -> Lazy {
-    paused(WATCHDOG, BLOCKED, || async {
+    paused(WATCHDOG, blocked(), || async {
         let site: Site = (1..=4)
             .map(|n| {
                 let next = (n < 4).then_some(n + 1);

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use grading::{
-    check, count, fail, fmt_duration, ms, payload_text, preview, reached_todo,
-    student_panic_message, Clock, Timeline,
+    count, fmt_duration, ms, payload_text, preview, reached_todo, student_panic_message, Cause,
+    Clock, Diagnosis, Timeline,
 };
 
 use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
@@ -138,6 +138,21 @@ fn job_lanes(title: &str, spans: impl Iterator<Item = Option<(u64, u64)>>) -> Ti
         })
 }
 
+/// The jobs as the probe saw them: a job not seen to finish is drawn as
+/// unknown from its start until `until` (when the grader stopped looking).
+fn seen_lanes(report: &Report, until: u64) -> Timeline {
+    (0..report.calls.len()).fold(
+        Timeline::new("what your code did", Clock::Virtual),
+        |t, i| {
+            let spans: Vec<_> = report.starts[i]
+                .map(|s| (ms(s), report.finishes[i].map(ms)))
+                .into_iter()
+                .collect();
+            t.lane_partly_seen(&format!("job {i}"), &spans, ms(until))
+        },
+    )
+}
+
 /// The sliding window's schedule for the report's jobs and limit.
 fn correct_schedule(report: &Report) -> Timeline {
     let d = &report.durations;
@@ -149,13 +164,11 @@ fn correct_schedule(report: &Report) -> Timeline {
 }
 
 /// The picture under a failure about how the jobs ran: each job from its
-/// start to its end (a job still running when the call ended runs to
+/// start to its end (a job not seen to end is unknown from its start to
 /// `report.ended`), above a correct solution's schedule. `mark` names a
 /// moment, such as when a stuck call was stopped.
 pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
-    let spans = (0..report.calls.len())
-        .map(|i| report.starts[i].map(|s| (s, report.finishes[i].unwrap_or(report.ended))));
-    let mut seen = job_lanes("what your code did", spans);
+    let mut seen = seen_lanes(report, report.ended);
     if let Some((label, at)) = mark {
         seen = seen.mark(label, ms(at));
     }
@@ -169,13 +182,14 @@ pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
 pub fn task_picture(report: &Report) -> String {
     let n = report.calls.len();
     let mut ids = Vec::new();
-    let mut lanes: Vec<Vec<(Duration, Duration)>> = vec![Vec::new(); n];
+    let mut lanes: Vec<Vec<(Duration, Option<Duration>)>> = vec![Vec::new(); n];
     let mut outside = Vec::new();
     for i in 0..n {
         let (Some(s), f) = (report.starts[i], report.finishes[i]) else {
             continue;
         };
-        let span = (ms(s), ms(f.unwrap_or(report.ended)));
+        // A job not seen to finish is unknown from its start.
+        let span = (ms(s), f.map(ms));
         match report.tasks[i] {
             None => outside.push(span),
             Some(id) => {
@@ -189,10 +203,10 @@ pub fn task_picture(report: &Report) -> String {
     }
     let mut seen = Timeline::new("what your code did", Clock::Virtual);
     if !outside.is_empty() {
-        seen = seen.lane("no task", &outside);
+        seen = seen.lane_partly_seen("no task", &outside, ms(report.ended));
     }
     for (k, spans) in lanes.iter().enumerate() {
-        seen = seen.lane(&format!("task {}", k + 1), spans);
+        seen = seen.lane_partly_seen(&format!("task {}", k + 1), spans, ms(report.ended));
     }
     let mut correct = Timeline::new("what a correct solution does", Clock::Virtual);
     let d = &report.durations;
@@ -298,20 +312,24 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
         fmt_duration(stuck.window)
     );
     if stuck.blocked() {
-        fail!(
+        Diagnosis::new(format!(
             "{what} never returned: at {} of tokio's clock ({jobs}), no job started or \
              finished any more, and when the grader asked the runtime to stop, it took {} of \
              real time to notice: its thread was blocked inside your code, not waiting for a \
              permit or a timer. Something holds the thread: `std::thread::sleep`, a loop \
              without an `.await`, `futures::executor::block_on`, or a blocking lock.{pic}",
             fmt_ms(to_ms(stuck.at)),
-            fmt_duration(stuck.answered_after);
-            try = "let tokio do the waiting: `tokio::time::sleep(...).await`, \
-                   `limiter.acquire_owned().await`, never block the thread."
-        );
+            fmt_duration(stuck.answered_after)
+        ))
+        .candidates([Cause::BlockingInAsync, Cause::BusyLoop])
+        .advice(
+            "let tokio do the waiting: `tokio::time::sleep(...).await`, \
+             `limiter.acquire_owned().await`, never block the thread.",
+        )
+        .fail();
     }
     if stuck.spinning() {
-        fail!(
+        Diagnosis::new(format!(
             "{what} never returned: at {} of tokio's clock ({jobs}), no job started or \
              finished any more, and tokio's paused clock stood still, yet the runtime kept \
              running code (busy {busy} of real time). A task was polling in a loop instead \
@@ -319,11 +337,15 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
              `yield_now().await` in between. A loop that yields keeps the runtime busy, so the \
              paused clock never moves on, the running jobs never end, and no slot ever comes \
              free (on a real clock, the loop would burn a whole core while it waits).{pic}",
-            fmt_ms(to_ms(stuck.at));
-            try = "wait with `.await` on something that wakes you when a slot is free: \
-                   `Arc::clone(&limiter).acquire_owned().await` sleeps until a permit is given \
-                   back; `buffer_unordered(limit)` needs no permits at all."
-        );
+            fmt_ms(to_ms(stuck.at))
+        ))
+        .cause(Cause::BusyLoop)
+        .advice(
+            "wait with `.await` on something that wakes you when a slot is free: \
+             `Arc::clone(&limiter).acquire_owned().await` sleeps until a permit is given \
+             back; `buffer_unordered(limit)` needs no permits at all.",
+        )
+        .fail();
     }
     let idle = format!(
         "{what} never returned: at {} of tokio's clock ({jobs}), every task was waiting for \
@@ -332,42 +354,54 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
         fmt_ms(to_ms(stuck.at))
     );
     if n == 0 {
-        fail!(
+        Diagnosis::new(format!(
             "{idle} With no inputs there is nothing to wait for: a window of \
-             `limit.min(inputs.len())` is `buffer_unordered(0)`, which never takes a job and \
-             never ends; or a future that nobody polls, or that is never woken.";
-            try = "return an empty Vec for no inputs: `buffer_unordered(limit)` with the \
-                   `limit` you were given (at least 1) ends at once on an empty stream."
-        );
+ `limit.min(inputs.len())` is `buffer_unordered(0)`, which never takes a job and \
+ never ends; or a future that nobody polls, or that is never woken."
+        ))
+        .advice(
+            "return an empty Vec for no inputs: `buffer_unordered(limit)` with the \
+ `limit` you were given (at least 1) ends at once on an empty stream.",
+        )
+        .fail();
     }
     if let Some((permits, free)) = stuck.permits {
         let taken = permits - free;
         if taken > running {
-            fail!(
-                            "{idle} Yet {} of the limiter's {permits} permits {} taken while {}: {} held \
-                             by no job. They were kept (in a Vec \"to keep them alive\", by the caller) or \
-                             `forget()`-ed, and never given back, so the next `acquire` waits forever.{pic}",
-                            taken,
-                            was(taken),
-                            if running == 0 {
-                                "no job was running".to_string()
-                            } else {
-                                format!("only {} running", count_was(running, "job"))
-                            },
-            count_was(taken - running, "permit");
-                            try = "move each permit into the task of its job \
-                                   (`Arc::clone(&limiter).acquire_owned()`), so that it is dropped, and its \
-                                   slot freed, the moment the job ends."
-                        );
+            Diagnosis::new(format!(
+                "{idle} Yet {} of the limiter's {permits} permits {} taken while {}: {} held \
+                 by no job. They were kept (in a Vec \"to keep them alive\", by the caller) \
+                 or `forget()`-ed, and never given back, so the next `acquire` waits \
+                 forever.{pic}",
+                taken,
+                was(taken),
+                if running == 0 {
+                    "no job was running".to_string()
+                } else {
+                    format!("only {} running", count_was(running, "job"))
+                },
+                count_was(taken - running, "permit")
+            ))
+            .cause(Cause::ResourceLeaked)
+            .advice(
+                "move each permit into the task of its job \
+                 (`Arc::clone(&limiter).acquire_owned()`), so that it is dropped, and its slot \
+                 freed, the moment the job ends.",
+            )
+            .fail();
         }
     }
-    fail!(
+    Diagnosis::new(format!(
         "{idle} Usually a permit that is never given back, so once all are taken the next \
          `acquire` waits forever; or a future or task that nobody polls, or that is never \
-         woken.{pic}";
-        try = "hold each permit only while its job runs (move it into the job's task, and let \
-               it drop there); `buffer_unordered(limit)` needs no permits at all."
-    );
+         woken.{pic}"
+    ))
+    .candidates([Cause::ResourceLeaked, Cause::NeverJoined])
+    .advice(
+        "hold each permit only while its job runs (move it into the job's task, and let \
+         it drop there); `buffer_unordered(limit)` needs no permits at all.",
+    )
+    .fail();
 }
 
 // ---------------------------------------------------------------------------
@@ -378,23 +412,35 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
 pub fn judge_jobs(what: &str, report: &Report) -> (Vec<u64>, Vec<u64>) {
     let n = report.calls.len();
     if let Some(i) = (0..n).find(|&i| report.calls[i] > 1) {
-        fail!(
+        Diagnosis::new(format!(
             "{what} called `job` {} times for input {i}.",
-            report.calls[i];
-            try = "call `job(input)` exactly once for every input."
-        );
+            report.calls[i]
+        ))
+        .advice("call `job(input)` exactly once for every input.")
+        .fail();
     }
-    let never: Vec<String> = (0..n)
+    let unfinished: Vec<usize> = (0..n)
         .filter(|&i| report.starts[i].is_none() || report.finishes[i].is_none())
-        .map(|i| format!("job {i}"))
         .collect();
-    check!(
-        never.is_empty(),
-        "{what} returned, but {} never ran to the end: {}.",
-        if never.len() == 1 { "one job" } else { "some jobs" },
-        preview(&never, 6);
-        try = "await every job's future to completion before returning."
-    );
+    if !unfinished.is_empty() {
+        let never: Vec<String> = unfinished.iter().map(|i| format!("job {i}")).collect();
+        let d = Diagnosis::new(format!(
+            "{what} returned, but {} never ran to the end: {}.",
+            if never.len() == 1 {
+                "one job"
+            } else {
+                "some jobs"
+            },
+            preview(&never, 6)
+        ))
+        .advice("await every job's future to completion before returning.");
+        // Started and left running when the call returned: proven. A job that
+        // never started may just as well have been skipped.
+        if unfinished.iter().all(|&i| report.starts[i].is_some()) {
+            d.cause(Cause::NeverJoined).fail();
+        }
+        d.fail();
+    }
     let starts = report.starts.iter().map(|s| s.unwrap_or(0)).collect();
     let finishes = report.finishes.iter().map(|f| f.unwrap_or(0)).collect();
     (starts, finishes)
@@ -405,13 +451,15 @@ pub fn judge_jobs(what: &str, report: &Report) -> (Vec<u64>, Vec<u64>) {
 pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
     let n = finishes.len();
     let want: Vec<String> = (0..n).map(output).collect();
-    check!(
-        got.len() == n,
-        "{what} returned {} for {}.",
-        count(got.len(), "output"),
-        count(n, "input");
-        try = "return exactly one output per input, in the order of `inputs`."
-    );
+    if got.len() != n {
+        Diagnosis::new(format!(
+            "{what} returned {} for {}.",
+            count(got.len(), "output"),
+            count(n, "input")
+        ))
+        .advice("return exactly one output per input, in the order of `inputs`.")
+        .fail();
+    }
     if got == want {
         return;
     }
@@ -419,32 +467,39 @@ pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
     let mut sorted = got.to_vec();
     sorted.sort_by_key(index);
     if sorted != want {
-        fail!(
+        Diagnosis::new(format!(
             "{what} returned {}, expected {}.",
             preview(got, 6),
-            preview(&want, 6);
-            try = "return what each `job(input)` gave, one output per input, in input order."
-        );
+            preview(&want, 6)
+        ))
+        .advice("return what each `job(input)` gave, one output per input, in input order.")
+        .fail();
     }
     let finish = |o: &String| index(o).map_or(0, |i| finishes[i]);
     if got.windows(2).all(|w| finish(&w[0]) <= finish(&w[1])) {
-        fail!(
+        Diagnosis::new(format!(
             "{what} returned the outputs in the order the jobs finished: {} instead of the \
              input order {}.",
             preview(got, 6),
-            preview(&want, 6);
-            try = "outputs arrive as the jobs finish (`buffer_unordered`, \
-                   `JoinSet::join_next`): carry each input's index along (`.enumerate()`) and \
-                   put every output into its slot, `slots[i] = Some(output)`."
-        );
+            preview(&want, 6)
+        ))
+        .cause(Cause::WrongOrder)
+        .advice(
+            "outputs arrive as the jobs finish (`buffer_unordered`, \
+             `JoinSet::join_next`): carry each input's index along (`.enumerate()`) and \
+             put every output into its slot, `slots[i] = Some(output)`.",
+        )
+        .fail();
     }
-    fail!(
+    Diagnosis::new(format!(
         "{what} returned the right outputs in the wrong order: {} instead of the input order \
          {}.",
         preview(got, 6),
-        preview(&want, 6);
-        try = "carry each input's index along and put every output into its slot."
-    );
+        preview(&want, 6)
+    ))
+    .cause(Cause::WrongOrder)
+    .advice("carry each input's index along and put every output into its slot.")
+    .fail();
 }
 
 /// The call's outputs and jobs, then the limit, the sliding window and the
@@ -489,74 +544,95 @@ pub fn judge_schedule(
     let ideal = makespan(&d, &ideal_starts);
 
     if let Some(u) = report.unpermitted {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: job {} started while {} running but only {} of the limiter's permits \
              {} taken, so at least one running job held no permit of `limiter`. Either a \
-             permit was dropped as soon as it was taken (`let _ = limiter.acquire().await` \
-             drops it at once: `_` does not bind), or the jobs were limited by something other \
-             than the limiter you were given (a `Semaphore` of your own, a `buffer_unordered` \
+             permit was dropped before its job ended (`let _ = limiter.acquire().await` \
+             drops it at once: `_` does not bind; a `_permit` bound in the loop that spawns \
+             the jobs is dropped when that turn of the loop ends, while its job runs on), or \
+             the jobs were limited by something other than the limiter you were given (a `Semaphore` of your own, a `buffer_unordered` \
              window), which the other users of the same limiter cannot see.{}",
             u.job,
             count(u.running, "job"),
             u.taken,
             was(u.taken),
-            picture(report, None);
-            try = "take a permit of `limiter` for each job and keep it until that job ends: \
-                   `let permit = Arc::clone(&limiter).acquire_owned().await...` and move \
-                   `permit` into the job's task (or bind it, `let _permit = ...`, inside the \
-                   task)."
-        );
+            picture(report, None)
+        ))
+        .cause(Cause::Unbounded)
+        .advice(
+            "take a permit of `limiter` for each job and keep it until that job ends: \
+             `let permit = Arc::clone(&limiter).acquire_owned().await...` and move \
+             `permit` into the job's task (or bind it, `let _permit = ...`, inside the \
+             task).",
+        )
+        .fail();
     }
     if peak > k {
         if peak == n {
-            fail!(
+            Diagnosis::new(format!(
                 "{what}: all {n} jobs ran at once, though the limit is {k}: nothing held them \
                  back. (If you used a Semaphore: `let _ = sem.acquire().await` drops the permit \
                  at the end of that very line, because `_` does not bind, so the job runs \
                  without one.){}",
-                picture(report, None);
-                try = "let at most `limit` jobs run: `buffer_unordered(limit)` on a stream of \
-                       the jobs, or a permit per job that lives until the job is done \
-                       (`let _permit = ...`, with a name)."
-            );
+                picture(report, None)
+            ))
+            .cause(Cause::Unbounded)
+            .advice(
+                "let at most `limit` jobs run: `buffer_unordered(limit)` on a stream of \
+                 the jobs, or a permit per job that lives until the job is done \
+                 (`let _permit = ...`, with a name).",
+            )
+            .fail();
         }
-        fail!(
+        Diagnosis::new(format!(
             "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.{}",
-            picture(report, None);
-            try = "start a job only when fewer than `limit` are running: \
-                   `buffer_unordered(limit)`, or a permit per job held until it ends."
-        );
+            picture(report, None)
+        ))
+        .cause(Cause::Unbounded)
+        .advice(
+            "start a job only when fewer than `limit` are running: \
+             `buffer_unordered(limit)`, or a permit per job held until it ends.",
+        )
+        .fail();
     }
     if peak < target && peak == 1 {
-        fail!(
+        Diagnosis::new(format!(
             "{what} ran the jobs one after another: never more than 1 at a time, though the \
              limit allows {target} at once. It took {} instead of {}.{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None);
-            try = "don't await each job inside the loop: give the jobs to \
-                   `buffer_unordered(limit)` (or spawn them, each holding a permit) so that up \
-                   to `limit` of them are in flight together."
-        );
+            picture(report, None)
+        ))
+        .cause(Cause::Sequential)
+        .advice(
+            "don't await each job inside the loop: give the jobs to \
+             `buffer_unordered(limit)` (or spawn them, each holding a permit) so that up \
+             to `limit` of them are in flight together.",
+        )
+        .fail();
     }
     if took > ideal + SLACK_MS {
         judge_too_slow(what, report, (starts, finishes), took, ideal);
     }
     if peak < target {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: at most {peak} jobs ran at once, though the limit allows {target}.{}",
-            picture(report, None);
-            try = "keep `limit` jobs in flight while jobs are waiting."
-        );
+            picture(report, None)
+        ))
+        .cause(Cause::UnderUsed)
+        .advice("keep `limit` jobs in flight while jobs are waiting.")
+        .fail();
     }
-    check!(
-        close(took, ideal),
-        "{what} took {} of (virtual) time, expected {}.{}",
-        fmt_ms(took),
-        fmt_ms(ideal),
-        picture(report, None);
-        try = "return as soon as the last job is done."
-    );
+    if !close(took, ideal) {
+        Diagnosis::new(format!(
+            "{what} took {} of (virtual) time, expected {}.{}",
+            fmt_ms(took),
+            fmt_ms(ideal),
+            picture(report, None)
+        ))
+        .advice("return as soon as the last job is done.")
+        .fail();
+    }
 }
 
 /// The call took longer than the sliding window would: name the schedule.
@@ -588,60 +664,81 @@ fn judge_too_slow(
         } else {
             ""
         };
-        fail!(
+        Diagnosis::new(format!(
             "{what} took {} instead of {}: a finished job kept its place in the window until \
              the slow job before it was done.{stalled} That is what `buffered(k)` does: it \
              yields outputs in input order, and an output that waits for its turn still counts \
              towards k, so one slow job at the front stalls the window.{also}{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None);
-            try = "use `buffer_unordered(limit)`, which frees a slot the moment a job finishes; \
-                   carry each input's index along and put every output into its slot to get \
-                   the input order back."
-        );
+            picture(report, None)
+        ))
+        .cause(Cause::Batches)
+        .advice(
+            "use `buffer_unordered(limit)`, which frees a slot the moment a job finishes; \
+             carry each input's index along and put every output into its slot to get \
+             the input order back.",
+        )
+        .fail();
     }
     if same_schedule(starts, &batches) {
-        fail!(
+        Diagnosis::new(format!(
             "{what} took {} instead of {}: the jobs ran in batches: you waited for the whole \
              group before starting the next.{stalled}{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None);
-            try = "a sliding window, not batches: start the next job as soon as *any* job \
-                   finishes. `buffer_unordered(limit)` does exactly that (so does a Semaphore \
-                   with a permit per job); `chunks(limit)` + `join_all` does not."
-        );
+            picture(report, None)
+        ))
+        .cause(Cause::Batches)
+        .advice(
+            "a sliding window, not batches: start the next job as soon as *any* job \
+             finishes. `buffer_unordered(limit)` does exactly that (so does a Semaphore \
+             with a permit per job); `chunks(limit)` + `join_all` does not.",
+        )
+        .fail();
     }
-    fail!(
+    let d = Diagnosis::new(format!(
         "{what} took {} instead of {}.{stalled}{}",
         fmt_ms(took),
         fmt_ms(ideal),
-        picture(report, None);
-        try = "start the next job the moment one finishes, so that `limit` jobs are in flight \
-               while any job is waiting: `buffer_unordered(limit)`, or one permit per job."
+        picture(report, None)
+    ))
+    .advice(
+        "start the next job the moment one finishes, so that `limit` jobs are in flight while \
+         any job is waiting: `buffer_unordered(limit)`, or one permit per job.",
     );
+    // A slot seen idle while a job waited proves the limit was not used.
+    if stalled.is_empty() {
+        d.fail();
+    }
+    d.cause(Cause::UnderUsed).fail();
 }
 
 /// Every permit the call took is free again once it returned.
 #[track_caller]
 pub fn judge_permits(what: &str, permits: usize, free: usize) {
     if free < permits {
-        fail!(
+        Diagnosis::new(format!(
             "after {what} returned, only {free} of the limiter's {permits} permits were free: \
              {} never given back. The limiter is shared: every permit you keep is a slot that \
              no other caller can ever use again.",
-            count_was(permits - free, "permit");
-            try = "let each permit be dropped when its job ends (move it into the job's task); \
-                   never `forget()` one, and don't keep permits after the jobs are done."
-        );
+            count_was(permits - free, "permit")
+        ))
+        .cause(Cause::ResourceLeaked)
+        .advice(
+            "let each permit be dropped when its job ends (move it into the job's task); \
+             never `forget()` one, and don't keep permits after the jobs are done.",
+        )
+        .fail();
     }
-    check!(
-        free == permits,
-        "after {what} returned, the limiter had {free} free permits, but it had {permits} \
-         before: you added permits to a limiter that is not yours.";
-        try = "take permits with `acquire_owned` and let them drop; don't `add_permits`."
-    );
+    if free != permits {
+        Diagnosis::new(format!(
+            "after {what} returned, the limiter had {free} free permits, but it had {permits} \
+ before: you added permits to a limiter that is not yours."
+        ))
+        .advice("take permits with `acquire_owned` and let them drop; don't `add_permits`.")
+        .fail();
+    }
 }
 
 /// Job 1's panic reached the caller, unchanged.
@@ -650,13 +747,17 @@ pub fn judge_panic(what: &str, run: PanicRun) {
     let outcome = returned(what, run.outcome, &run.report);
     let payload = match outcome {
         Err(payload) => payload,
-        Ok(got) => fail!(
+        Ok(got) => Diagnosis::new(format!(
             "{what}: job 1 panicked, yet the call returned normally, with {}: the job's \
              panic was swallowed, and the caller never learns that a job failed.",
-            count(got.len(), "output");
-            try = "when a task's `JoinError` says it panicked (`e.is_panic()`), panic in turn \
-                   with the job's own payload: `std::panic::resume_unwind(e.into_panic())`."
-        ),
+            count(got.len(), "output")
+        ))
+        .cause(Cause::ErrorSwallowed)
+        .advice(
+            "when a task's `JoinError` says it panicked (`e.is_panic()`), panic in turn \
+             with the job's own payload: `std::panic::resume_unwind(e.into_panic())`.",
+        )
+        .fail(),
     };
     if reached_todo(payload.as_ref()) {
         panic!("\n{}\n", student_panic_message(payload.as_ref()));
@@ -667,14 +768,15 @@ pub fn judge_panic(what: &str, run: PanicRun) {
     }
     // The student's code raised a panic of its own: record it as such.
     let _ = student_panic_message(payload.as_ref());
-    fail!(
-        "{what}: job 1 panicked with {PLANNED_PANIC:?} (on purpose: the \"your code \
-         panicked at tests/ex10/probe.rs\" line above is the grader's job), but the panic that reached the caller of \
-         spawn_bounded said {:?}. The job's panic was replaced by another one (an `unwrap`, \
-         `expect` or `panic!` on the task's `JoinError`), so the caller sees your message \
-         instead of the job's, and cannot tell what went wrong.",
-        grading::cut(&text, 200);
-        try = "pass the job's panic on unchanged: \
-               `Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic())`."
-    );
+    Diagnosis::new(format!(
+"{what}: job 1 panicked with {PLANNED_PANIC:?} (on purpose: the \"your code \
+ panicked at tests/ex10/probe.rs\" line above is the grader's job), but the panic that reached the caller of \
+ spawn_bounded said {:?}. The job's panic was replaced by another one (an `unwrap`, \
+ `expect` or `panic!` on the task's `JoinError`), so the caller sees your message \
+ instead of the job's, and cannot tell what went wrong.",
+        grading::cut(&text, 200)
+)).cause(Cause::ErrorSwallowed).advice(
+"pass the job's panic on unchanged: \
+ `Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic())`.",
+).fail();
 }

@@ -17,7 +17,7 @@
 mod judge;
 mod probe;
 
-use grading::{check, fail, secs};
+use grading::{secs, Cause, Diagnosis};
 
 use judge::{
     fmt_ms, judge_jobs, judge_outputs, judge_panic, judge_permits, judge_returned, judge_run,
@@ -108,17 +108,21 @@ fn no_inputs_return_at_once() {
     ] {
         let free = run.free_after;
         let got = returned(&what, run.outcome, &run.report);
-        check!(
-            got.is_empty(),
-            "{what} returned {} outputs, expected none.",
-            got.len()
-        );
-        check!(
-            run.took <= SLACK_MS,
-            "{what} took {} of (virtual) time; with nothing to do it should return at once.{}",
-            fmt_ms(run.took),
-            total_picture(run.took, 0)
-        );
+        if !got.is_empty() {
+            Diagnosis::new(format!(
+                "{what} returned {} outputs, expected none.",
+                got.len()
+            ))
+            .fail();
+        }
+        if run.took > SLACK_MS {
+            Diagnosis::new(format!(
+                "{what} took {} of (virtual) time; with nothing to do it should return at once.{}",
+                fmt_ms(run.took),
+                total_picture(run.took, 0)
+            ))
+            .fail();
+        }
         if let Some(free) = free {
             judge_permits(&what, 2, free);
         }
@@ -168,25 +172,31 @@ fn every_job_runs_in_a_task_of_its_own() {
     let tasks = &run.report.tasks;
     let ran = |i: usize| run.report.starts[i].is_some();
     if let Some(i) = (0..durations.len()).find(|&i| ran(i) && tasks[i].is_none()) {
-        fail!(
+        Diagnosis::new(format!(
             "{what}: job {i} ran outside any spawned task (`tokio::task::try_id()` was `None` \
-             inside it): it was polled by the caller's own future, as `join_all` or \
-             `buffer_unordered` do.{}",
-            task_picture(&run.report);
-            try = "spawn every job: `tokio::spawn(job(input))` or `JoinSet::spawn`, then await \
-                   the tasks. Spawned tasks can run on other threads of a multi-thread runtime \
-                   and keep going while the caller waits."
-        );
+ inside it): it was polled by the caller's own future, as `join_all` or \
+ `buffer_unordered` do.{}",
+            task_picture(&run.report)
+        ))
+        .advice(
+            "spawn every job: `tokio::spawn(job(input))` or `JoinSet::spawn`, then await \
+ the tasks. Spawned tasks can run on other threads of a multi-thread runtime \
+ and keep going while the caller waits.",
+        )
+        .fail();
     }
     for i in 0..durations.len() {
         if let Some(j) = (0..i).find(|&j| ran(i) && ran(j) && tasks[j] == tasks[i]) {
-            fail!(
+            Diagnosis::new(format!(
                 "{what}: jobs {j} and {i} ran in the same tokio task: the jobs were spawned \
-                 together (one task running several of them), not each in a task of its own.{}",
-                task_picture(&run.report);
-                try = "one task per job: call `tokio::spawn` (or `JoinSet::spawn`) once for \
-                       every input."
-            );
+ together (one task running several of them), not each in a task of its own.{}",
+                task_picture(&run.report)
+            ))
+            .advice(
+                "one task per job: call `tokio::spawn` (or `JoinSet::spawn`) once for \
+ every input.",
+            )
+            .fail();
         }
     }
     judge_returned(&what, &durations, 3, &got, &run.report, run.took);
@@ -243,17 +253,32 @@ fn two_callers_share_one_limiter() {
         &finishes[4..],
     );
     if run.report.peak > PERMITS {
-        fail!(
-            "{what}: together they ran up to {} jobs at once, but the limiter they share has \
-             {PERMITS} permits. Each call limited only itself, with something of its own (a \
+        // Whether each call kept to the limit on its own: only then did it
+        // limit itself with something else than the shared limiter.
+        let each_alone = [0..4, 4..8]
+            .into_iter()
+            .all(|jobs| peak_of(&starts[jobs.clone()], &finishes[jobs]) <= PERMITS);
+        let how = if each_alone {
+            "Each call limited only itself, with something of its own (a \
              `Semaphore::new(...)` of its own, a `buffer_unordered` window) instead of the \
-             shared limiter's permits.{}",
+             shared limiter's permits."
+        } else {
+            "Even one call alone ran more jobs at once than that: its jobs did not hold the \
+             limiter's permits while they ran."
+        };
+        Diagnosis::new(format!(
+            "{what}: together they ran up to {} jobs at once, but the limiter they share has \
+             {PERMITS} permits. {how}{}",
             run.report.peak,
-            picture(&run.report, None);
-            try = "take every job's permit from the `limiter` you are given \
-                   (`Arc::clone(&limiter).acquire_owned()`): the limit is shared, so that all \
-                   callers together stay within it."
-        );
+            picture(&run.report, None)
+        ))
+        .cause(Cause::Unbounded)
+        .advice(
+            "take every job's permit from the `limiter` you are given \
+             (`Arc::clone(&limiter).acquire_owned()`) and keep it until the job ends: the limit \
+             is shared, so that all callers together stay within it.",
+        )
+        .fail();
     }
     judge_schedule(
         what,
@@ -273,4 +298,19 @@ fn a_job_panic_reaches_the_caller_unchanged() {
     let durations = [secs(2), secs(1), secs(3), secs(2)];
     let what = format!("{}, where job 1 panics", spawn_call(&durations, 2));
     judge_panic(&what, run_with_a_panic(&durations, 2));
+}
+
+/// Most jobs running at once among these (start and finish times in ms).
+fn peak_of(starts: &[u64], finishes: &[u64]) -> usize {
+    starts
+        .iter()
+        .map(|&t| {
+            starts
+                .iter()
+                .zip(finishes)
+                .filter(|&(&s, &f)| s <= t && t < f)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
 }

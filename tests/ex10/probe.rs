@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use ex10::{run_bounded, spawn_bounded};
-use grading::{catch_panic_async, ms, paused, secs, timed};
+use grading::{catch_panic_async, ms, paused, secs, timed, Cause, Diagnosis};
 use tokio::runtime::Handle;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::Id as TaskId;
@@ -28,12 +28,23 @@ const FIRST_LOOK: Duration = ms(300);
 /// A run whose jobs neither start nor finish for this long (real time) is stuck.
 const WINDOW: Duration = ms(400);
 
-const BLOCKED: &str = "your function did not return, and the thread running it stopped \
-    answering: it was blocked, not waiting for a permit or a timer (the grader would have \
-    seen that and stopped it sooner). Something holds the thread: `std::thread::sleep`, a \
-    loop that never reaches an `.await`, `futures::executor::block_on` inside async code, or \
-    a blocking lock.\n\
-    Try: let tokio do the waiting: `.await` the semaphore, the jobs and the tasks.";
+/// The watchdog's diagnosis: the real-time limit proves only that the
+/// thread never came back to the runtime, not what held it.
+fn blocked() -> Diagnosis {
+    Diagnosis::new(
+        "your function did not return, and the thread running it stopped answering: it was \
+         blocked, not waiting for a permit or a timer (the grader would have seen that and \
+         stopped it sooner). Something holds the thread: `std::thread::sleep`, a loop that \
+         never reaches an `.await`, `futures::executor::block_on` inside async code, or a \
+         blocking lock.",
+    )
+    .candidates([
+        Cause::BlockingInAsync,
+        Cause::BusyLoop,
+        Cause::LockHeldWhileWaiting,
+    ])
+    .advice("let tokio do the waiting: `.await` the semaphore, the jobs and the tasks.")
+}
 
 /// The panic the grader's job raises on purpose.
 pub const PLANNED_PANIC: &str = "job 1 failed: the grader's job panics here on purpose";
@@ -224,6 +235,8 @@ impl Probe {
         let (stop_tx, stop_rx) = oneshot::channel();
         let (done_tx, done_rx) = mpsc::channel::<()>();
         let handle = Handle::current();
+        // Called on the runtime's own thread: its kernel id, for `/proc`.
+        let runtime = thread_in_proc::current();
         let events = Arc::clone(&self.events);
         let limiter = self
             .limiter
@@ -231,7 +244,7 @@ impl Probe {
             .map(|l| (Arc::clone(&l.semaphore), l.permits));
         std::thread::Builder::new()
             .name("ex10-monitor".into())
-            .spawn(move || monitor(&handle, &events, limiter, &done_rx, stop_tx))
+            .spawn(move || monitor(&handle, runtime, &events, limiter, &done_rx, stop_tx))
             .expect("the grader could not start a thread");
         let outcome = tokio::select! {
             biased;
@@ -239,12 +252,13 @@ impl Probe {
             Ok(look) = stop_rx => Err(look),
         };
         drop(done_tx);
-        outcome.map_err(|(busy, window, permits, sent)| Stuck {
+        outcome.map_err(|(busy, window, permits, sent, parked)| Stuck {
             busy,
             window,
             at: self.origin.elapsed(),
             permits,
             answered_after: sent.elapsed(),
+            parked,
         })
     }
 }
@@ -265,14 +279,22 @@ pub struct Stuck {
     /// runtime notices at once, one whose thread is blocked only when the
     /// block ends.
     pub answered_after: Duration,
+    /// Whether the runtime's thread was parked in tokio's event loop
+    /// (`epoll`) when the run was stopped: idle, not blocked in a call.
+    /// `None` where `/proc` does not tell.
+    pub parked: Option<bool>,
 }
 
 impl Stuck {
     /// The thread was blocked in one poll (`std::thread::sleep`, a blocking
     /// lock) for most of the window, and only then noticed the stop: tokio
     /// reports no busy time while a poll has not returned.
+    ///
+    /// A late answer alone could be a busy machine's slowness: where `/proc`
+    /// shows the thread parked in tokio's event loop, it was idle, not
+    /// blocked.
     pub fn blocked(&self) -> bool {
-        self.answered_after > ms(250)
+        self.answered_after > ms(250) && self.parked != Some(true)
     }
 
     /// The runtime kept running code: something polls in a loop. An idle
@@ -283,9 +305,15 @@ impl Stuck {
     }
 }
 
-/// What the monitor saw of a stuck run: busy share, window, permits, and
-/// when it asked the run to stop.
-type Look = (f64, Duration, Option<(usize, usize)>, std::time::Instant);
+/// What the monitor saw of a stuck run: busy share, window, permits, when it
+/// asked the run to stop, and whether the runtime's thread was parked.
+type Look = (
+    f64,
+    Duration,
+    Option<(usize, usize)>,
+    std::time::Instant,
+    Option<bool>,
+);
 
 /// Watches a run from a thread of its own: once no job event happened for a
 /// whole [`WINDOW`], it measures how busy the runtime was meanwhile, notes the
@@ -293,6 +321,7 @@ type Look = (f64, Duration, Option<(usize, usize)>, std::time::Instant);
 /// when `done` is dropped.
 fn monitor(
     handle: &Handle,
+    runtime: Option<u32>,
     events: &AtomicUsize,
     limiter: Option<(Arc<Semaphore>, usize)>,
     done: &mpsc::Receiver<()>,
@@ -304,6 +333,7 @@ fn monitor(
             std::time::Instant::now(),
             metrics.worker_total_busy_duration(0),
             events.load(Ordering::SeqCst),
+            runtime.and_then(thread_in_proc::cpu_ticks),
         )
     };
     if done.recv_timeout(FIRST_LOOK) != Err(RecvTimeoutError::Timeout) {
@@ -315,11 +345,25 @@ fn monitor(
             return;
         }
         let now = sample();
-        if now.2 == before.2 {
+        // A runnable thread that got next to no CPU in the window may just
+        // be waiting for a core of a loaded machine: look again. (Idle and
+        // blocked threads sleep; a spinning one gets CPU, however slowly.)
+        let starved = runtime.and_then(thread_in_proc::state) == Some('R')
+            && matches!((before.3, now.3), (Some(a), Some(b)) if b.saturating_sub(a) < 2);
+        if now.2 == before.2 && !starved {
             let real = now.0 - before.0;
             let busy = now.1.saturating_sub(before.1).as_secs_f64() / real.as_secs_f64();
             let permits = limiter.map(|(s, all)| (all, s.available_permits()));
-            let _ = stop.send((busy.min(1.0), real, permits, std::time::Instant::now()));
+            let parked = runtime
+                .and_then(thread_in_proc::wchan)
+                .map(|wchan| wchan.contains("epoll"));
+            let _ = stop.send((
+                busy.min(1.0),
+                real,
+                permits,
+                std::time::Instant::now(),
+                parked,
+            ));
             return;
         }
         before = now;
@@ -342,7 +386,7 @@ pub struct Run {
 #[track_caller]
 pub fn run_window(durations: &[Duration], k: usize) -> Run {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let probe = Probe::new(&durations, k, None);
         let inputs: Vec<usize> = (0..durations.len()).collect();
         let call = run_bounded(inputs, limit(k), probe.job());
@@ -359,7 +403,7 @@ pub fn run_window(durations: &[Duration], k: usize) -> Run {
 #[track_caller]
 pub fn run_spawned(durations: &[Duration], permits: usize) -> Run {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
         let probe = Probe::new(&durations, permits, Some(&limiter));
         let inputs: Vec<usize> = (0..durations.len()).collect();
@@ -385,7 +429,7 @@ pub struct SharedRun {
 #[track_caller]
 pub fn run_two_callers(durations: &[Duration], permits: usize) -> SharedRun {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
         let probe = Probe::new(&durations, permits, Some(&limiter));
         let half = durations.len() / 2;
@@ -416,7 +460,7 @@ pub struct PanicRun {
 #[track_caller]
 pub fn run_with_a_panic(durations: &[Duration], permits: usize) -> PanicRun {
     let durations = durations.to_vec();
-    paused(WATCHDOG, BLOCKED, move || async move {
+    paused(WATCHDOG, blocked(), move || async move {
         let limiter = Arc::new(Semaphore::new(permits));
         let probe = Probe::with_panic(&durations, permits, Some(&limiter), Some(1));
         let inputs: Vec<usize> = (0..durations.len()).collect();
@@ -427,4 +471,42 @@ pub fn run_with_a_panic(durations: &[Duration], permits: usize) -> PanicRun {
             report: probe.report(),
         }
     })
+}
+
+/// What `/proc` tells about a thread of this process (Linux; `None`
+/// elsewhere): the runtime's thread is told apart by its kernel id.
+mod thread_in_proc {
+    use std::fs;
+
+    /// The calling thread's kernel id.
+    pub fn current() -> Option<u32> {
+        let link = fs::read_link("/proc/thread-self").ok()?;
+        link.file_name()?.to_str()?.parse().ok()
+    }
+
+    /// The fields of `/proc/self/task/<tid>/stat` after the name.
+    fn stat(tid: u32) -> Option<Vec<String>> {
+        let stat = fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+        let rest = stat.rsplit_once(')')?.1;
+        Some(rest.split_whitespace().map(str::to_string).collect())
+    }
+
+    /// Scheduler state: `R` running or runnable, `S` sleeping, ...
+    pub fn state(tid: u32) -> Option<char> {
+        stat(tid)?.first()?.chars().next()
+    }
+
+    /// CPU time used (user + system), in clock ticks.
+    pub fn cpu_ticks(tid: u32) -> Option<u64> {
+        let fields = stat(tid)?;
+        // After the name: state is field 3, utime 14 and stime 15.
+        let utime: u64 = fields.get(11)?.parse().ok()?;
+        let stime: u64 = fields.get(12)?.parse().ok()?;
+        Some(utime + stime)
+    }
+
+    /// Where in the kernel the thread waits (`do_epoll_wait`, `futex_wait`, ...).
+    pub fn wchan(tid: u32) -> Option<String> {
+        fs::read_to_string(format!("/proc/self/task/{tid}/wchan")).ok()
+    }
 }
