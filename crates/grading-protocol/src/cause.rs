@@ -95,6 +95,8 @@ causes! {
         "buffered output is never flushed, so the reader does not get it (in time)";
     ArithmeticOverflow = "arithmetic-overflow",
         "a result does not fit in the integer type used for it";
+    SharedTimeout = "shared-timeout",
+        "one time limit covers a whole batch where each operation should have its own, so one slow operation costs the others their results";
 }
 
 impl Cause {
