@@ -13,7 +13,6 @@
 use std::collections::VecDeque;
 use std::io::{self, Read as _, Write as _};
 use std::net::TcpStream;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use grading::{fmt_duration, ms, secs};
@@ -135,9 +134,11 @@ pub fn run_load(server: &mut ServerProcess, load: &mut Load) {
         load.first_panic = server.last_words();
     }
     // The end: the server goes first, then the clients' sockets are closed
-    // off the test's path (10 000 closes take a few hundred milliseconds).
+    // off the test's path (10 000 closes take the kernel a few hundred
+    // milliseconds, which the test's process would pay at the latest when
+    // it exits).
     server.kill();
-    thread::spawn(move || drop(streams));
+    grading::close_in_background(streams);
 }
 
 /// The three steps of the load test; the first failure ends it.

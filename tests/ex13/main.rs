@@ -18,9 +18,10 @@
 //!   once (its threads were free: the requests were serialised) or not (its
 //!   threads were blocked).
 //!
-//! The judges (`judge.rs`) turn what was observed into a diagnosis. The load
-//! test and the shutdown test run alone (they hold [`GATE`] for writing); the
-//! other small tests share it.
+//! The judges (`judge.rs`) turn what was observed into a diagnosis. The
+//! shutdown test runs alone among the tests that open listeners (it holds
+//! [`GATE`] for writing; they share it, the load test while its server
+//! process starts); the load test runs alongside the small tests.
 
 mod child;
 mod client;
@@ -49,11 +50,13 @@ use client::{
 use load::{run_load, Load, CLIENTS, SPARE_FDS};
 use local::{bind_error, served_too_short, with_server, HUNG, WATCHDOG};
 
-/// The load test runs alone; the small tests may run together.
+/// Held for writing by the shutdown test, which checks that a port is closed:
+/// no other test may open a listener meanwhile (it could get that port).
 static GATE: RwLock<()> = RwLock::new(());
 
 /// How long the second client waits while the first stays connected.
-const SECOND_CLIENT_WAIT: Duration = secs(1);
+/// (A correct server needs one DB_DELAY: only a wrong one makes the test wait.)
+const SECOND_CLIENT_WAIT: Duration = secs(2);
 /// How long `serve` may take to return once `shutdown` has completed.
 const SHUTDOWN_WAIT: Duration = secs(1);
 /// Real time the whole load test may take before the watchdog stops it.
@@ -439,7 +442,6 @@ fn ten_thousand_clients_at_once() {
         run_server_child();
         return;
     }
-    let _alone = GATE.write().unwrap_or_else(PoisonError::into_inner);
     // The child process inherits the raised limit.
     let mut clients = CLIENTS;
     if let Some(limit) = grading::raise_open_files_limit() {
@@ -457,7 +459,15 @@ fn ten_thousand_clients_at_once() {
             clients,
             ..Load::default()
         };
-        match ServerProcess::start() {
+        // The server process binds its listener while no shutdown test looks
+        // for a closed port (see `shutdown_ends_serve`); then the load runs
+        // alongside the small tests, which it does not disturb: every wait
+        // in either has a limit many times what a correct server needs.
+        let started = {
+            let _listening = GATE.read().unwrap_or_else(PoisonError::into_inner);
+            ServerProcess::start()
+        };
+        match started {
             Ok(mut server) => run_load(&mut server, &mut load),
             Err(p) => load.problem = Some(p),
         }
