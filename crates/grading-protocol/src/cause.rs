@@ -97,6 +97,8 @@ causes! {
         "a result does not fit in the integer type used for it";
     SharedTimeout = "shared-timeout",
         "one time limit covers a whole batch where each operation should have its own, so one slow operation costs the others their results";
+    ThreadPerTask = "thread-per-task",
+        "each connection or job gets an OS thread of its own where an async task would do, so thousands of them cost thousands of threads";
 }
 
 impl Cause {
