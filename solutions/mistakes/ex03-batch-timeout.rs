@@ -1,6 +1,7 @@
 // Mistake: one timeout around the whole batch: a single slow URL makes every URL time out.
 // Rejected by: slow_url_times_out_after_per_request
 // Message contains: covers the whole batch
+// Cause: shared-timeout
 
 pub async fn fetch_statuses(
     urls: &[String],

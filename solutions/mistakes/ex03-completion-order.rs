@@ -1,6 +1,7 @@
 // Mistake: collects the results in the order the responses arrive, not the input order.
 // Rejected by: statuses_keep_input_order
 // Message contains: expected the input order
+// Cause: wrong-order
 
 use futures::stream::{FuturesUnordered, StreamExt};
 

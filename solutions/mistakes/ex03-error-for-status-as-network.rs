@@ -2,6 +2,7 @@
 // becomes a network error instead of `Status(404)`.
 // Rejected by: error_statuses_are_status_errors_for_titles
 // Message contains: not a network error
+// Cause: none
 
 async fn title_of(client: &Client, url: &str, per_request: Duration) -> Result<String, FetchError> {
     let response = client

@@ -2,6 +2,7 @@
 // as JSON: `"\"sunt aut facere\""`, quotes included.
 // Rejected by: titles_are_read_from_json
 // Message contains: still wrapped in its JSON quotes
+// Cause: none
 
 async fn title_of(client: &Client, url: &str, per_request: Duration) -> Result<String, FetchError> {
     let response = client

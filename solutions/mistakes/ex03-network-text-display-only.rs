@@ -2,6 +2,7 @@
 // outermost error ("error sending request for url (...)"), not its cause (connection refused).
 // Rejected by: network_errors_say_what_happened
 // Message contains: it lacks "connection refused"
+// Cause: none
 // Removes: fn explain
 
 fn classify(e: reqwest::Error) -> FetchError {

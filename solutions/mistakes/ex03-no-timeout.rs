@@ -1,6 +1,7 @@
 // Mistake: ignores `per_request`, so a server that never answers holds up the whole call.
 // Rejected by: slow_url_times_out_after_per_request
-// Message contains: no timeout on the requests
+// Message contains: has no time limit of per_request
+// Cause: no-timeout
 
 async fn status_of(client: &Client, url: &str, _per_request: Duration) -> Result<u16, FetchError> {
     let response = client.get(url).send().await.map_err(classify)?;

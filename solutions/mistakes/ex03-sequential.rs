@@ -1,6 +1,7 @@
-// Mistake: awaits each request before sending the next one, so the delays add up.
+// Mistake: awaits each request before sending the next one, so the requests run one at a time.
 // Rejected by: five_slow_urls_are_fetched_concurrently
 // Message contains: one after another
+// Cause: sequential
 // Observed peak: 1
 // Observed busy: /posts/1, /posts/2, /posts/3, /posts/4, /posts/5
 

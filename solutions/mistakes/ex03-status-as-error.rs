@@ -1,6 +1,7 @@
 // Mistake: fetch_statuses treats 404 and 500 as errors (`error_for_status`) instead of answers.
 // Rejected by: every_status_is_returned_as_is
 // Message contains: is an answer, not a failure
+// Cause: none
 
 async fn status_of(client: &Client, url: &str, per_request: Duration) -> Result<u16, FetchError> {
     let response = client

@@ -1,6 +1,7 @@
 // Mistake: `expect`s every request, so one refused connection panics and every result is lost.
 // Rejected by: refused_connection_fails_only_its_own_slot
 // Message contains: results of the good URLs were lost
+// Cause: none
 
 async fn status_of(client: &Client, url: &str, per_request: Duration) -> Result<u16, FetchError> {
     let response = client

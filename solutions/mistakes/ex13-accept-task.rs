@@ -1,6 +1,7 @@
 // Mistake: runs the accept loop in a task of its own and returns when `shutdown` completes, without stopping that task: the listener stays open and keeps accepting clients after `serve` has returned.
 // Rejected by: shutdown_ends_serve
 // Message contains: the listener is still open
+// Cause: not-cancelled
 
 pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) -> io::Result<()> {
     tokio::spawn(async move {

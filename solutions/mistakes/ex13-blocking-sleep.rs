@@ -1,6 +1,7 @@
 // Mistake: simulates the database call with `std::thread::sleep` inside the async handler: each request holds a runtime worker thread for 100 ms, so with one worker per core the answers trickle out a few at a time.
 // Rejected by: ten_thousand_clients_at_once
-// Message contains: something blocks inside async code
+// Message contains: inside async code
+// Cause: blocking-in-async
 
 async fn answer(line: &str) -> String {
     match parse_request(line) {

@@ -1,6 +1,7 @@
 // Mistake: reads the command and the number and ignores whatever follows, so `SQUARE 1 2` is taken for `SQUARE 1`.
 // Rejected by: parse_request_rejects_bad_lines
 // Message contains: only `SQUARE` followed by exactly one whole number
+// Cause: none
 
 pub fn parse_request(line: &str) -> Result<i64, String> {
     let mut words = line.split_whitespace();

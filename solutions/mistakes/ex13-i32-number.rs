@@ -1,6 +1,7 @@
 // Mistake: "the square must fit in an i64, so the number must fit in an i32": parses the number as an i32, and rejects valid requests such as `SQUARE 3037000500`.
 // Rejected by: parse_request_reads_square_requests
 // Message contains: whatever its size
+// Cause: arithmetic-overflow
 
 pub fn parse_request(line: &str) -> Result<i64, String> {
     let mut words = line.split_whitespace();

@@ -1,6 +1,7 @@
 // Mistake: never looks at `shutdown`: the accept loop runs forever, so `serve` never returns and the server program never ends.
 // Rejected by: shutdown_ends_serve
 // Message contains: was still running
+// Cause: not-cancelled
 
 pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) -> io::Result<()> {
     drop(shutdown);

@@ -1,6 +1,7 @@
 // Mistake: reads one request, answers it and closes the connection, so a client cannot send a second request on the same connection.
 // Rejected by: one_connection_carries_several_requests
 // Message contains: after answering the first request
+// Cause: none
 
 async fn handle_connection(stream: TcpStream) -> io::Result<()> {
     let (reader, mut writer) = stream.into_split();

@@ -1,6 +1,7 @@
 // Mistake: takes whatever one `read` returns as one request, instead of cutting the bytes into lines: requests that arrive together are read as one bad line.
 // Rejected by: one_connection_carries_several_requests
 // Message contains: The requests were sent in ONE write
+// Cause: none
 
 use tokio::io::AsyncReadExt;
 

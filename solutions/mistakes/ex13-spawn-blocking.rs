@@ -2,6 +2,7 @@
 // Adds: fn blocking_connection
 // Rejected by: ten_thousand_clients_at_once
 // Message contains: a thread per connection
+// Cause: thread-per-task
 
 pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) -> io::Result<()> {
     let mut shutdown = std::pin::pin!(shutdown);

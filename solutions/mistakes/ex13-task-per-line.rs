@@ -1,6 +1,7 @@
 // Mistake: spawns a task per request line, all writing to the connection through a shared writer: a bad line is answered at once, before the squares of earlier lines that still wait for the database, so the answers come out of order.
 // Rejected by: answers_come_in_the_order_of_the_requests
 // Message contains: the right answers, in another order
+// Cause: wrong-order
 
 async fn handle_connection(stream: TcpStream) -> io::Result<()> {
     let (reader, writer) = stream.into_split();

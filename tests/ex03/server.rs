@@ -1,48 +1,65 @@
-//! The instrumentation: a mock HTTP server on 127.0.0.1 (httpmock, no
-//! internet needed) with the endpoints a test asks for, URLs that lead
-//! nowhere, and the observed run of the student's function over them.
+//! The instrumentation: a small HTTP/1.1 server on 127.0.0.1 (no internet
+//! needed) with the endpoints a test asks for, URLs that lead nowhere, and
+//! the observed run of the student's function over them.
 //!
-//! Real network I/O cannot run on tokio's paused clock, so these tests use
-//! the real clock with wide margins (a correct solution and a wrong one are
-//! at least 2.5x apart on either side of each bound) and run one at a time
-//! (`grading::one_at_a_time`) so they do not slow each other down. Each call
-//! also gets a deadline inside the runtime, so "still waiting" is reported
-//! with a diagnosis; the watchdog only catches a blocked runtime.
+//! Real network I/O cannot run on tokio's paused clock, so the evidence here
+//! needs no waiting for a correct solution:
+//! - a *held* endpoint answers only once every held endpoint of the test has
+//!   received its request (a rendezvous): a client that sends them all at
+//!   once is answered at once, one that awaits an answer before sending the
+//!   next request leaves the server waiting, which it notes (a stall) after
+//!   [`HOLD`] without a new request, far beyond any scheduling delay. Then it
+//!   lets every answer go, so the call still ends;
+//! - the order tests let the held answers go in reverse input order, each
+//!   only once the client has read the one before (it closes the connection,
+//!   as every answer asks it to): results in completion order come out
+//!   reversed, every time;
+//! - a *silent* endpoint never answers: the timeout tests give the requests
+//!   a short `per_request`, and look again with a longer one only when the
+//!   first run could have been spoiled by a busy machine (`timeouts`).
 
 use std::any::Any;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use ex03::{fetch_statuses, fetch_titles, FetchError};
-use grading::{catch_panic_async, cut, fmt_duration, ms, real_clock, secs};
-use httpmock::Method::GET;
-use httpmock::MockServer;
+use grading::{catch_panic_async, cut, ms, real_clock, secs, Cause, Diagnosis};
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
 
-/// Real time a test may take before the watchdog stops it (a correct test:
-/// < 0.4 s; the test's own deadline fires at 2 s at most).
-const WATCHDOG: Duration = secs(4);
+/// Real time a test may take before the watchdog stops it (a correct call
+/// takes milliseconds; every wait inside has its own, shorter limit).
+const WATCHDOG: Duration = secs(12);
 const BLOCKED: &str = "The call never returned, and even the test's own deadline could not \
-    fire. Likely causes, most likely first:\n\
-    1. a blocking call in async code: a blocking HTTP client (`reqwest::blocking`), \
-    `std::thread::sleep`, or `block_on` inside an `async fn`;\n\
-    2. an infinite loop or a busy-wait that never awaits.\n\
-    Try: use reqwest's async `Client` and `.await` it; never block inside an `async fn`.";
-/// `per_request` in the tests that are not about timeouts: plenty for loopback.
-pub const GENEROUS: Duration = secs(2);
-/// How long a call may take before the test gives up on it (>= 5x a correct call,
-/// and more than the sequential mistake's 1.5 s, which the concurrency tests time).
-pub const DEADLINE: Duration = secs(2);
+    fire: something blocks the thread that runs your `async fn`.";
+const BLOCKED_ADVICE: &str = "use reqwest's async `Client` and `.await` it; never block inside \
+    an `async fn` (no `reqwest::blocking`, `std::thread::sleep`, `block_on`, or a loop that \
+    never awaits).";
+/// `per_request` in the tests that are not about timeouts: a cap only, never
+/// waited for by a correct solution (and longer than [`HOLD`], so a held
+/// answer never times out).
+pub const GENEROUS: Duration = secs(5);
+/// How long the server waits for the next request while it holds answers
+/// back before it notes a stall: a client that sent every request at once
+/// needs a few milliseconds; this is hundreds of times that, so a busy
+/// machine cannot pass for a stall.
+pub const HOLD: Duration = secs(2);
+/// How long a call may take before the test gives up on it: the stall, then
+/// the answers (a correct call takes milliseconds).
+pub const DEADLINE: Duration = secs(4);
 /// The same, for calls with nothing to wait for (no URL at all).
 pub const QUICK_DEADLINE: Duration = secs(1);
-/// `per_request` in the timeout tests: the fast URLs answer well within it,
-/// even on a loaded machine. The tests wait for an answer at most
-/// `TIMEOUT_DEADLINE`, twice the 2.5 x `SHORT` they accept.
-pub const SHORT: Duration = ms(300);
-pub const TIMEOUT_DEADLINE: Duration = ms(1500);
-/// The "slow" endpoint of the timeout tests answers long after every deadline.
-pub const NEVER: Duration = secs(10);
+/// `per_request` in the timeout tests, first short (the fast URLs answer in
+/// about a millisecond), then, only if the first run may have been slowed
+/// down by the machine, long enough for any machine.
+pub const SHORT: [Duration; 2] = [ms(100), ms(600)];
+/// How long a client may take to read an answer and close the connection
+/// (it is asked to) before the order tests let the next answer go anyway.
+const READ_WAIT: Duration = secs(1);
 
 #[derive(Clone)]
 pub enum Reply {
@@ -51,13 +68,24 @@ pub enum Reply {
     Text(&'static str),
 }
 
-/// One endpoint of the mock server: `GET path` answers `status` with `reply` after `delay`.
+/// When an endpoint answers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum When {
+    /// As soon as its request arrives.
+    Now,
+    /// Once every held endpoint has its request (or the client stalled).
+    Held,
+    /// Never: it keeps the connection open until the client gives up.
+    Silent,
+}
+
+/// One endpoint of the test server: `GET path` answers `status` with `reply`.
 #[derive(Clone)]
 pub struct Endpoint {
     pub path: &'static str,
     pub status: u16,
     reply: Reply,
-    pub delay: Duration,
+    pub when: When,
 }
 
 pub fn get(path: &'static str, status: u16) -> Endpoint {
@@ -65,7 +93,7 @@ pub fn get(path: &'static str, status: u16) -> Endpoint {
         path,
         status,
         reply: Reply::Empty,
-        delay: Duration::ZERO,
+        when: When::Now,
     }
 }
 
@@ -78,8 +106,12 @@ impl Endpoint {
         self.reply = Reply::Text(body);
         self
     }
-    pub fn delay(mut self, delay: Duration) -> Self {
-        self.delay = delay;
+    pub fn held(mut self) -> Self {
+        self.when = When::Held;
+        self
+    }
+    pub fn silent(mut self) -> Self {
+        self.when = When::Silent;
         self
     }
 }
@@ -130,23 +162,232 @@ impl Target {
                     Reply::Json(v) => format!(", body {}", cut(&v.to_string(), 40)),
                     Reply::Text(t) => format!(", body {:?}", cut(t, 40)),
                 };
-                let after = if e.delay.is_zero() {
-                    String::new()
-                } else {
-                    format!(" after {}", fmt_duration(e.delay))
-                };
-                format!("{} (answers {}{after}{body})", e.path, e.status)
+                match e.when {
+                    When::Now => format!("{} (answers {}{body})", e.path, e.status),
+                    When::Held => format!(
+                        "{} (answers {}{body} once every URL's request has arrived)",
+                        e.path, e.status
+                    ),
+                    When::Silent => format!("{} (never answers)", e.path),
+                }
             }
         }
     }
 
-    /// How long the server takes to answer (no time for a URL given as is).
-    pub fn delay(&self) -> Duration {
+    pub fn when(&self) -> Option<When> {
         match self {
-            Target::Server(e) => e.delay,
-            Target::Raw { .. } => Duration::ZERO,
+            Target::Server(e) => Some(e.when),
+            Target::Raw { .. } => None,
         }
     }
+}
+
+/// In which order the held answers go once every request has arrived.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// All at once.
+    Together,
+    /// The last URL's first, each once the client has read the one before.
+    Reversed,
+}
+
+/// What the server saw of one endpoint, since the call began.
+#[derive(Clone, Default, Debug)]
+pub struct Seen {
+    /// GET requests received.
+    pub gets: usize,
+    /// Requests with another method.
+    pub others: usize,
+    /// When the first GET arrived.
+    pub arrived: Option<Duration>,
+    /// When its answer was written.
+    pub answered: Option<Duration>,
+    /// When the client closed that connection (read its answer, or gave up).
+    pub closed: Option<Duration>,
+}
+
+/// The server held answers back and no new request came for [`HOLD`].
+#[derive(Clone, Copy, Debug)]
+pub struct Stall {
+    /// How many held endpoints had their request by then.
+    pub arrived: usize,
+    /// When the server noted it (and let the answers go).
+    pub at: Duration,
+}
+
+#[derive(Default)]
+struct State {
+    seen: Vec<Seen>,
+    released: Vec<bool>,
+    /// Once set, held endpoints answer at once.
+    stall: Option<Stall>,
+}
+
+struct Server {
+    endpoints: Vec<Option<Endpoint>>,
+    start: Instant,
+    state: Mutex<State>,
+    /// Woken at every arrival, release and close.
+    changed: Notify,
+}
+
+impl Server {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn note(&self, f: impl FnOnce(&mut State, Duration)) {
+        let now = self.now();
+        f(&mut self.state(), now);
+        self.changed.notify_waiters();
+    }
+
+    /// Waits until `ready` holds (checked at every change).
+    async fn until(&self, ready: impl Fn(&State) -> bool) {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if ready(&self.state()) {
+                return;
+            }
+            changed.await;
+        }
+    }
+
+    fn held(&self) -> impl Iterator<Item = usize> + '_ {
+        let held = |e: &Option<Endpoint>| e.as_ref().is_some_and(|e| e.when == When::Held);
+        (0..self.endpoints.len()).filter(move |&i| held(&self.endpoints[i]))
+    }
+
+    /// Lets the held answers go: once all have their request, in `order`;
+    /// at a stall, all at once.
+    async fn release(self: Arc<Self>, order: Release) {
+        let held: Vec<usize> = self.held().collect();
+        if held.is_empty() {
+            return;
+        }
+        let arrived = |s: &State| held.iter().filter(|&&i| s.seen[i].gets > 0).count();
+        loop {
+            let before = arrived(&self.state());
+            if before == held.len() {
+                break;
+            }
+            let more = self.until(|s| arrived(s) > before);
+            if before == 0 {
+                // The stall clock runs only once a request is waiting.
+                more.await;
+            } else if tokio::time::timeout(HOLD, more).await.is_err() {
+                self.note(|s, now| {
+                    s.stall = Some(Stall {
+                        arrived: arrived(s),
+                        at: now,
+                    });
+                });
+                return;
+            }
+        }
+        match order {
+            Release::Together => self.note(|s, _| held.iter().for_each(|&i| s.released[i] = true)),
+            Release::Reversed => {
+                for &i in held.iter().rev() {
+                    self.note(|s, _| s.released[i] = true);
+                    let read = self.until(|s| s.seen[i].closed.is_some() || s.stall.is_some());
+                    let _ = tokio::time::timeout(READ_WAIT, read).await;
+                }
+            }
+        }
+    }
+
+    async fn connection(self: Arc<Self>, mut stream: TcpStream) {
+        let Some(head) = read_head(&mut stream).await else {
+            return;
+        };
+        let mut words = head.split_whitespace();
+        let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+        let path = target.split('?').next().unwrap_or("");
+        let found = self
+            .endpoints
+            .iter()
+            .position(|e| e.as_ref().is_some_and(|e| e.path == path));
+        let (Some(i), "GET") = (found, method) else {
+            if let Some(i) = found {
+                self.note(|s, _| s.seen[i].others += 1);
+            }
+            let _ = stream.write_all(&response(404, &Reply::Empty)).await;
+            return;
+        };
+        let e = self.endpoints[i].clone().expect("found above");
+        self.note(|s, now| {
+            let seen = &mut s.seen[i];
+            seen.gets += 1;
+            seen.arrived.get_or_insert(now);
+        });
+        match e.when {
+            When::Now => {}
+            When::Held => {
+                self.until(|s| s.released[i] || s.stall.is_some()).await;
+            }
+            When::Silent => {
+                // Until the client gives up (or the test ends).
+                let mut buf = [0u8; 256];
+                while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+                self.note(|s, now| s.seen[i].closed = Some(now));
+                return;
+            }
+        }
+        if stream
+            .write_all(&response(e.status, &e.reply))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        self.note(|s, now| {
+            s.seen[i].answered.get_or_insert(now);
+        });
+        // The answer asks the client to close the connection once read.
+        let mut buf = [0u8; 256];
+        let read = async { while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {} };
+        let _ = tokio::time::timeout(READ_WAIT, read).await;
+        self.note(|s, now| {
+            s.seen[i].closed.get_or_insert(now);
+        });
+    }
+}
+
+/// The request line of one request (its headers are read and ignored); `None`
+/// if the client closed or sent nonsense.
+async fn read_head(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await.ok().filter(|&n| n > 0)?;
+        head.extend_from_slice(&buf[..n]);
+        if head.len() > 64 * 1024 {
+            return None;
+        }
+    }
+    let text = String::from_utf8_lossy(&head);
+    Some(text.lines().next().unwrap_or("").to_string())
+}
+
+fn response(status: u16, reply: &Reply) -> Vec<u8> {
+    let (kind, body) = match reply {
+        Reply::Empty => ("text/plain", String::new()),
+        Reply::Json(v) => ("application/json", v.to_string()),
+        Reply::Text(t) => ("text/html", t.to_string()),
+    };
+    format!(
+        "HTTP/1.1 {status} Answer\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 pub enum Outcome<T> {
@@ -164,18 +405,26 @@ pub struct Observed<T> {
     pub deadline: Duration,
     pub outcome: Outcome<T>,
     pub elapsed: Duration,
-    /// GETs the server received per target (`None` for raw URLs).
-    pub calls: Vec<Option<usize>>,
-    /// When the server received each target's first GET, since the call
-    /// began (`None`: never, or a raw URL).
-    pub arrivals: Vec<Option<Duration>>,
+    /// What the server saw per target (`None` for raw URLs).
+    pub seen: Vec<Option<Seen>>,
+    pub stall: Option<Stall>,
+    /// How the held answers were let go.
+    pub order: Release,
 }
 
-/// Starts a mock server with `targets`' endpoints, calls `call` with their URLs
-/// (in order) and observes what happens, within `deadline` of real time.
+impl<T> Observed<T> {
+    /// GETs the server received per target (`None` for raw URLs).
+    pub fn calls(&self) -> impl Iterator<Item = Option<usize>> + '_ {
+        self.seen.iter().map(|s| s.as_ref().map(|s| s.gets))
+    }
+}
+
+/// Starts the test server with `targets`' endpoints, calls `call` with their
+/// URLs (in order) and observes what happens, within `deadline` of real time.
 fn observe<T, F, Fut>(
     what: &'static str,
     targets: Vec<Target>,
+    order: Release,
     per_request: Duration,
     deadline: Duration,
     call: F,
@@ -185,72 +434,75 @@ where
     F: FnOnce(Vec<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Vec<T>>,
 {
-    real_clock(WATCHDOG, BLOCKED, move || async move {
-        let server = MockServer::start_async().await;
-        let mut mocks = Vec::new();
-        let mut urls = Vec::new();
-        // When each endpoint's first GET arrived, for the picture: noted by
-        // a matcher that always agrees (so it changes no answer).
-        let arrived: Arc<Mutex<Vec<Option<Instant>>>> =
-            Arc::new(Mutex::new(vec![None; targets.len()]));
-        for (i, target) in targets.iter().enumerate() {
-            let e = match target {
-                Target::Raw { url, .. } => {
-                    mocks.push(None);
-                    urls.push(url.clone());
-                    continue;
-                }
-                Target::Server(e) => e.clone(),
-            };
-            let note = Arc::clone(&arrived);
-            let mock = server
-                .mock_async(|when, then| {
-                    when.method(GET).path(e.path).is_true(move |req| {
-                        let path = req.uri_str().split('?').next().unwrap_or_default();
-                        if req.method_str() == "GET" && path.ends_with(e.path) {
-                            let mut log = note.lock().unwrap_or_else(PoisonError::into_inner);
-                            log[i].get_or_insert_with(Instant::now);
-                        }
-                        true
-                    });
-                    let then = then.status(e.status).delay(e.delay);
-                    match e.reply {
-                        Reply::Empty => {}
-                        Reply::Json(v) => {
-                            then.header("content-type", "application/json").json_body(v);
-                        }
-                        Reply::Text(t) => {
-                            then.header("content-type", "text/html").body(t);
-                        }
-                    }
-                })
-                .await;
-            mocks.push(Some(mock));
-            urls.push(server.url(e.path));
-        }
-
-        let start = Instant::now();
-        let result = tokio::time::timeout(deadline, catch_panic_async(call(urls))).await;
-        let elapsed = start.elapsed();
-        let outcome = match result {
-            Err(_) => Outcome::StillWaiting,
-            Ok(Ok(results)) => Outcome::Returned(results),
-            Ok(Err(payload)) => Outcome::Panicked(payload),
-        };
-
-        let mut calls = Vec::new();
-        for mock in &mocks {
-            calls.push(match mock {
-                Some(m) => Some(m.calls_async().await),
-                None => None,
-            });
-        }
-        let arrivals = arrived
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    let blocked = Diagnosis::new(BLOCKED)
+        .candidates([Cause::BlockingInAsync, Cause::BusyLoop])
+        .advice(BLOCKED_ADVICE);
+    real_clock(WATCHDOG, blocked, move || async move {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("the grader could not listen on 127.0.0.1");
+        let addr: SocketAddr = listener
+            .local_addr()
+            .expect("the grader could not read its port");
+        let endpoints: Vec<Option<Endpoint>> = targets
             .iter()
-            .map(|t| t.map(|t| t.saturating_duration_since(start)))
+            .map(|t| match t {
+                Target::Server(e) => Some(e.clone()),
+                Target::Raw { .. } => None,
+            })
             .collect();
+        let urls = targets
+            .iter()
+            .map(|t| match t {
+                Target::Server(e) => format!("http://{addr}{}", e.path),
+                Target::Raw { url, .. } => url.clone(),
+            })
+            .collect();
+        let n = targets.len();
+        let server = Arc::new(Server {
+            endpoints,
+            start: Instant::now(),
+            state: Mutex::new(State {
+                seen: vec![Seen::default(); n],
+                released: vec![false; n],
+                stall: None,
+            }),
+            changed: Notify::new(),
+        });
+        let accept = {
+            let server = Arc::clone(&server);
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    tokio::spawn(Arc::clone(&server).connection(stream));
+                }
+            })
+        };
+        let releasing = tokio::spawn(Arc::clone(&server).release(order));
+
+        let call = catch_panic_async(call(urls));
+        tokio::pin!(call);
+        let result = tokio::select! {
+            ended = &mut call => Some(ended),
+            () = tokio::time::sleep(deadline) => None,
+        };
+        // What the server saw while the call was still there: dropping it
+        // closes the connections it held open.
+        let elapsed = server.now();
+        let state = server.state();
+        let seen = targets
+            .iter()
+            .zip(&state.seen)
+            .map(|(t, s)| matches!(t, Target::Server(_)).then(|| s.clone()))
+            .collect();
+        let stall = state.stall;
+        drop(state);
+        accept.abort();
+        releasing.abort();
+        let outcome = match result {
+            None => Outcome::StillWaiting,
+            Some(Ok(results)) => Outcome::Returned(results),
+            Some(Err(payload)) => Outcome::Panicked(payload),
+        };
         Observed {
             what,
             targets,
@@ -258,8 +510,9 @@ where
             deadline,
             outcome,
             elapsed,
-            calls,
-            arrivals,
+            seen,
+            stall,
+            order,
         }
     })
 }
@@ -267,12 +520,14 @@ where
 /// `fetch_statuses` over `targets`, observed.
 pub fn statuses(
     targets: Vec<Target>,
+    order: Release,
     per_request: Duration,
     deadline: Duration,
 ) -> Observed<Result<u16, FetchError>> {
     observe(
         "fetch_statuses",
         targets,
+        order,
         per_request,
         deadline,
         move |urls| async move { fetch_statuses(&urls, per_request).await },
@@ -282,14 +537,44 @@ pub fn statuses(
 /// `fetch_titles` over `targets`, observed.
 pub fn titles(
     targets: Vec<Target>,
+    order: Release,
     per_request: Duration,
     deadline: Duration,
 ) -> Observed<Result<String, FetchError>> {
     observe(
         "fetch_titles",
         targets,
+        order,
         per_request,
         deadline,
         move |urls| async move { fetch_titles(&urls, per_request).await },
     )
+}
+
+/// A timeout test's run: first with the short `per_request`; again with the
+/// long one only if the first run's outcome could be the machine's doing (a
+/// fast URL timed out, the call took more than 2.5 x `per_request`, or it
+/// had not returned after 5 x). The run that is judged is returned.
+pub fn timeouts<T: Send + 'static>(
+    run: impl Fn(Duration, Duration) -> Observed<Result<T, FetchError>>,
+) -> Observed<Result<T, FetchError>> {
+    let mut obs = run(SHORT[0], SHORT[0] * 5);
+    if !obs.timely() {
+        obs = run(SHORT[1], SHORT[1] * 5);
+    }
+    obs
+}
+
+impl<T> Observed<Result<T, FetchError>> {
+    /// Whether nothing in this run depends on how fast the machine was.
+    fn timely(&self) -> bool {
+        let Outcome::Returned(results) = &self.outcome else {
+            return matches!(self.outcome, Outcome::Panicked(_));
+        };
+        let fast_timed_out =
+            self.targets.iter().zip(results).any(|(t, r)| {
+                t.when() != Some(When::Silent) && matches!(r, Err(FetchError::Timeout))
+            });
+        !fast_timed_out && self.elapsed <= self.per_request * 5 / 2
+    }
 }

@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use grading::{cut, fail, fmt_duration, Clock, Timeline};
+use grading::{cut, fmt_duration, Cause, Clock, Diagnosis, Timeline};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -21,6 +21,10 @@ pub struct Problem {
     /// What ran when, and what a correct server does: drawn under the
     /// sentence by [`Problem::fail`], on the test's own thread.
     pub timelines: Option<Box<(Timeline, Timeline)>>,
+    /// The cause the evidence proves, if any.
+    pub cause: Option<Cause>,
+    /// Or the likely causes, most likely first.
+    pub candidates: Vec<Cause>,
 }
 
 pub fn problem(observed: impl Into<String>, hint: impl Into<String>) -> Problem {
@@ -28,6 +32,8 @@ pub fn problem(observed: impl Into<String>, hint: impl Into<String>) -> Problem 
         observed: observed.into(),
         hint: hint.into(),
         timelines: None,
+        cause: None,
+        candidates: Vec::new(),
     }
 }
 
@@ -40,11 +46,41 @@ impl Problem {
         }
     }
 
-    pub fn fail(self) -> ! {
+    /// The same problem, with the cause the evidence proves.
+    pub fn cause(self, cause: Cause) -> Problem {
+        Problem {
+            cause: Some(cause),
+            candidates: Vec::new(),
+            ..self
+        }
+    }
+
+    /// The same problem, with the likely causes, most likely first.
+    pub fn candidates(self, causes: impl IntoIterator<Item = Cause>) -> Problem {
+        Problem {
+            cause: None,
+            candidates: causes.into_iter().collect(),
+            ..self
+        }
+    }
+
+    /// The diagnosis, with its picture drawn (on the calling thread: call
+    /// it on the test's own).
+    pub fn diagnosis(&self) -> Diagnosis {
         let picture = self
             .timelines
+            .as_ref()
             .map_or_else(String::new, |pair| grading::picture(&pair.0, &pair.1));
-        fail!("{}{picture}", self.observed; try = "{}", self.hint)
+        let diagnosis = Diagnosis::new(format!("{}{picture}", self.observed)).advice(&self.hint);
+        match self.cause {
+            Some(cause) => diagnosis.cause(cause),
+            None if !self.candidates.is_empty() => diagnosis.candidates(self.candidates.clone()),
+            None => diagnosis,
+        }
+    }
+
+    pub fn fail(self) -> ! {
+        self.diagnosis().fail()
     }
 }
 
@@ -204,7 +240,8 @@ impl Gone {
                 "read the connection line by line (`BufReader::new(reader).lines()`, \
                  `next_line().await`) and write each answer right away with `write_all` (an \
                  answer written into a `BufWriter` stays there until you `flush()` it).",
-            ),
+            )
+            .candidates([Cause::NotFlushed, Cause::BlockingInAsync, Cause::BusyLoop]),
             Gone::Failed(e) => problem(
                 format!("reading the answer to {request} failed: {e}."),
                 "keep the connection open until the client closes it.",

@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use ex13::DB_DELAY;
 use grading::{
-    cores, count, fail, fmt_duration, ms, preview_with, student_panic_message, Clock, Timeline,
+    cores, count, fmt_duration, ms, preview_with, student_panic_message, Cause, Clock, Diagnosis,
+    Timeline,
 };
 
 use crate::client::{problem, quote, Gone, Problem, CORRECT, SEEN};
@@ -31,7 +32,7 @@ fn answers(got: &[String]) -> String {
 
 /// Whether `got` is the answer to a request whose right answer is `want`
 /// (`None`: an `ERR <reason>` line).
-fn fits(want: Option<&str>, got: &str) -> bool {
+pub fn fits(want: Option<&str>, got: &str) -> bool {
     match want {
         Some(square) => got == square,
         None => got
@@ -162,7 +163,8 @@ pub fn pipelined(
              the DB_DELAY right there, in the connection's task), then read the next. Spawn a \
              task per connection, not per line. (To overlap one connection's requests, \
              `StreamExt::buffered(n)` keeps their order; `buffer_unordered` does not.)",
-        ));
+        )
+        .cause(Cause::WrongOrder));
     }
     // The first answer that does not fit its request.
     for (k, ((request, want), line)) in requests.iter().zip(got).enumerate() {
@@ -262,6 +264,25 @@ fn diagnose_falling_behind(
          them concurrently answers them all about DB_DELAY (100 ms) after they arrive.",
         fmt_duration(patience)
     );
+    if let Some(n) = seen.workers_in_sleep.filter(|&n| n > 0) {
+        return problem(
+            format!(
+                "{observed} Meanwhile the grader looked at the server's runtime worker threads \
+                 (named tokio-rt-worker) and found {} at once inside a sleep system call \
+                 (`nanosleep`): a tokio worker waits for work in `epoll_wait`, never there. So \
+                 something calls `std::thread::sleep` (or another blocking sleep) inside async \
+                 code, and holds a worker thread for each request's whole DB_DELAY: with {} in \
+                 the server's runtime, that makes at most {} per 100 ms.",
+                count(n, "thread"),
+                count(cores(), "worker thread"),
+                count(cores(), "answer")
+            ),
+            "spawn a task per connection (`tokio::spawn`), and inside it only await: \
+             `tokio::time::sleep(DB_DELAY).await` waits without holding a thread; \
+             `std::thread::sleep` stalls every task queued on that worker thread.",
+        )
+        .cause(Cause::BlockingInAsync);
+    }
     if seen.quick() {
         let slowest = seen
             .answered_after
@@ -289,7 +310,8 @@ fn diagnose_falling_behind(
              any shared one-at-a-time resource) across the `.await` of the sleep. If requests \
              must share state, lock it only around the lines that touch it, with no `.await` in \
              between.",
-        );
+        )
+        .candidates([Cause::LockHeldWhileWaiting, Cause::Sequential]);
     }
     let slow = match seen.answered_after.last() {
         Some(&took) if !seen.unanswered => {
@@ -300,11 +322,11 @@ fn diagnose_falling_behind(
     problem(
         format!(
             "{observed} Meanwhile a bad line sent on an idle connection {slow}, although a \
-             server answers a bad line at once: its threads were busy. So, most likely, \
-             something blocks inside async code (`std::thread::sleep`? a `std::net` socket?) \
-             and holds a worker thread for each request's whole DB_DELAY: with {} in the \
-             server's runtime, that makes at most {} per 100 ms. (If even bad lines wait their \
-             turn behind one lock held across `.await`, that lock is the cause instead.)",
+             server answers a bad line at once: its threads were busy (or the machine was). \
+             Either something blocks inside async code (a `std::net` socket? a long \
+             computation?) and holds a worker thread for each request's whole DB_DELAY: with \
+             {} in the server's runtime, that makes at most {} per 100 ms; or even bad lines \
+             wait their turn behind one lock held across `.await`.",
             count(cores(), "worker thread"),
             count(cores(), "answer")
         ),
@@ -313,6 +335,11 @@ fn diagnose_falling_behind(
          `std::thread::sleep` or other blocking calls stall every task queued on that worker \
          thread.",
     )
+    .candidates([
+        Cause::BlockingInAsync,
+        Cause::LockHeldWhileWaiting,
+        Cause::BusyLoop,
+    ])
 }
 
 /// The load test's verdict, most telling first.
@@ -322,30 +349,31 @@ pub fn load(load: &Load) {
     // A thread per connection comes first: it explains everything after it
     // (threads that could not be created, a server that ran out of memory).
     if load.peak_threads > limit {
-        fail!(
+        Diagnosis::new(format!(
             "the server ran {} threads for {n} connections: a thread per connection. A task \
              waiting for its client costs a few hundred bytes; a thread costs a stack and a \
              place in the OS scheduler, and thousands of them are the C10k problem.",
-            load.peak_threads;
-            try = "spawn a tokio task per connection (`tokio::spawn`) with async reads, writes \
-                   and `tokio::time::sleep`, instead of `std::thread::spawn` or \
-                   `spawn_blocking` per connection."
-        );
+            load.peak_threads
+        ))
+        .cause(Cause::ThreadPerTask)
+        .advice(
+            "spawn a tokio task per connection (`tokio::spawn`) with async reads, writes and \
+             `tokio::time::sleep`, instead of `std::thread::spawn` or `spawn_blocking` per \
+             connection.",
+        )
+        .fail();
     }
     if let Some(panic) = &load.first_panic {
         let (location, text) = panic.split_once('\t').unwrap_or(("", panic));
         let file = location.rsplit_once("../").map_or(location, |(_, f)| f);
-        fail!(
+        Diagnosis::new(format!(
             "{}\n(in the server process, at {file})",
             student_panic_message(&text.to_string()).trim()
-        );
+        ))
+        .fail();
     }
     if let Some(p) = &load.problem {
-        let picture = p
-            .timelines
-            .as_ref()
-            .map_or_else(String::new, |pair| grading::picture(&pair.0, &pair.1));
-        fail!("{}{picture}", p.observed; try = "{}", p.hint);
+        p.diagnosis().fail();
     }
     let report = format!(
         "{n} clients connected at once in {}; all answered {} after the last request was sent",
@@ -358,12 +386,15 @@ pub fn load(load: &Load) {
     }
     let mib = load.peak_memory_kib / 1024;
     if mib >= MEMORY_LIMIT_MIB {
-        fail!(
+        Diagnosis::new(format!(
             "the server process reached {mib} MiB of memory (VmHWM) with {n} clients \
-             connected; the limit is {MEMORY_LIMIT_MIB} MiB.";
-            try = "keep per-connection state small: a small read buffer \
-                   (`BufReader::with_capacity`), no big per-connection allocations."
-        );
+             connected; the limit is {MEMORY_LIMIT_MIB} MiB."
+        ))
+        .advice(
+            "keep per-connection state small: a small read buffer (`BufReader::with_capacity`), \
+             no big per-connection allocations.",
+        )
+        .fail();
     }
     println!(
         "{report}; the server process ran at most {} threads and peaked at {mib} MiB.",

@@ -13,15 +13,14 @@
 use std::collections::VecDeque;
 use std::io::{self, Read as _, Write as _};
 use std::net::TcpStream;
-use std::thread;
 use std::time::{Duration, Instant};
 
-use grading::{fmt_duration, ms, secs};
+use grading::{fmt_duration, ms, secs, Cause};
 
 use crate::child::ServerProcess;
 use crate::client::{problem, quote, Gone, Problem};
 use crate::judge;
-use crate::procfs::{proc_status, ThreadWatch};
+use crate::procfs::{proc_status, workers_in_sleep, ThreadWatch};
 
 /// How many clients connect at once.
 pub const CLIENTS: usize = 10_000;
@@ -85,6 +84,9 @@ pub struct Responsiveness {
     pub answered_after: Vec<Duration>,
     /// Whether the last probe got no answer within [`PROBE_WAIT`].
     pub unanswered: bool,
+    /// The most runtime worker threads of the server seen at once inside a
+    /// sleep system call, over a few looks (`None`: could not be read).
+    pub workers_in_sleep: Option<usize>,
 }
 
 impl Responsiveness {
@@ -135,9 +137,11 @@ pub fn run_load(server: &mut ServerProcess, load: &mut Load) {
         load.first_panic = server.last_words();
     }
     // The end: the server goes first, then the clients' sockets are closed
-    // off the test's path (10 000 closes take a few hundred milliseconds).
+    // off the test's path (10 000 closes take the kernel a few hundred
+    // milliseconds, which the test's process would pay at the latest when
+    // it exits).
     server.kill();
-    thread::spawn(move || drop(streams));
+    grading::close_in_background(streams);
 }
 
 /// The three steps of the load test; the first failure ends it.
@@ -212,7 +216,8 @@ fn connect_send_read(
                 // idle clients whether the server still answers at once.
                 let answered = answered + streams[i..].iter().filter(|s| has_answer(s)).count();
                 load.answer_time = sent.elapsed();
-                let responsiveness = probe_idle_clients(&mut streams[..IDLE]);
+                let mut responsiveness = probe_idle_clients(&mut streams[..IDLE]);
+                responsiveness.workers_in_sleep = look_for_sleeping_workers(server.pid());
                 return Err(judge::falling_behind(
                     n - IDLE,
                     answered,
@@ -338,7 +343,8 @@ fn connect_everyone(
             "read each connection line by line and write each answer right away with \
              `write_all` (an answer written into a `BufWriter` stays there until you \
              `flush()` it); the small tests show what goes wrong on one connection.",
-        ));
+        )
+        .candidates([Cause::NotFlushed, Cause::BlockingInAsync, Cause::BusyLoop]));
     }
     let waited = if load.connect_time > CONNECT_LIMIT {
         format!(
@@ -365,7 +371,14 @@ fn connect_everyone(
          block inside `serve`; and don't cap the open connections below 10 000 (a \
          `Semaphore` held per connection) or make a new connection wait for an old one (one \
          lock held for a whole connection).",
-    ))
+    )
+    .candidates([
+        Cause::Sequential,
+        Cause::UnderUsed,
+        Cause::LockHeldWhileWaiting,
+        Cause::BlockingInAsync,
+        Cause::BusyLoop,
+    ]))
 }
 
 /// Waits (at most [`CONNECT_STALL`]) for the `ERR` answer to a probe:
@@ -396,6 +409,19 @@ fn probe_answered(stream: &mut TcpStream, server: &mut ServerProcess) -> Result<
             Err(p)
         }
     }
+}
+
+/// Looks at the server's worker threads 20 times, 5 ms apart: the most seen
+/// inside a sleep system call at once.
+fn look_for_sleeping_workers(pid: u32) -> Option<usize> {
+    let mut most = None;
+    for _ in 0..20 {
+        if let Some(n) = workers_in_sleep(pid) {
+            most = Some(most.map_or(n, |m: usize| m.max(n)));
+        }
+        std::thread::sleep(ms(5));
+    }
+    most
 }
 
 /// The idle clients send a bad line each, one after another, and time its

@@ -9,7 +9,7 @@ use std::sync::PoisonError;
 use std::time::Duration;
 
 use ex13::serve;
-use grading::{cut, real_clock, secs};
+use grading::{cut, real_clock, secs, Cause, Diagnosis};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -20,11 +20,19 @@ use crate::GATE;
 /// inside has its own, shorter limit; the watchdog only catches a `serve`
 /// that blocks the thread polling it.
 pub const WATCHDOG: Duration = secs(6);
-pub const HUNG: &str = "The test's client and your `serve` run on the same thread, and that \
+const HUNG: &str = "The test's client and your `serve` run on the same thread, and that \
     thread stopped: something inside `serve` blocks (a `std::net` socket, `std::thread::sleep`, \
-    a blocking read) instead of awaiting.\n\
-    Try: in async code use tokio's versions: `listener.accept().await`, `tokio::time::sleep`, \
-    and the reads and writes of `tokio::net::TcpStream`.";
+    a blocking read, a loop that never awaits) instead of awaiting.";
+const HUNG_ADVICE: &str = "in async code use tokio's versions: `listener.accept().await`, \
+    `tokio::time::sleep`, and the reads and writes of `tokio::net::TcpStream`; every loop must \
+    await something.";
+
+/// The watchdog's diagnosis when the thread polling `serve` stopped.
+pub fn hung() -> Diagnosis {
+    Diagnosis::new(HUNG)
+        .candidates([Cause::BlockingInAsync, Cause::BusyLoop])
+        .advice(HUNG_ADVICE)
+}
 
 pub fn bind_error(e: io::Error) -> Problem {
     problem(
@@ -58,7 +66,7 @@ where
     Fut: Future<Output = Result<T, Problem>>,
 {
     let _shared = GATE.read().unwrap_or_else(PoisonError::into_inner);
-    let outcome = real_clock(WATCHDOG, HUNG, move || async move {
+    let outcome = real_clock(WATCHDOG, hung(), move || async move {
         let listener = TcpListener::bind("127.0.0.1:0").await.map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let (_keep_serving, stop) = oneshot::channel::<()>();

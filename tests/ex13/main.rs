@@ -18,9 +18,10 @@
 //!   once (its threads were free: the requests were serialised) or not (its
 //!   threads were blocked).
 //!
-//! The judges (`judge.rs`) turn what was observed into a diagnosis. The load
-//! test and the shutdown test run alone (they hold [`GATE`] for writing); the
-//! other small tests share it.
+//! The judges (`judge.rs`) turn what was observed into a diagnosis. The
+//! shutdown test runs alone among the tests that open listeners (it holds
+//! [`GATE`] for writing; they share it, the load test while its server
+//! process starts); the load test runs alongside the small tests.
 
 mod child;
 mod client;
@@ -38,7 +39,7 @@ use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use ex13::{parse_request, serve, DB_DELAY};
-use grading::{check, cut, fail, fmt_duration, ms, real_clock, secs, within};
+use grading::{cut, fmt_duration, ms, real_clock, secs, within, Cause, Diagnosis};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
@@ -47,13 +48,15 @@ use client::{
     expect_answer, problem, quote, timeline, Client, Gone, Problem, ANSWER_WAIT, CORRECT, SEEN,
 };
 use load::{run_load, Load, CLIENTS, SPARE_FDS};
-use local::{bind_error, served_too_short, with_server, HUNG, WATCHDOG};
+use local::{bind_error, hung, served_too_short, with_server, WATCHDOG};
 
-/// The load test runs alone; the small tests may run together.
+/// Held for writing by the shutdown test, which checks that a port is closed:
+/// no other test may open a listener meanwhile (it could get that port).
 static GATE: RwLock<()> = RwLock::new(());
 
 /// How long the second client waits while the first stays connected.
-const SECOND_CLIENT_WAIT: Duration = secs(1);
+/// (A correct server needs one DB_DELAY: only a wrong one makes the test wait.)
+const SECOND_CLIENT_WAIT: Duration = secs(2);
 /// How long `serve` may take to return once `shutdown` has completed.
 const SHUTDOWN_WAIT: Duration = secs(1);
 /// Real time the whole load test may take before the watchdog stops it.
@@ -76,13 +79,17 @@ fn parse_request_reads_square_requests() {
         cases.map(|(line, _)| parse_request(line))
     });
     for ((line, want), got) in cases.iter().zip(got) {
-        check!(
-            got.as_ref() == Ok(want),
-            "parse_request({line:?}) returned {got:?}, expected Ok({want}).";
-            try = "split the line into words (`split_whitespace`): the first must be `SQUARE`, \
-                   the second parses as an i64 (`word.parse::<i64>()`), whatever its size: its \
-                   square is computed later, in a wider type."
-        );
+        if got.as_ref() != Ok(want) {
+            Diagnosis::new(format!(
+                "parse_request({line:?}) returned {got:?}, expected Ok({want})."
+            ))
+            .advice(
+                "split the line into words (`split_whitespace`): the first must be `SQUARE`, the \
+                 second parses as an i64 (`word.parse::<i64>()`), whatever its size: its square \
+                 is computed later, in a wider type.",
+            )
+            .fail();
+        }
     }
 }
 
@@ -103,18 +110,24 @@ fn parse_request_rejects_bad_lines() {
     });
     for (line, got) in lines.iter().zip(got) {
         match got {
-            Ok(n) => fail!(
-                "parse_request({line:?}) returned Ok({n}), expected an Err with the reason: \
-                 only `SQUARE` followed by exactly one whole number (an i64) is a request.";
-                try = "check every part: the command word, that there is one number, no more, \
-                       and that it parses as an i64."
-            ),
-            Err(reason) => check!(
-                !reason.trim().is_empty() && !reason.contains('\n'),
-                "parse_request({line:?}) returned Err({reason:?}): the reason goes into the \
-                 one-line answer `ERR <reason>`, so it must be a non-empty single line.";
-                try = "say briefly what is wrong, e.g. \"unknown command: HELLO\"."
-            ),
+            Ok(n) => Diagnosis::new(format!(
+                "parse_request({line:?}) returned Ok({n}), expected an Err with the reason: only \
+                 `SQUARE` followed by exactly one whole number (an i64) is a request."
+            ))
+            .advice(
+                "check every part: the command word, that there is one number, no more, and that \
+                 it parses as an i64.",
+            )
+            .fail(),
+            Err(reason) if reason.trim().is_empty() || reason.contains('\n') => {
+                Diagnosis::new(format!(
+                    "parse_request({line:?}) returned Err({reason:?}): the reason goes into the \
+                     one-line answer `ERR <reason>`, so it must be a non-empty single line."
+                ))
+                .advice("say briefly what is wrong, e.g. \"unknown command: HELLO\".")
+                .fail()
+            }
+            Err(_) => {}
         }
     }
 }
@@ -180,7 +193,8 @@ fn one_connection_carries_several_requests() {
                         quote(BIG)
                     ),
                     "compute the square in a wider type: `i128::from(n) * i128::from(n)`.",
-                ));
+                )
+                .cause(Cause::ArithmeticOverflow));
             }
         }
         if closed && got.len() == 1 {
@@ -194,8 +208,68 @@ fn one_connection_carries_several_requests() {
                  lines (`while let Some(line) = lines.next_line().await? {...}`).",
             ));
         }
+        if let Some(p) = lost_lines(&mut client, &REQUESTS, &got, &gone).await {
+            return Err(p);
+        }
         judge::pipelined(&REQUESTS, &got, gone, false)
     });
+}
+
+/// After some of the lines sent in one write were answered and then nothing
+/// came: whether a line sent on its own now gets its answer. If it does, the
+/// unanswered lines were read and then lost (a buffer that read ahead was
+/// thrown away), not left waiting.
+async fn lost_lines(
+    client: &mut Client,
+    requests: &[(&str, Option<&str>)],
+    got: &[String],
+    gone: &Option<Gone>,
+) -> Option<Problem> {
+    const PROBE: &str = "SQUARE 5";
+    let silent = matches!(gone, Some(Gone::Silent { partial, .. }) if partial.is_empty());
+    // Only when every answer so far was right: the lines were read as sent.
+    let right = requests
+        .iter()
+        .zip(got)
+        .all(|((_, want), line)| judge::fits(*want, line));
+    if got.is_empty() || got.len() >= requests.len() || !silent || !right {
+        return None;
+    }
+    client.send(&format!("{PROBE}\n")).await.ok()?;
+    let line = client.line(ANSWER_WAIT).await.ok()?;
+    if line != "25" {
+        return None;
+    }
+    let sent: Vec<String> = requests.iter().map(|(r, _)| quote(r)).collect();
+    let answered = match got.len() {
+        1 => "the first was answered".to_string(),
+        k => format!("the first {k} were answered"),
+    };
+    let lost: Vec<String> = requests[got.len()..]
+        .iter()
+        .map(|(r, _)| quote(r))
+        .collect();
+    Some(
+        problem(
+            format!(
+                "{} requests were sent in one write ({}); {answered}, then nothing for {}. \
+                 Then {} sent on its own got its answer at once, `25`: the server was \
+                 listening, but {} had been read and then lost. A buffered reader reads ahead: \
+                 the bytes after the first line wait in its buffer, and a reader dropped after \
+                 one line drops them with it. Most likely a `BufReader` created anew for each \
+                 request.",
+                requests.len(),
+                sent.join(", "),
+                fmt_duration(ANSWER_WAIT),
+                quote(PROBE),
+                lost.join(", ")
+            ),
+            "create the `BufReader` once per connection, before the loop, and read every line \
+             through that one reader: `let mut lines = BufReader::new(reader).lines();` then \
+             `while let Some(line) = lines.next_line().await? { ... }`.",
+        )
+        .candidates([Cause::ResourcePerCall]),
+    )
 }
 
 #[test]
@@ -216,6 +290,9 @@ fn answers_come_in_the_order_of_the_requests() {
         let sent = Instant::now();
         client.send(&all).await?;
         let (got, gone) = client.lines(LINES.len(), ANSWER_WAIT).await;
+        if let Some(p) = lost_lines(&mut client, &LINES, &got, &gone).await {
+            return Err(p);
+        }
         judge::pipelined(&LINES, &got, gone, true)
             .map_err(|p| judge::with_answer_times(p, &LINES, &got, sent, &client.arrivals))
     });
@@ -312,7 +389,12 @@ fn two_clients_are_served_at_the_same_time() {
                      back to `accept`; awaiting the connection's handler right there makes \
                      every other client wait until that one disconnects.",
                 )
-                .with_picture(seen, correct));
+                .with_picture(seen, correct)
+                .candidates([
+                    Cause::Sequential,
+                    Cause::LockHeldWhileWaiting,
+                    Cause::BlockingInAsync,
+                ]));
             }
             Err(gone) => return Err(gone.problem("SQUARE 3")),
         }
@@ -326,7 +408,7 @@ fn shutdown_ends_serve() {
     // Alone: the check that the port is closed afterwards must not meet
     // another test's listener reusing it.
     let _alone = GATE.write().unwrap_or_else(PoisonError::into_inner);
-    let outcome = real_clock(WATCHDOG, HUNG, || async {
+    let outcome = real_clock(WATCHDOG, hung(), || async {
         let start = Instant::now();
         let listener = TcpListener::bind("127.0.0.1:0").await.map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
@@ -376,19 +458,55 @@ fn shutdown_ends_serve() {
         match tokio::time::timeout(SHUTDOWN_WAIT, &mut server).await {
             Err(_) => {
                 let now = Instant::now();
+                // Does `serve` still accept and serve a new client?
+                let probe = async {
+                    let mut late = Client::connect(addr).await.ok()?;
+                    late.send("HELLO\n").await.ok()?;
+                    late.line(SHUTDOWN_WAIT).await.ok()
+                };
+                let serving = tokio::select! {
+                    biased;
+                    _ = &mut server => false,
+                    line = probe => line.is_some_and(|l| l.starts_with("ERR")),
+                };
                 let (seen, correct) = pictures(now, None, now);
                 let seen = seen.mark("grader gave up", now - start);
-                return Err(problem(
-                    format!(
-                        "`serve` was still running {} after `shutdown` completed (one client \
-                         was still connected, idle).",
-                        fmt_duration(SHUTDOWN_WAIT)
-                    ),
-                    "in the accept loop, `tokio::select!` between `&mut shutdown` and \
-                     `listener.accept()`, and return `Ok(())` as soon as shutdown wins. Don't \
-                     wait for the open connections: a client may stay connected for hours.",
-                )
-                .with_picture(seen, correct));
+                let waited = fmt_duration(SHUTDOWN_WAIT);
+                let p = if serving {
+                    problem(
+                        format!(
+                            "`serve` was still running {waited} after `shutdown` completed (one \
+                             client was still connected, idle), and a new client that \
+                             connected then was still served (its bad line got its `ERR`): the \
+                             accept loop goes on after shutdown."
+                        ),
+                        "in the accept loop, `tokio::select!` between `&mut shutdown` and \
+                         `listener.accept()`, and return `Ok(())` as soon as shutdown wins.",
+                    )
+                    .cause(Cause::NotCancelled)
+                } else {
+                    problem(
+                        format!(
+                            "`serve` was still running {waited} after `shutdown` completed (one \
+                             client was still connected, idle), yet a new client that connected \
+                             then got no answer to its bad line within {waited}: `serve` no \
+                             longer serves new clients but waits for something, most likely the \
+                             connection still open (a connection's handler awaited in the loop, \
+                             or every open connection awaited after it)."
+                        ),
+                        "return `Ok(())` as soon as `shutdown` completes, without waiting for \
+                         the open connections (a client may stay connected for hours): \
+                         `tokio::spawn` each connection's handler, and never await them in \
+                         `serve`.",
+                    )
+                    .candidates([
+                        Cause::NotCancelled,
+                        Cause::Sequential,
+                        Cause::BlockingInAsync,
+                        Cause::BusyLoop,
+                    ])
+                };
+                return Err(p.with_picture(seen, correct));
             }
             Ok(Err(e)) => {
                 return Err(problem(
@@ -423,7 +541,8 @@ fn shutdown_ends_serve() {
                     "keep the listener in `serve`'s own loop (not in a task that outlives \
                      it), so returning from `serve` closes it.",
                 )
-                .with_picture(seen, correct));
+                .with_picture(seen, correct)
+                .cause(Cause::NotCancelled));
             }
             tokio::time::sleep(ms(20)).await;
         }
@@ -439,7 +558,6 @@ fn ten_thousand_clients_at_once() {
         run_server_child();
         return;
     }
-    let _alone = GATE.write().unwrap_or_else(PoisonError::into_inner);
     // The child process inherits the raised limit.
     let mut clients = CLIENTS;
     if let Some(limit) = grading::raise_open_files_limit() {
@@ -457,7 +575,15 @@ fn ten_thousand_clients_at_once() {
             clients,
             ..Load::default()
         };
-        match ServerProcess::start() {
+        // The server process binds its listener while no shutdown test looks
+        // for a closed port (see `shutdown_ends_serve`); then the load runs
+        // alongside the small tests, which it does not disturb: every wait
+        // in either has a limit many times what a correct server needs.
+        let started = {
+            let _listening = GATE.read().unwrap_or_else(PoisonError::into_inner);
+            ServerProcess::start()
+        };
+        match started {
             Ok(mut server) => run_load(&mut server, &mut load),
             Err(p) => load.problem = Some(p),
         }

@@ -76,3 +76,46 @@ impl Drop for ThreadWatch {
         self.stop.store(true, Ordering::Relaxed);
     }
 }
+
+/// How many of the process's runtime worker threads (named
+/// `tokio-rt-worker` by tokio; `tokio-runtime-w`, the old name cut to the
+/// kernel's 15 characters, by older versions) are inside a sleep system call right now, read
+/// from `/proc/<pid>/task/*/syscall`. An idle tokio worker waits in
+/// `epoll_wait` or on a futex, never in `nanosleep`: one found there is
+/// blocked by a `std::thread::sleep` in async code. `None` where this cannot
+/// be read (not Linux on x86-64 or arm64, or no permission).
+pub fn workers_in_sleep(pid: u32) -> Option<usize> {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    const SLEEPS: [&str; 2] = ["35", "230"];
+    #[cfg(all(target_os = "linux", target_arch = "aarch64"))]
+    const SLEEPS: [&str; 2] = ["101", "115"];
+    #[cfg(not(all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    )))]
+    const SLEEPS: [&str; 0] = [];
+    if SLEEPS.is_empty() {
+        return None;
+    }
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut readable = false;
+    let mut sleeping = 0;
+    for task in tasks.flatten() {
+        let path = task.path();
+        let Ok(name) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
+        if !name.starts_with("tokio-rt-worker") && !name.starts_with("tokio-runtime-w") {
+            continue;
+        }
+        let Ok(syscall) = std::fs::read_to_string(path.join("syscall")) else {
+            continue;
+        };
+        readable = true;
+        let number = syscall.split_whitespace().next().unwrap_or("");
+        if SLEEPS.contains(&number) {
+            sleeping += 1;
+        }
+    }
+    readable.then_some(sleeping)
+}

@@ -99,6 +99,10 @@ causes! {
         "a consumer stops before its channel is closed (on a momentarily empty channel, a timeout or one producer's stop signal) while producers still have items";
     IgnoresStop = "ignores-stop",
         "the stop signal (a shutdown, a cancellation) is not watched while taking new work, so work is still taken or started after it";
+    SharedTimeout = "shared-timeout",
+        "one time limit covers a whole batch where each operation should have its own, so one slow operation costs the others their results";
+    ThreadPerTask = "thread-per-task",
+        "each connection or job gets an OS thread of its own where an async task would do, so thousands of them cost thousands of threads";
 }
 
 impl Cause {

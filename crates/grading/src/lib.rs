@@ -26,6 +26,7 @@ mod preempt;
 mod processes;
 mod rendezvous;
 mod serial;
+mod teardown;
 mod text;
 mod thread_clock;
 mod track;
@@ -47,6 +48,7 @@ pub use preempt::{preempt_often, Preempted};
 pub use processes::{child_state, kill_child, ChildState};
 pub use rendezvous::{Inside, Miss, Patience, Rendezvous};
 pub use serial::one_at_a_time;
+pub use teardown::close_in_background;
 pub use text::{
     count, count_of, cut, fmt_duration, fmt_duration_exact, ms, preview, preview_with, secs, was,
 };
