@@ -6,7 +6,8 @@
 impl Running {
     async fn stop_within(&mut self, grace: Duration) {
         // "Give each of them up to `grace`."
-        while let Ok(Some(ended)) = tokio::time::timeout(grace, self.tasks.join_next_with_id()).await
+        while let Ok(Some(ended)) =
+            tokio::time::timeout(grace, self.tasks.join_next_with_id()).await
         {
             self.record(ended);
         }
