@@ -48,7 +48,7 @@ pub use serial::one_at_a_time;
 pub use text::{
     count, count_of, cut, fmt_duration, fmt_duration_exact, ms, preview, preview_with, secs,
 };
-pub use watchdog::within;
+pub use watchdog::{within, within_diagnosing};
 
 /// Fails the current test with a diagnosis: what was observed, then what to try.
 ///
