@@ -140,7 +140,7 @@ pub fn judge(
         .fail();
     }
     let len = r.end - r.start;
-    if let Some(k) = (1..=len.min(4096)).find(|&k| g == expect(&(r.start..r.end - k))) {
+    if let Some(k) = (1..=len.min(4096)).rfind(|&k| g == expect(&(r.start..r.end - k))) {
         Diagnosis::new(format!(
             "{head} That is the sum without the last {} of the range: the range was cut into \
              pieces by hand, and the numbers left over at the end were not summed (`len / k` \
