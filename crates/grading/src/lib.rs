@@ -29,7 +29,7 @@ mod serial;
 mod text;
 mod watchdog;
 
-pub use clock::{paused, real_clock, timed, Timing};
+pub use clock::{paused, paused_diagnosing, real_clock, timed, Timing};
 pub use diagnose::{
     catch_panic, catch_panic_async, payload_text, picture, reached_todo, record_hang,
     student_panic_message,
