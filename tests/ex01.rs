@@ -21,8 +21,12 @@ use std::future::Future;
 use std::time::Duration;
 
 use ex01::{run_concurrently, sleepy};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
 use grading::{
-    fmt_duration, ms, paused, preview, secs, timed, Cause, Clock, Diagnosis, Timeline, Timing,
+    fmt_duration, ms, paused_diagnosing, preview, secs, timed, Cause, Clock, Diagnosis, Timeline,
+    Timing,
 };
 
 /// Real time a test may take before the watchdog stops it. A correct solution
@@ -94,10 +98,53 @@ fn describe(tasks: &Tasks) -> String {
     format!("sleeps of {} and {last}", rest.join(", "))
 }
 
-/// The watchdog's diagnosis: the likely causes, most likely first. When
-/// blocking sleeps of every delay would have ended long before the watchdog,
-/// code that never ends (a loop) is far likelier than a sleep.
-fn stuck(call: &str, tasks: &Tasks, watchdog: Duration) -> Diagnosis {
+/// How far the student's future got: how often it was polled, and tokio's
+/// clock (ms since the call) at its latest poll. Read by the watchdog's
+/// diagnosis from another thread.
+#[derive(Default)]
+struct Progress {
+    polls: AtomicU64,
+    clock_ms: AtomicU64,
+}
+
+/// How long the watchdog's diagnosis watches the stuck call for progress.
+const WINDOW: Duration = ms(300);
+
+/// The watchdog's diagnosis, made when the real-time limit has passed. A
+/// future still being polled, with tokio's clock moving, is not stuck: it
+/// is slow (a busy machine), and if the clock is past the longest delay the
+/// sleeps are not all running at once. A future no longer polled is stuck
+/// in one poll: something blocks the thread or spins (the likely causes,
+/// most likely first: when blocking sleeps of every delay would have ended
+/// long before the watchdog, code that never ends is far likelier).
+fn stuck(call: &str, tasks: &Tasks, watchdog: Duration, progress: &Progress) -> Diagnosis {
+    let polls = progress.polls.load(Ordering::SeqCst);
+    std::thread::sleep(WINDOW);
+    if progress.polls.load(Ordering::SeqCst) > polls {
+        let clock = ms(progress.clock_ms.load(Ordering::SeqCst));
+        let longest = delays(tasks).max().unwrap_or_default();
+        let sum: Duration = delays(tasks).sum();
+        if clock > longest + SLACK {
+            return Diagnosis::new(format!(
+                "{call} was still running, its tokio clock at {} and moving on: past the longest \
+                 delay ({}), so the sleeps were not all running at once. One after another they \
+                 add up to {}.",
+                fmt_duration(clock),
+                fmt_duration(longest),
+                fmt_duration(sum)
+            ))
+            .candidates([Cause::Sequential, Cause::UnderUsed, Cause::Batches])
+            .advice(
+                "start them all before awaiting any, e.g. `futures::future::join_all` or a \
+                 `tokio::task::JoinSet`.",
+            );
+        }
+        return Diagnosis::new(format!(
+            "{call} was still running, its tokio clock at {} and moving on, when the test was \
+             stopped: it is slow here (a busy machine?), not stuck.",
+            fmt_duration(clock)
+        ));
+    }
     let sum: Duration = delays(tasks).sum();
     let spin = "an infinite loop or a busy-wait that never awaits: `loop {}`, `while \
                 Instant::now() < end {}` (under the paused clock even tokio's clock stands still \
@@ -131,7 +178,10 @@ fn stuck(call: &str, tasks: &Tasks, watchdog: Duration) -> Diagnosis {
         )
     };
     Diagnosis::new(format!(
-        "{call} did not return. Likely causes, most likely first:\n1. {first};\n2. {second}."
+        "{call} did not return: one poll of it had not returned for at least {} (so nothing \
+         else could run on the thread). Likely causes, most likely first:\n1. {first};\n2. \
+         {second}.",
+        fmt_duration(WINDOW)
     ))
     .candidates(causes)
     .advice(
@@ -176,8 +226,21 @@ where
 {
     let limit = stuck_after(tasks);
     let longest = delays(tasks).max().unwrap_or_default();
-    paused(watchdog, stuck(call, tasks, watchdog), move || async move {
-        let (output, t) = timed(tokio::time::timeout(limit, make())).await;
+    let progress = Arc::new(Progress::default());
+    let seen = Arc::clone(&progress);
+    let (call, owned) = (call.to_string(), tasks.to_vec());
+    let diagnose = move || stuck(&call, &owned, watchdog, &progress);
+    paused_diagnosing(watchdog, diagnose, move || async move {
+        let origin = tokio::time::Instant::now();
+        let mut call = Box::pin(make());
+        // Notes every poll of the call, for the watchdog's diagnosis.
+        let polled = std::future::poll_fn(move |cx| {
+            let clock = u64::try_from(origin.elapsed().as_millis()).unwrap_or(u64::MAX);
+            seen.clock_ms.store(clock, Ordering::SeqCst);
+            seen.polls.fetch_add(1, Ordering::SeqCst);
+            call.as_mut().poll(cx)
+        });
+        let (output, t) = timed(tokio::time::timeout(limit, polled)).await;
         let output = output.ok();
         let mut sleepy_alone = None;
         if output.is_some() && t.virtual_time > longest + SLACK {
