@@ -755,13 +755,20 @@ pub fn judge_dropped(r: &Report) {
     }
 }
 
-/// The real time all_within took: waiting ops cost microseconds each.
-pub fn judge_real_cost(r: &Report, bound: Duration) {
-    if r.real >= bound {
+/// The real time all_within took, against `reference`: the grader's own
+/// all_within on the same ops, timed on this machine just now. Waiting ops
+/// cost microseconds each; scanning every op each time one finishes costs
+/// far more, and only that exceeds ten times the reference (at least 1 s).
+pub fn judge_real_cost(r: &Report, reference: Duration) {
+    let bound = (reference * 10).max(ms(1000));
+    if r.real > bound {
         Diagnosis::new(format!(
-            "{} took {} of real time; waiting ops should cost microseconds each.",
+            "{} took {} of real time, more than ten times what the grader's own all_within took \
+             for the same ops on this machine just now ({}): waiting ops should cost \
+             microseconds each.",
             r.call(),
-            grading::fmt_duration(r.real)
+            grading::fmt_duration(r.real),
+            grading::fmt_duration(reference)
         ))
         .advice(
             "let tokio do the waiting (`timeout_at`, `join_all` or a `JoinSet`); don't poll in a \

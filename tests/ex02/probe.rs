@@ -244,3 +244,27 @@ pub fn run_all(delays_ms: &[u64], deadline: Duration, watchdog: Duration) -> Rep
         }
     })
 }
+
+/// The real time the grader's own `all_within` (one `timeout_at` per op,
+/// all in one `join_all`) takes for the same ops, on this machine, now: the
+/// calibration a real-time bound needs to hold on a busy machine.
+pub fn calibrate(delays_ms: &[u64], deadline: Duration, watchdog: Duration) -> Duration {
+    let delays = delays_ms.to_vec();
+    paused(
+        watchdog,
+        "the grader's own all_within did not return (is the machine overloaded?)",
+        move || async move {
+            let lab = Lab::new(delays.len());
+            let ops: Vec<_> = delays
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| lab.op(i, d))
+                .collect();
+            let real_start = std::time::Instant::now();
+            let until = Instant::now() + deadline;
+            let timed = ops.into_iter().map(|op| tokio::time::timeout_at(until, op));
+            let _ = futures::future::join_all(timed).await;
+            real_start.elapsed()
+        },
+    )
+}
