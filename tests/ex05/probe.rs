@@ -51,10 +51,22 @@ const WINDOW: Duration = ms(500);
 /// loaded machine: a spinning thread still gets its share of a core (two
 /// spinning threads with the load at 32 on 2 cores used 80 ms in 300 ms),
 /// while a program whose threads all wait uses next to none.
-fn hung(numbers: u64, calls: Option<&Calls>) -> Diagnosis {
+fn hung(pool: u64, numbers: u64, calls: Option<&Calls>) -> Diagnosis {
     let cpu_before = process_cpu();
     let made_before = calls.map(Calls::made);
-    thread::sleep(WINDOW);
+    // In how many samples (every 20 ms) another thread of this program was
+    // seen running or ready to run: a thread starved by a busy machine
+    // stays so in most of them, one woken for a moment in few.
+    let (mut samples, mut seen_ready) = (0, Some(0));
+    let start = Instant::now();
+    while start.elapsed() < WINDOW {
+        samples += 1;
+        seen_ready = seen_ready
+            .zip(runnable_threads())
+            .map(|(n, ready)| n + usize::from(ready > 0));
+        thread::sleep(ms(20));
+    }
+    let starved = seen_ready.map(|n| n * 2 >= samples);
     let cpu = process_cpu()
         .zip(cpu_before)
         .map(|(after, before)| after.saturating_sub(before));
@@ -63,6 +75,33 @@ fn hung(numbers: u64, calls: Option<&Calls>) -> Diagnosis {
          here.",
         fmt_duration(WATCHDOG)
     );
+    let panicked = FIRST_PANIC
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|(p, _)| *p == pool)
+        .map(|(_, text)| text.clone());
+    if let Some(text) = panicked {
+        // Rayon returns a panic once every piece of work has ended: a panic
+        // in every piece (an overflow on each number) takes long to unwind.
+        let d = Diagnosis::new(format!(
+            "{head} Your code panicked ({text}) on one of the pool's threads, and the call had not \
+             returned yet: the other pieces of work were still running or panicking when the \
+             test was stopped."
+        ));
+        let d = if text.starts_with("attempt to multiply with overflow") {
+            // A square of a u64 fits in a u128: the product was narrower.
+            d.cause(Cause::ArithmeticOverflow)
+        } else if text.contains("with overflow") {
+            d.candidates([Cause::ArithmeticOverflow])
+        } else {
+            d
+        };
+        return d.advice(
+            "read the panic above; for an overflow, widen before multiplying (`u128::from(x)`) \
+             and add up in u128.",
+        );
+    }
     const ADVANCE: &str = "make every loop advance: iterate over the range itself (`for x in \
         range.clone()`, or better `range.clone().into_par_iter()`), which cannot forget a step.";
     if let Some(made) = calls.map(Calls::made).filter(|&made| made > numbers) {
@@ -98,6 +137,14 @@ fn hung(numbers: u64, calls: Option<&Calls>) -> Diagnosis {
         `Sender` is gone, the original one included), or a lock held while waiting for another \
         thread";
     match cpu {
+        // Threads ready to run, yet little CPU: starved by a busy machine.
+        Some(cpu) if cpu < WINDOW / 20 && starved == Some(true) => Diagnosis::new(format!(
+            "{head} In the last {}, this test program used only {} of CPU, though some of its \
+             threads were ready to run most of that time: the machine is too busy to tell what your code was \
+             doing.",
+            fmt_duration(WINDOW),
+            fmt_duration(cpu)
+        )),
         Some(cpu) if cpu >= WINDOW / 20 => Diagnosis::new(format!(
             "{head} In the last {}, this test program used {} of CPU: something keeps running. \
              Likely causes, most likely first:\n1. a loop that never ends: a counter never \
@@ -145,6 +192,31 @@ fn hung(numbers: u64, calls: Option<&Calls>) -> Diagnosis {
              deadlock."
         )),
     }
+}
+
+/// How many threads of this program, other than the calling one, the kernel
+/// shows running or ready to run (`R` in `/proc/self/task/*/stat`); `None`
+/// where it cannot be seen.
+fn runnable_threads() -> Option<usize> {
+    let me = std::fs::read_link("/proc/thread-self").ok()?;
+    let me = me.file_name()?.to_owned();
+    let mut n = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        if task.file_name() == me {
+            continue;
+        }
+        // A thread may end meanwhile: then it does not count.
+        let Ok(text) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let state = text
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next());
+        if state == Some('R') {
+            n += 1;
+        }
+    }
+    Some(n)
 }
 
 /// The CPU time this test program has used so far, all its threads
@@ -202,6 +274,9 @@ impl Calls {
     }
 }
 
+/// The first panic seen on each of the suite's pools: (pool id, message).
+static FIRST_PANIC: Mutex<Vec<(u64, String)>> = Mutex::new(Vec::new());
+
 /// The student's `f` type as the suite passes it: one type for every test, so
 /// the student's generic `par_sum_map` is compiled only once.
 type Fun = Arc<dyn Fn(u64) -> u128 + Send + Sync>;
@@ -228,11 +303,11 @@ fn on_pool(
     numbers: u64,
     calls: Option<Arc<Calls>>,
 ) -> Result<Vec<u128>, Box<dyn Any + Send>> {
-    let diagnose = move || hung(numbers, calls.as_deref());
+    static NEXT_POOL: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT_POOL.fetch_add(1, Ordering::Relaxed);
+    let diagnose = move || hung(id, numbers, calls.as_deref());
     within_diagnosing(WATCHDOG, diagnose, move || {
-        static NEXT_POOL: AtomicU64 = AtomicU64::new(1);
         quiet_repeated_panics();
-        let id = NEXT_POOL.fetch_add(1, Ordering::Relaxed);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(pool_threads())
             .start_handler(move |_| {
@@ -317,6 +392,11 @@ fn quiet_repeated_panics() {
         panic::set_hook(Box::new(move |info| {
             let pool = POOL.get();
             if pool != 0 {
+                let mut first = FIRST_PANIC.lock().unwrap_or_else(PoisonError::into_inner);
+                if !first.iter().any(|(p, _)| *p == pool) {
+                    first.push((pool, payload_text(info.payload()).to_string()));
+                }
+                drop(first);
                 let place = info
                     .location()
                     .map_or_else(String::new, |l| format!("{}:{}", l.file(), l.line()));
