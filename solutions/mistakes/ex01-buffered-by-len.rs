@@ -2,6 +2,7 @@
 // never polls the stream, so it never ends.
 // Rejected by: empty_input_gives_empty_output_at_once
 // Message contains: a limit of 0 never starts anything
+// Cause: under-used
 
 use futures::stream::{self, StreamExt};
 

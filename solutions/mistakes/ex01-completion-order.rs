@@ -1,6 +1,7 @@
 // Mistake: collects the names in the order the sleeps finish, not the input order.
 // Rejected by: names_come_back_in_input_order
 // Message contains: in the order the sleeps finished
+// Cause: wrong-order
 
 use futures::stream::{FuturesUnordered, StreamExt};
 

@@ -1,6 +1,7 @@
 // Mistake: `buffered(100)` runs at most 100 sleeps at once: right for a few tasks, slow for many.
 // Rejected by: ten_thousand_sleeps_take_the_longest_delay
-// Message contains: some sleeps waited for others to finish
+// Message contains: some sleeps started only after others had finished
+// Cause: under-used
 
 use futures::stream::{self, StreamExt};
 

@@ -1,6 +1,7 @@
 // Mistake: spawns the sleeps as tasks but returns without waiting for them.
 // Rejected by: run_concurrently_waits_for_every_sleep
 // Message contains: returned before the sleeps finished
+// Cause: never-joined
 // Observed peak: 0
 // Observed empty: total
 

@@ -2,6 +2,7 @@
 // receiving loop never ends.
 // Rejected by: uneven_sleeps_take_the_longest_delay
 // Message contains: while a `Sender` is still alive
+// Cause: channel-never-closed
 
 pub async fn run_concurrently(tasks: &[(&str, Duration)]) -> Vec<String> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

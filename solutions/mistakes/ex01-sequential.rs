@@ -1,6 +1,7 @@
 // Mistake: awaits each sleep before starting the next one, so the delays add up.
 // Rejected by: uneven_sleeps_take_the_longest_delay
 // Message contains: ran one after another
+// Cause: sequential
 // Observed peak: 1
 // Observed busy: total
 

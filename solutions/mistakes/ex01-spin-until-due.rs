@@ -2,6 +2,7 @@
 // the thread, and never ends under tokio's paused clock (it moves only while every task waits).
 // Rejected by: sleepy_returns_its_name_after_its_delay
 // Message contains: 1. an infinite loop or a busy-wait that never awaits
+// Cause: busy-loop
 
 pub async fn sleepy(name: &str, delay: Duration) -> String {
     let due = tokio::time::Instant::now() + delay;

@@ -1,6 +1,7 @@
 // Mistake: returns at the deadline, dropping its `JoinSet` without waiting for the aborted tasks.
 // Rejected by: late_ops_are_dropped_before_all_within_returns
 // Message contains: still alive when all_within returned
+// Cause: not-cancelled
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where

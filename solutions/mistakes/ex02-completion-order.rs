@@ -1,6 +1,7 @@
 // Mistake: collects the outputs in the order the ops finish, then pads with `None`.
 // Rejected by: each_op_gets_its_own_result_in_input_order
 // Message contains: in the order the ops finished
+// Cause: wrong-order
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where

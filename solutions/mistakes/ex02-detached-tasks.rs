@@ -1,6 +1,7 @@
 // Mistake: spawns the ops and drops late ones' `JoinHandle`s, which leaves the tasks running.
 // Rejected by: late_ops_never_run_after_the_deadline
 // Message contains: kept running after all_within returned
+// Cause: not-cancelled
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where

@@ -1,6 +1,7 @@
 // Mistake: awaits every op with `join_all`, then keeps the outputs that came before the deadline.
 // Rejected by: all_within_ends_at_the_deadline
-// Message contains: waited for every op to finish
+// Message contains: waited for every op with no time limit
+// Cause: no-timeout
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where

@@ -2,6 +2,7 @@
 // the losing branch drops the handles, which does not stop the tasks.
 // Rejected by: late_ops_never_run_after_the_deadline
 // Message contains: kept running after all_within returned
+// Cause: not-cancelled
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where

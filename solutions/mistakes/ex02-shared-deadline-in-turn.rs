@@ -1,6 +1,7 @@
 // Mistake: computes one shared deadline but still awaits the ops one after another.
 // Rejected by: ops_share_one_deadline
 // Message contains: what was left of the deadline
+// Cause: sequential
 // Observed peak: 1
 // Observed busy: op 0, op 1
 // Observed empty: op 2, op 3

@@ -2,6 +2,7 @@
 // `done()`): but a future does nothing until it is polled, so even a fast op is never done.
 // Rejected by: with_timeout_gives_ok_for_a_fast_op
 // Message contains: A future does nothing until it is polled
+// Cause: sequential
 
 use futures::FutureExt;
 

@@ -1,6 +1,7 @@
 // Mistake: spawns the ops and sleeps the whole deadline, even when all ops are done early.
 // Rejected by: all_within_returns_as_soon_as_every_op_is_done
 // Message contains: waited out the whole deadline
+// Cause: none
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where

@@ -1,9 +1,10 @@
 // Mistake: spawns every op at once, then awaits the handles one by one, each with a fresh
 // `timeout(deadline, ..)`: the later ops get more than the deadline.
-// Rejected by: ops_share_one_deadline
-// Message contains: each op got a fresh `timeout(deadline, ..)`
-// Observed peak: 4
-// Observed busy: op 0, op 1, op 2, op 3
+// Rejected by: all_within_ends_at_the_deadline
+// Message contains: exactly one deadline after ops[0] was done
+// Cause: deadline-per-op
+// Observed peak: 2
+// Observed busy: op 0, op 1
 
 pub async fn all_within<T, F>(ops: Vec<F>, deadline: Duration) -> Vec<Option<T>>
 where
@@ -12,12 +13,13 @@ where
 {
     let handles: Vec<_> = ops.into_iter().map(tokio::spawn).collect();
     let mut results = Vec::new();
-    for handle in handles {
-        let abort = handle.abort_handle();
-        match tokio::time::timeout(deadline, handle).await {
+    for mut handle in handles {
+        // A fresh timeout for each handle: it restarts when the previous one is done.
+        match tokio::time::timeout(deadline, &mut handle).await {
             Ok(output) => results.push(output.ok()),
             Err(_) => {
-                abort.abort();
+                handle.abort();
+                let _ = handle.await;
                 results.push(None);
             }
         }

@@ -1,6 +1,7 @@
 // Mistake: gives each op its own timeout and awaits them one after another, so the times add up.
 // Rejected by: ops_share_one_deadline
 // Message contains: each with its own timeout
+// Cause: sequential
 // Observed peak: 1
 // Observed busy: op 0, op 1, op 2, op 3
 

@@ -1,6 +1,7 @@
 // Mistake: cuts each range by hand into 8 pieces of `len / 8` numbers: the `len % 8` numbers left over at the end are never summed.
 // Rejected by: empty_and_small_ranges_are_exact
 // Message contains: the numbers left over at the end were not summed
+// Cause: none
 
 pub fn par_sum_map<F>(ranges: &[Range<u64>], f: F) -> Vec<u128>
 where

@@ -1,6 +1,7 @@
 // Mistake: pushes each range's sum into a shared Vec as soon as it is done: the sums come back in the order the ranges finished.
 // Rejected by: sums_come_back_in_input_order
 // Message contains: in the order the ranges finished
+// Cause: wrong-order
 
 use std::sync::Mutex;
 

@@ -1,6 +1,7 @@
 // Mistake: iterates `start..=end`, so the end of every range is counted too.
 // Rejected by: empty_and_small_ranges_are_exact
 // Message contains: counts `end` too
+// Cause: none
 
 pub fn par_sum_map<F>(ranges: &[Range<u64>], f: F) -> Vec<u128>
 where

@@ -1,6 +1,7 @@
 // Mistake: sums every range on the calling thread, one after the other: no parallelism at all.
 // Rejected by: even_ranges_keep_several_threads_busy
 // Message contains: All of it ran on one thread
+// Cause: not-parallel
 // Observed peak: 1
 // Observed busy: thread 1
 // Observed empty: thread 2

@@ -1,6 +1,7 @@
 // Mistake: one scoped thread per range (no rayon): parallel across ranges, but a huge range is still summed by one thread alone.
 // Rejected by: a_huge_range_is_shared_among_threads
 // Message contains: summed by one thread alone
+// Cause: not-parallel
 
 use std::thread;
 

@@ -1,30 +1,16 @@
 //! The judges: each checks one promise of the contract, and explains a
 //! failure with what the probe ops logged (when each started, finished and
-//! was dropped), so that the message says *why*, not only *that*.
+//! was dropped), so that the message says *why*, not only *that*. A cause is
+//! asserted only when those logs prove it (ops that ran strictly one at a
+//! time, a return exactly one deadline after an op was done, an op seen
+//! running after the return...); otherwise the likely causes are listed.
 
 use std::time::Duration;
 
 use ex02::TimedOut;
-use grading::{check, fail, fmt_duration_exact as show, ms, preview, Clock, Timeline};
+use grading::{fmt_duration_exact as show, ms, preview, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{value, Log, Report, Single, AFTERWARDS, NEVER};
-
-/// `fail!` with the picture of how the ops ran (`$r.picture()`) under the
-/// sentence.
-macro_rules! fail_drawn {
-    ($r:expr, $($observed:expr),+ ; try = $($hint:expr),+) => {
-        fail!("{}{}", format!($($observed),+), $r.picture(); try = $($hint),+)
-    };
-}
-
-/// `check!` with the picture of how the ops ran under the sentence.
-macro_rules! check_drawn {
-    ($r:expr, $cond:expr, $($rest:tt)+) => {
-        if !$cond {
-            fail_drawn!($r, $($rest)+);
-        }
-    };
-}
 
 /// Slack for tokio's 1 ms timer resolution.
 const SLACK: Duration = ms(5);
@@ -32,6 +18,11 @@ const SLACK: Duration = ms(5);
 const START_TOGETHER: &str = "start every op at once and give them all the same deadline: \
     `let deadline = tokio::time::Instant::now() + deadline;`, wrap each op in \
     `tokio::time::timeout_at(deadline, op)` and await them together with `join_all`.";
+
+const ONE_INSTANT: &str = "compute the deadline instant once, at the start of the call (`let \
+    deadline = tokio::time::Instant::now() + deadline;`, before any loop), and race every op \
+    against that same instant: `timeout_at(deadline, ..)`. A `timeout(deadline, ..)`, or an \
+    instant computed inside the loop, restarts the clock for each op.";
 
 const CANCEL_LATE_OPS: &str = "cancel late ops. Dropping a future cancels it (`timeout_at` \
     drops the op at the deadline); a spawned task must be aborted, and dropping its `JoinHandle` \
@@ -64,23 +55,25 @@ fn was(n: usize) -> &'static str {
     }
 }
 
+/// Whether two instants are the same, but for the timer's resolution over
+/// `steps` timers one after another.
+fn same_time(a: Duration, b: Duration, steps: usize) -> bool {
+    let tolerance = SLACK + ms(steps as u64);
+    a + tolerance >= b && b + tolerance >= a
+}
+
 // ---------------------------------------------------------------------------
 // The pictures: when each op ran, above what a correct solution does.
 
-/// When op `log` ran, as the probe saw it: from its first poll to its last
-/// line; an op dropped unfinished by the return ends there at the latest
-/// (the probe cannot read the clock in a drop), and one neither finished
-/// nor dropped ran on while the grader watched.
-fn ran(at_return: &Log, afterwards: &Log, returned: Duration) -> Vec<(Duration, Duration)> {
-    let Some(start) = afterwards.started else {
+/// When an op ran, as the probe saw it: from its first poll to its last
+/// line or, if it was dropped unfinished, to its drop. An end the probe did
+/// not see (still running when the grader stopped looking, or dropped
+/// outside the runtime) is `None`: drawn as unknown, never as running.
+fn ran(log: &Log) -> Vec<(Duration, Option<Duration>)> {
+    let Some(start) = log.started else {
         return Vec::new();
     };
-    let end = match afterwards.finished {
-        Some(end) => end,
-        None if at_return.dropped || afterwards.dropped => returned,
-        None => returned + AFTERWARDS,
-    };
-    vec![(start, end.max(start))]
+    vec![(start, log.finished.or(log.dropped_at))]
 }
 
 /// What a correct solution does with an op of `delay_ms`: it runs from the
@@ -95,10 +88,11 @@ fn runs_until(delay_ms: u64, limit: Duration) -> Vec<(Duration, Duration)> {
 }
 
 impl Single {
-    fn picture(&self) -> String {
+    /// A failure's diagnosis: `observed`, with the picture under it.
+    fn diagnose(&self, observed: String) -> Diagnosis {
         let returned = self.returned;
         let seen = Timeline::new("what your code did", Clock::Virtual)
-            .lane("op", &ran(&self.at_return, &self.afterwards, returned))
+            .lane_partly_seen("op", &ran(&self.afterwards), returned + AFTERWARDS)
             .mark("limit", self.limit)
             .mark("returned", returned);
         let end = runs_until(self.delay_ms, self.limit)[0].1;
@@ -106,30 +100,33 @@ impl Single {
             .lane("op", &runs_until(self.delay_ms, self.limit))
             .mark("limit", self.limit)
             .mark("returned", end);
-        grading::picture(&seen, &correct)
+        Diagnosis::new(format!("{observed}{}", grading::picture(&seen, &correct)))
     }
 }
 
 impl Report {
-    fn picture(&self) -> String {
-        let returned = self.returned;
-        let mut seen = Timeline::new("what your code did", Clock::Virtual);
+    /// What the ops did, as the probes saw it (the picture's upper half).
+    fn observed(&self) -> Timeline {
+        let until = self.returned + AFTERWARDS;
+        let seen = self.afterwards.iter().enumerate().fold(
+            Timeline::new("what your code did", Clock::Virtual),
+            |t, (i, log)| t.lane_partly_seen(&format!("op {i}"), &ran(log), until),
+        );
+        seen.mark("deadline", self.deadline)
+            .mark("returned", self.returned)
+    }
+
+    /// A failure's diagnosis: `observed`, with the picture under it.
+    fn diagnose(&self, observed: String) -> Diagnosis {
         let mut correct = Timeline::new("what a correct solution does", Clock::Virtual);
         for (i, &delay) in self.delays.iter().enumerate() {
-            let label = format!("op {i}");
-            seen = seen.lane(
-                &label,
-                &ran(&self.at_return[i], &self.afterwards[i], returned),
-            );
-            correct = correct.lane(&label, &runs_until(delay, self.deadline));
+            correct = correct.lane(&format!("op {i}"), &runs_until(delay, self.deadline));
         }
-        let seen = seen
-            .mark("deadline", self.deadline)
-            .mark("returned", returned);
         let correct = correct
             .mark("deadline", self.deadline)
             .mark("returned", self.expected_end());
-        grading::picture(&seen, &correct)
+        let picture = grading::picture(&self.observed(), &correct);
+        Diagnosis::new(format!("{observed}{picture}"))
     }
 }
 
@@ -147,21 +144,32 @@ pub fn judge_one(r: &Single) {
     };
     let call = format!("with_timeout({op}, limit {})", show(limit));
     let Some(got) = r.got else {
-        fail_drawn!(r,
+        let d = r.diagnose(format!(
             "{call} was still waiting after 1 hour of tokio time, with nothing left to run: it \
-             waits for the op to finish instead of giving up at the limit.";
-            try = "race the op against a timer: `tokio::time::timeout(limit, op)`."
-        );
+             waits for the op to finish instead of giving up at the limit."
+        ));
+        // The op was still alive: nothing limited the wait for it.
+        let d = if r.at_return.dropped {
+            d
+        } else {
+            d.cause(Cause::NoTimeout)
+        };
+        d.advice("race the op against a timer: `tokio::time::timeout(limit, op)`.")
+            .fail();
     };
     let end = show(r.returned);
     let in_time = delay_ms != NEVER && ms(delay_ms) < limit;
     match (in_time, got) {
-        (true, Ok(v)) => check!(
-            v == value(0),
-            "{call} gave Ok({v}), but the op returned {}.",
-            value(0);
-            try = "return the op's own output: `Ok(output)`."
-        ),
+        (true, Ok(v)) => {
+            if v != value(0) {
+                Diagnosis::new(format!(
+                    "{call} gave Ok({v}), but the op returned {}.",
+                    value(0)
+                ))
+                .advice("return the op's own output: `Ok(output)`.")
+                .fail();
+            }
+        }
         (true, Err(TimedOut)) => {
             let late = match r.at_return.started {
                 None => Some("was never polled at all".to_string()),
@@ -169,73 +177,108 @@ pub fn judge_one(r: &Single) {
                 Some(_) => None,
             };
             if let Some(late) = late {
-                fail_drawn!(r,
+                // The op and the timer ran one after the other, not together.
+                r.diagnose(format!(
                     "{call} gave Err(TimedOut) after {end}, but the op finishes after {}, within \
                      the limit. The op {late}: it did not run while with_timeout waited. A \
                      future does nothing until it is polled (unlike `asyncio.create_task`, \
                      creating it starts nothing), so waiting first and looking at the op \
                      afterwards gives it no time at all.",
-                    show_delay(delay_ms);
-                    try = "poll the op and the timer at the same time: \
-                           `tokio::time::timeout(limit, op)` (or `tokio::select!` over both)."
-                );
+                    show_delay(delay_ms)
+                ))
+                .cause(Cause::Sequential)
+                .advice(
+                    "poll the op and the timer at the same time: \
+                     `tokio::time::timeout(limit, op)` (or `tokio::select!` over both).",
+                )
+                .fail();
             }
-            fail_drawn!(r,
+            r.diagnose(format!(
                 "{call} gave Err(TimedOut) after {end}, but the op finishes after {}, within the \
                  limit.",
-                show_delay(delay_ms);
-                try = "give `Ok(output)` when the op finishes first; `Err(TimedOut)` only when \
-                       the limit passes first, e.g. with `tokio::time::timeout(limit, op)`."
+                show_delay(delay_ms)
+            ))
+            .advice(
+                "give `Ok(output)` when the op finishes first; `Err(TimedOut)` only when the \
+                 limit passes first, e.g. with `tokio::time::timeout(limit, op)`.",
             )
+            .fail();
         }
-        (false, Ok(_)) => fail_drawn!(r,
-            "{call} gave Ok after {end}: the op ran to its end although it needs more than the \
-             limit; nothing stopped it at {}.",
-            show(limit);
-            try = "race the op against a timer: `tokio::time::timeout(limit, op)`, then turn its \
-                   error into `TimedOut`."
-        ),
+        (false, Ok(_)) => r
+            .diagnose(format!(
+                "{call} gave Ok after {end}: the op ran to its end although it needs more than \
+                 the limit; nothing stopped it at {}.",
+                show(limit)
+            ))
+            .cause(Cause::NoTimeout)
+            .advice(
+                "race the op against a timer: `tokio::time::timeout(limit, op)`, then turn its \
+                 error into `TimedOut`.",
+            )
+            .fail(),
         (false, Err(TimedOut)) => {}
     }
     let expected = if in_time { ms(delay_ms) } else { limit };
     if r.returned > expected + SLACK {
         if !in_time && r.at_return.finished.is_some() {
-            fail_drawn!(r,
+            r.diagnose(format!(
                 "{call} returned Err(TimedOut) only after {end}, when the op finished: it awaited \
                  the op to the end and compared the time afterwards, instead of giving up at the \
-                 limit.";
-                try = "race the op against a timer so that waiting stops at the limit: \
-                       `tokio::time::timeout(limit, op)` (it drops the op when time is up)."
-            );
+                 limit."
+            ))
+            .cause(Cause::NoTimeout)
+            .advice(
+                "race the op against a timer so that waiting stops at the limit: \
+                 `tokio::time::timeout(limit, op)` (it drops the op when time is up).",
+            )
+            .fail();
         }
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} returned after {end}, expected {} ({}).",
             show(expected),
-            if in_time { "when the op is done" } else { "the limit" };
-            try = "return as soon as the op is done or the limit passes: `tokio::time::timeout`."
-        );
+            if in_time {
+                "when the op is done"
+            } else {
+                "the limit"
+            }
+        ))
+        .advice("return as soon as the op is done or the limit passes: `tokio::time::timeout`.")
+        .fail();
     }
-    check_drawn!(r,
-        r.returned + SLACK >= expected,
-        "{call} returned after only {end}, expected {}.",
-        show(expected);
-        try = "await the op (with the limit) before returning."
-    );
+    if r.returned + SLACK < expected {
+        r.diagnose(format!(
+            "{call} returned after only {end}, expected {}.",
+            show(expected)
+        ))
+        .advice("await the op (with the limit) before returning.")
+        .fail();
+    }
     if r.at_return.finished.is_none() && r.afterwards.finished.is_some() {
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} returned at {end}, but the op kept running and finished at {}: a timed-out op \
              must be cancelled.",
-            show(r.afterwards.finished.unwrap_or_default());
-            try = "drop the op when the limit passes; `tokio::time::timeout` does that."
-        );
+            show(r.afterwards.finished.unwrap_or_default())
+        ))
+        .cause(Cause::NotCancelled)
+        .advice("drop the op when the limit passes; `tokio::time::timeout` does that.")
+        .fail();
     }
-    check_drawn!(r,
-        r.at_return.dropped,
-        "{call} returned at {end}, but the op had not been dropped yet: whatever it holds is \
-         not released.";
-        try = "let the op be dropped when with_timeout returns (don't keep it, leak it or \
-               spawn it); `tokio::time::timeout` does that."
-    );
+    if !r.at_return.dropped {
+        r.diagnose(format!(
+            "{call} returned at {end}, but the op had not been dropped yet: whatever it holds is \
+             not released."
+        ))
+        .cause(if in_time {
+            Cause::ResourceLeaked
+        } else {
+            Cause::NotCancelled
+        })
+        .advice(
+            "let the op be dropped when with_timeout returns (don't keep it, leak it or spawn \
+             it); `tokio::time::timeout` does that.",
+        )
+        .fail();
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -274,74 +317,165 @@ impl Report {
             .map_or(Duration::ZERO, |slowest| slowest.min(self.deadline))
     }
 
-    /// The results; fails if the call was still pending after an hour.
+    /// What the ops take one after another, each cut off at the deadline:
+    /// the total of ops awaited in turn, each with its own timeout.
+    fn in_turn_total(&self) -> Duration {
+        self.delays
+            .iter()
+            .map(|&d| {
+                if d == NEVER {
+                    self.deadline
+                } else {
+                    ms(d).min(self.deadline)
+                }
+            })
+            .sum()
+    }
+
+    /// The first op that did not start with the call, and when it started
+    /// (`None`: never).
+    fn late_start(&self) -> Option<(usize, Option<Duration>)> {
+        self.at_return
+            .iter()
+            .enumerate()
+            .find(|(_, log)| log.started.is_none_or(|s| s > SLACK))
+            .map(|(i, log)| (i, log.started))
+    }
+
+    /// Whether the ops ran strictly one at a time: each was seen to end
+    /// (finish or drop) and no two overlapped, in the picture's terms.
+    fn one_at_a_time(&self) -> bool {
+        let seen = self.observed();
+        self.delays.len() >= 2 && !seen.has_unseen_ends() && seen.peak() <= 1
+    }
+
+    /// The results; fails if the call was still pending when declared stuck.
     fn results(&self) -> &[Option<u32>] {
         let call = self.call();
         let Some(got) = &self.got else {
-            let waits_for = match self.delays.iter().position(|&d| d == NEVER) {
-                Some(i) => format!(
-                    "it waits for ops[{i}], which never finishes, instead of stopping at the \
-                     deadline"
-                ),
-                None => "it waits for something that never happens (a task that is never \
-                         joined? a channel whose last `Sender` is never dropped?)"
-                    .to_string(),
-            };
-            fail_drawn!(self,
-                "{call} was still waiting after 1 hour of tokio time, long past its deadline, \
-                 with nothing left to run: {waits_for}.";
-                try = "race every op against the deadline: `tokio::time::timeout_at(deadline, op)`."
+            let waited = format!(
+                "{call} was still waiting after {} of tokio time, an hour more than its ops take \
+                 even one after another, each cut off at the deadline ({}), with nothing left to \
+                 run (tokio's paused clock moves on only when every task waits)",
+                show(self.stuck_after),
+                show(self.in_turn_total())
             );
+            // The grader's own timeout dropped whatever was left when it
+            // gave up: an op dropped only then was alive until the end.
+            let gone = |log: &Log| log.dropped_at.is_some_and(|t| t + SLACK < self.returned);
+            let alive = (0..self.delays.len())
+                .find(|&i| self.delays[i] == NEVER && !gone(&self.at_return[i]));
+            if let Some(i) = alive {
+                self.diagnose(format!(
+                    "{waited}: it waits for ops[{i}], which never finishes and was never dropped, \
+                     instead of stopping at the deadline."
+                ))
+                .candidates([Cause::NoTimeout])
+                .advice(
+                    "race every op against the deadline: `tokio::time::timeout_at(deadline, op)`.",
+                )
+                .fail();
+            }
+            let settled = self
+                .at_return
+                .iter()
+                .all(|l| l.finished.is_some() || gone(l));
+            let ops = if settled {
+                "every op had finished or been dropped by then, so "
+            } else {
+                ""
+            };
+            self.diagnose(format!(
+                "{waited}: {ops}it waits for something that never happens. Likely causes: a \
+                 channel receiver whose last `Sender` is never dropped (`while let Some(..) = \
+                 rx.recv().await` ends only when every `Sender` is gone), or a future that \
+                 waits forever."
+            ))
+            .candidates([Cause::ChannelNeverClosed])
+            .advice(
+                "make sure everything you await can finish, and race every op against the \
+                 deadline: `tokio::time::timeout_at(deadline, op)` in one `join_all` needs no \
+                 channel.",
+            )
+            .fail();
         };
         got
+    }
+
+    /// When not every op started with the call: the diagnosis the logs
+    /// support. Ops that ran strictly one at a time prove that they were
+    /// awaited in turn; ops that overlapped but did not all start at once
+    /// point to a limit or batches.
+    fn not_at_once(&self) -> Option<Diagnosis> {
+        let (i, started) = self.late_start()?;
+        let (call, end) = (self.call(), show(self.returned));
+        let when = started.map_or("was never started".to_string(), |s| {
+            format!("started only at {}", show(s))
+        });
+        if !self.one_at_a_time() {
+            let d = self.diagnose(format!(
+                "{call}: ops[{i}] {when}, while other ops had run at the same time: not every op \
+                 started with the call. Likely causes: a limit on how many ops run at once, or \
+                 batches of ops awaited one after another."
+            ));
+            return Some(
+                d.candidates([Cause::UnderUsed, Cause::Batches])
+                    .advice(START_TOGETHER),
+            );
+        }
+        let in_turn = format!("ops[{i}] {when}, and no two ops ran at the same time");
+        let results = self.got.as_deref().unwrap_or_default();
+        let want = self.want();
+        let observed = if self.returned > self.deadline + SLACK {
+            if same_time(self.returned, self.in_turn_total(), self.delays.len()) {
+                format!(
+                    "{call} returned after {end}, past the deadline: {in_turn}. The ops ran one \
+                     after another, each with its own timeout, and their times added up (each op \
+                     taking its time or the whole deadline, {} in all) instead of sharing one \
+                     deadline.",
+                    show(self.in_turn_total())
+                )
+            } else {
+                format!(
+                    "{call} returned after {end}, past the deadline: {in_turn}. The ops ran one \
+                     after another, and their times added up."
+                )
+            }
+        } else if results != want.as_slice() {
+            format!(
+                "{call}: {in_turn}. The ops ran one after another, and the later ones got only \
+                 what was left of the deadline, or nothing (results: {}, expected {}).",
+                preview(results, 6),
+                preview(&want, 6)
+            )
+        } else if self.returned > self.expected_end() + SLACK {
+            format!(
+                "{call} returned after {end}, expected {}: {in_turn}. The ops ran one after \
+                 another, so their times added up.",
+                show(self.expected_end())
+            )
+        } else {
+            format!(
+                "{call}: {in_turn}. The ops ran one after another instead of all at once. The \
+                 results happen to be right here, but three ops of 0.8 x the deadline each would \
+                 not all make it."
+            )
+        };
+        Some(
+            self.diagnose(observed)
+                .cause(Cause::Sequential)
+                .advice(START_TOGETHER),
+        )
     }
 }
 
 /// Did every op start at once? Ops run one after another show it in their
 /// start times, whatever the results.
 pub fn judge_start(r: &Report) {
-    let (call, got, want) = (r.call(), r.results(), r.want());
-    let end = show(r.returned);
-    let late_start = r
-        .at_return
-        .iter()
-        .enumerate()
-        .find(|(_, log)| log.started.is_none_or(|s| s > SLACK));
-    let Some((i, log)) = late_start else { return };
-    let when = log.started.map_or("was never started".to_string(), |s| {
-        format!("started only at {}", show(s))
-    });
-    if r.returned > r.deadline + SLACK {
-        fail_drawn!(r,
-            "{call} returned after {end}, past the deadline: ops[{i}] {when}, so the ops ran one \
-             after another, each with its own timeout, and their times added up instead of \
-             sharing one deadline.";
-            try = "{START_TOGETHER}"
-        );
+    let _ = r.results();
+    if let Some(d) = r.not_at_once() {
+        d.fail();
     }
-    if got != want {
-        fail_drawn!(r,
-            "{call}: ops[{i}] {when}, so the ops ran one after another and the later ones got \
-             only what was left of the deadline, or nothing (results: {}, expected {}).",
-            preview(got, 6),
-            preview(&want, 6);
-            try = "{START_TOGETHER}"
-        );
-    }
-    let took = if r.returned > r.expected_end() + SLACK {
-        format!(
-            ", and all_within took {end} instead of {}",
-            show(r.expected_end())
-        )
-    } else {
-        String::new()
-    };
-    fail_drawn!(r,
-        "{call}: ops[{i}] {when}, so the ops ran one after another instead of all at once{took}. \
-         The results happen to be right here, but three ops of 0.8 x the deadline each would not \
-         all make it.";
-        try = "{START_TOGETHER}"
-    );
 }
 
 /// Did it return at the right time: when the last op is done, or at the
@@ -357,82 +491,123 @@ pub fn judge_end(r: &Report) {
         "the deadline"
     };
     if r.returned > expected_end + SLACK {
-        let last_finish = r.afterwards.iter().filter_map(|log| log.finished).max();
-        let waited_for_all = r.returned > deadline + SLACK
-            && last_finish.is_some_and(|f| f > deadline && f <= r.returned);
-        if waited_for_all {
-            fail_drawn!(r,
-                "{call} returned after {end}, when its slowest op finished, although the \
-                 deadline was {}: all_within waited for every op to finish and only then looked \
-                 at the clock.",
-                show(deadline);
-                try = "stop waiting at the deadline: race each op against it with \
-                       `tokio::time::timeout_at(deadline, op)`; an op cut off there is dropped, \
-                       which cancels it."
-            );
+        // Ops not started together explain any lateness first.
+        if let Some(d) = r.not_at_once() {
+            d.fail();
+        }
+        let past_deadline = r.returned > deadline + SLACK;
+        let every_op_finished = r.at_return.iter().all(|l| l.finished.is_some());
+        let last_finish = r.at_return.iter().filter_map(|l| l.finished).max();
+        if past_deadline
+            && every_op_finished
+            && last_finish.is_some_and(|f| f + SLACK >= r.returned)
+        {
+            r.diagnose(format!(
+                "{call} returned after {end}, when its slowest op finished, although the deadline \
+                 was {}: every op ran to its end and none was cut off at the deadline, so \
+                 all_within waited for every op with no time limit.",
+                show(deadline)
+            ))
+            .cause(Cause::NoTimeout)
+            .advice(
+                "stop waiting at the deadline: race each op against it with \
+                 `tokio::time::timeout_at(deadline, op)`; an op cut off there is dropped, which \
+                 cancels it.",
+            )
+            .fail();
         }
         if r.delays.is_empty() {
-            fail_drawn!(r,
+            r.diagnose(format!(
                 "{call} returned after {end}: with no op to wait for, all_within waited out the \
-                 whole deadline instead of returning at once.";
-                try = "return as soon as every op is done (for no ops: at once); don't sleep until \
-                       the deadline."
-            );
+                 whole deadline instead of returning at once."
+            ))
+            .advice(
+                "return as soon as every op is done (for no ops: at once); don't sleep until the \
+                 deadline.",
+            )
+            .fail();
         }
         if expected_end < deadline && r.returned + SLACK >= deadline {
-            fail_drawn!(r,
+            r.diagnose(format!(
                 "{call} returned after {end}, although every op was done after {}: all_within \
                  waited out the whole deadline instead of returning as soon as the last op was \
                  done.",
-                show(expected_end);
-                try = "don't sleep until the deadline; wait for the ops themselves, with the \
-                       deadline as an upper bound: `timeout_at(deadline, op)` for each, all in \
-                       one `join_all`."
-            );
+                show(expected_end)
+            ))
+            .advice(
+                "don't sleep until the deadline; wait for the ops themselves, with the deadline \
+                 as an upper bound: `timeout_at(deadline, op)` for each, all in one `join_all`.",
+            )
+            .fail();
         }
-        let all_started = r
-            .at_return
-            .iter()
-            .all(|l| l.started.is_some_and(|s| s <= SLACK));
-        if r.returned > deadline + SLACK && all_started {
-            fail_drawn!(r,
+        if past_deadline {
+            // Every op started at once (else `not_at_once` spoke). A return
+            // exactly one deadline after an op was done is a timeout that
+            // restarted when the wait for the next op began.
+            let restarted = r.afterwards.iter().enumerate().find_map(|(j, log)| {
+                let done = log.finished.or(log.dropped_at)?;
+                same_time(done + deadline, r.returned, 1).then_some((j, done))
+            });
+            if let Some((j, done)) = restarted {
+                r.diagnose(format!(
+                    "{call} returned after {end}, past its deadline ({}), although every op \
+                     started at once: exactly one deadline after ops[{j}] was done ({}). The \
+                     deadline restarted when all_within began waiting for the next op, so the \
+                     later ops were given more than the deadline: it is one instant for every op, \
+                     counted from the call.",
+                    show(deadline),
+                    show(done)
+                ))
+                .cause(Cause::DeadlinePerOp)
+                .advice(ONE_INSTANT)
+                .fail();
+            }
+            r.diagnose(format!(
                 "{call} returned after {end}, past its deadline ({}), although every op started \
-                 at once. Most likely each op got a fresh `timeout(deadline, ..)` when you began \
-                 waiting for it, one after another, so the later ones were given more than the \
-                 deadline: the deadline is one instant for every op, counted from the call.",
-                show(deadline);
-                try = "compute the deadline once, `let deadline = tokio::time::Instant::now() + \
-                       deadline;`, and race every op against that instant: `timeout_at`."
-            );
+                 at once. Likely causes: each op got a fresh `timeout(deadline, ..)` when \
+                 all_within began waiting for it, one after another, so the later ones were \
+                 given more than the deadline; or a wait with no time limit.",
+                show(deadline)
+            ))
+            .candidates([Cause::DeadlinePerOp, Cause::NoTimeout])
+            .advice(ONE_INSTANT)
+            .fail();
         }
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} returned after {end}, expected {} ({what_end}).",
-            show(expected_end);
-            try = "return as soon as every op is done or the deadline passes, whichever is first."
-        );
+            show(expected_end)
+        ))
+        .advice("return as soon as every op is done or the deadline passes, whichever is first.")
+        .fail();
     }
-    check_drawn!(r,
-        r.returned + SLACK >= expected_end,
-        "{call} returned after only {end}, expected {} ({what_end}): it gave up before the ops \
-         were done and before the deadline (results: {}).",
-        show(expected_end),
-        preview(r.results(), 6);
-        try = "await the ops, with the deadline as a limit, before returning."
-    );
+    if r.returned + SLACK < expected_end {
+        r.diagnose(format!(
+            "{call} returned after only {end}, expected {} ({what_end}): it gave up before the \
+             ops were done and before the deadline (results: {}).",
+            show(expected_end),
+            preview(r.results(), 6)
+        ))
+        .advice("await the ops, with the deadline as a limit, before returning.")
+        .fail();
+    }
 }
 
 /// Are the results right: `Some(output)` for each op in time, `None` for
 /// the late ones, each at its op's position?
 pub fn judge_results(r: &Report) {
     let (call, got, want) = (r.call(), r.results(), r.want());
-    check!(
-        got.len() == want.len(),
-        "{call} returned {} results for {} ops: expected one Option per op ({}).",
-        got.len(),
-        want.len(),
-        preview(&want, 6);
-        try = "give `None` for each op that missed the deadline, so the results line up with `ops`."
-    );
+    if got.len() != want.len() {
+        Diagnosis::new(format!(
+            "{call} returned {} results for {} ops: expected one Option per op ({}).",
+            got.len(),
+            want.len(),
+            preview(&want, 6)
+        ))
+        .advice(
+            "give `None` for each op that missed the deadline, so the results line up with `ops`.",
+        )
+        .fail();
+    }
     if got == want {
         return;
     }
@@ -442,61 +617,74 @@ pub fn judge_results(r: &Report) {
     let finish_order: Vec<u32> = in_finish_order.iter().map(|&i| value(i)).collect();
     let got_values: Vec<u32> = got.iter().flatten().copied().collect();
     if got_values == finish_order {
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} gave {got_text}: the results are in the order the ops finished; expected \
-             each at its op's position: {want_text}.";
-            try = "keep input order: `join_all` does; with a JoinSet, spawn \
-                   `async move {{ (index, op.await) }}` and store each output at \
-                   `results[index]`."
-        );
+             each at its op's position: {want_text}."
+        ))
+        .cause(Cause::WrongOrder)
+        .advice(
+            "keep input order: `join_all` does; with a JoinSet, spawn `async move { (index, \
+             op.await) }` and store each output at `results[index]`.",
+        )
+        .fail();
+    }
+    // Ops not started together explain wrong results first.
+    if let Some(d) = r.not_at_once() {
+        d.fail();
     }
     let lost: Vec<usize> = (0..want.len())
         .filter(|&i| want[i].is_some() && got[i].is_none())
         .collect();
     let lost_finished = lost.iter().all(|&i| r.at_return[i].finished.is_some());
     if got.iter().all(Option::is_none) && !lost.is_empty() && lost_finished {
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} gave {got_text}, None for every op, even for ops that finished in time ({}): \
              one timeout around all the ops together throws away the outputs of those that were \
              done (`join_all` gives nothing until every op is done).",
-            ops_list(&lost);
-            try = "put the deadline on each op instead: `timeout_at(deadline, op)` for each, \
-                   inside the `join_all`, so every op keeps its own result."
-        );
+            ops_list(&lost)
+        ))
+        .advice(
+            "put the deadline on each op instead: `timeout_at(deadline, op)` for each, inside \
+             the `join_all`, so every op keeps its own result.",
+        )
+        .fail();
     }
     let i = (0..want.len())
         .find(|&i| got[i] != want[i])
         .unwrap_or_default();
     let delay = show_delay(r.delays[i]);
     if want[i].is_some() {
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} gave {got_text}: ops[{i}] takes {delay}, before the deadline, so its result \
              should be {:?}, not {:?} (expected {want_text}).",
-            want[i],
-            got[i];
-            try = "give `Some(output)` for every op that finished in time, at its position."
-        );
+            want[i], got[i]
+        ))
+        .advice("give `Some(output)` for every op that finished in time, at its position.")
+        .fail();
     }
     if r.returned > r.deadline + SLACK && r.at_return[i].finished.is_some() {
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} gave {got_text}: ops[{i}] takes {delay}, past the deadline ({}), yet its \
              result is {:?}: all_within kept waiting for it and returned only after {}, while \
-             every op ran at the same time. Most likely each op got a fresh `timeout(deadline, \
-             ..)` when you began waiting for it, one after another, so the later ones were \
-             given more than the deadline (expected {want_text}).",
+             every op ran at the same time. Likely causes: each op got a fresh `timeout(deadline, \
+             ..)` when all_within began waiting for it, one after another, so the later ones \
+             were given more than the deadline; or a wait with no time limit (expected \
+             {want_text}).",
             show(r.deadline),
             got[i],
-            show(r.returned);
-            try = "compute the deadline once, `let deadline = tokio::time::Instant::now() + \
-                   deadline;`, and race every op against that instant: `timeout_at`."
-        );
+            show(r.returned)
+        ))
+        .candidates([Cause::DeadlinePerOp, Cause::NoTimeout])
+        .advice(ONE_INSTANT)
+        .fail();
     }
-    fail_drawn!(r,
+    r.diagnose(format!(
         "{call} gave {got_text}: ops[{i}] takes {delay}, past the deadline, so its result should \
          be None, not {:?} (expected {want_text}).",
-        got[i];
-        try = "give `None` for ops that did not finish by the deadline."
-    );
+        got[i]
+    ))
+    .advice("give `None` for ops that did not finish by the deadline.")
+    .fail();
 }
 
 /// Did a late op run another line after all_within returned?
@@ -507,14 +695,16 @@ pub fn judge_no_late_runs(r: &Report) {
         .filter(|&i| r.at_return[i].finished.is_none() && r.afterwards[i].finished.is_some())
         .collect();
     if let Some(&first) = ran_on.first() {
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} returned at {}, but {} kept running after all_within returned: ops[{first}] \
              finished at {}, and could have done anything then (sent a request, written a file).",
             show(r.returned),
             ops_list(&ran_on),
-            show(r.afterwards[first].finished.unwrap_or_default());
-            try = "{CANCEL_LATE_OPS}"
-        );
+            show(r.afterwards[first].finished.unwrap_or_default())
+        ))
+        .cause(Cause::NotCancelled)
+        .advice(CANCEL_LATE_OPS)
+        .fail();
     }
 }
 
@@ -533,40 +723,57 @@ pub fn judge_dropped(r: &Report) {
         .collect();
     if !never_cancelled.is_empty() {
         let n = never_cancelled.len();
-        fail_drawn!(r,
+        r.diagnose(format!(
             "{call} returned at {end}, but {} {} never cancelled: {} later {} still alive, \
              waiting (spawned tasks left detached, or futures kept or leaked somewhere).",
             ops_list(&never_cancelled),
             was(n),
             show(AFTERWARDS),
-            if n == 1 { "it was" } else { "they were" };
-            try = "{CANCEL_LATE_OPS}"
-        );
+            if n == 1 { "it was" } else { "they were" }
+        ))
+        .cause(Cause::NotCancelled)
+        .advice(CANCEL_LATE_OPS)
+        .fail();
     }
     if !alive.is_empty() {
         let n = alive.len();
-        fail_drawn!(r,
-            "{call} returned at {end}, but {} {} still alive when all_within returned (not dropped \
-             yet), so whatever {} (a connection, a lock, a buffer) was not released: `abort()` \
-             only asks tokio to cancel a task, which happens later.",
+        r.diagnose(format!(
+            "{call} returned at {end}, but {} {} still alive when all_within returned (not \
+             dropped yet), so whatever {} (a connection, a lock, a buffer) was not released: \
+             `abort()` only asks tokio to cancel a task, which happens later.",
             ops_list(&alive),
             was(n),
-            if n == 1 { "it holds" } else { "they hold" };
-            try = "make sure late ops are gone before returning: drop the futures themselves \
-                   (`timeout_at` in a `join_all` does), or wait for the aborted tasks: \
-                   `JoinSet::shutdown().await`, or `handle.await` after `handle.abort()`."
-        );
+            if n == 1 { "it holds" } else { "they hold" }
+        ))
+        .cause(Cause::NotCancelled)
+        .advice(
+            "make sure late ops are gone before returning: drop the futures themselves \
+             (`timeout_at` in a `join_all` does), or wait for the aborted tasks: \
+             `JoinSet::shutdown().await`, or `handle.await` after `handle.abort()`.",
+        )
+        .fail();
     }
 }
 
-/// The real time all_within took: waiting ops cost microseconds each.
-pub fn judge_real_cost(r: &Report, bound: Duration) {
-    check!(
-        r.real < bound,
-        "{} took {} of real time; waiting ops should cost microseconds each.",
-        r.call(),
-        grading::fmt_duration(r.real);
-        try = "let tokio do the waiting (`timeout_at`, `join_all` or a `JoinSet`); don't poll in a \
-               loop or scan every op each time one finishes."
-    );
+/// The real time all_within took, against `reference`: the grader's own
+/// all_within on the same ops, timed on this machine just now. Waiting ops
+/// cost microseconds each; scanning every op each time one finishes costs
+/// far more, and only that exceeds ten times the reference (at least 1 s).
+pub fn judge_real_cost(r: &Report, reference: Duration) {
+    let bound = (reference * 10).max(ms(1000));
+    if r.real > bound {
+        Diagnosis::new(format!(
+            "{} took {} of real time, more than ten times what the grader's own all_within took \
+             for the same ops on this machine just now ({}): waiting ops should cost \
+             microseconds each.",
+            r.call(),
+            grading::fmt_duration(r.real),
+            grading::fmt_duration(reference)
+        ))
+        .advice(
+            "let tokio do the waiting (`timeout_at`, `join_all` or a `JoinSet`); don't poll in a \
+             loop or scan every op each time one finishes.",
+        )
+        .fail();
+    }
 }

@@ -14,7 +14,7 @@ use judge::{
     judge_dropped, judge_end, judge_no_late_runs, judge_one, judge_real_cost, judge_results,
     judge_start,
 };
-use probe::{run_all, run_one, NEVER, WATCHDOG, WATCHDOG_10K};
+use probe::{calibrate, run_all, run_one, NEVER, WATCHDOG, WATCHDOG_10K};
 
 #[test]
 fn with_timeout_gives_ok_for_a_fast_op() {
@@ -99,5 +99,8 @@ fn ten_thousand_ops_share_one_deadline() {
     judge_start(&r);
     judge_results(&r);
     judge_end(&r);
-    judge_real_cost(&r, secs(4));
+    // Real time, judged against the grader's own solution timed just now
+    // on this machine, so that a busy machine slows both alike.
+    let reference = calibrate(&delays, secs(5), WATCHDOG_10K);
+    judge_real_cost(&r, reference);
 }

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use grading::{check, count, fail, fmt_duration, preview_with, Clock, Timeline};
+use grading::{count, fmt_duration, preview_with, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{pool_threads, Callers, GATE};
 
@@ -80,27 +80,34 @@ pub fn judge(
     let shown: Vec<String> = ranges.iter().map(show_range).collect();
     let on = format!("`{call}` on [{}]", shown.join(", "));
     if got.len() != want.len() {
-        fail!(
+        Diagnosis::new(format!(
             "{on} returned {} sums for {} ranges: {}.",
             got.len(),
             ranges.len(),
-            preview(got);
-            try = "return exactly one sum per range, in the order of the ranges (an empty range \
-                   sums to 0)."
-        );
+            preview(got)
+        ))
+        .advice(
+            "return exactly one sum per range, in the order of the ranges (an empty range sums \
+             to 0).",
+        )
+        .fail();
     }
     let (mut got_sorted, mut want_sorted) = (got.to_vec(), want.clone());
     got_sorted.sort_unstable();
     want_sorted.sort_unstable();
     if got_sorted == want_sorted {
-        fail!(
+        Diagnosis::new(format!(
             "{on} returned the right sums in the wrong order: {}, expected {}. They look like \
              they came back in the order the ranges finished, not in the input order.",
             preview(got),
-            preview(&want);
-            try = "let the result keep the input order: `ranges.par_iter().map(...).collect()` \
-                   does; pushing each sum into a shared Vec or a channel as it is done does not."
-        );
+            preview(&want)
+        ))
+        .cause(Cause::WrongOrder)
+        .advice(
+            "let the result keep the input order: `ranges.par_iter().map(...).collect()` does; \
+             pushing each sum into a shared Vec or a channel as it is done does not.",
+        )
+        .fail();
     }
     let i = (0..want.len())
         .find(|&i| got[i] != want[i])
@@ -114,49 +121,61 @@ pub fn judge(
         num(w)
     );
     if w > u128::from(u64::MAX) && g == w % (1 << 64) {
-        fail!(
-            "{head} That is the true sum wrapped around at 2^64: it was added up in 64 bits.";
-            try = "add up in u128 (`.sum::<u128>()`) and widen each value with `u128::from(x)` \
-                   before multiplying."
-        );
+        Diagnosis::new(format!(
+            "{head} That is the true sum wrapped around at 2^64: it was added up in 64 bits."
+        ))
+        .cause(Cause::ArithmeticOverflow)
+        .advice(
+            "add up in u128 (`.sum::<u128>()`) and widen each value with `u128::from(x)` before \
+             multiplying.",
+        )
+        .fail();
     }
     if r.end < u64::MAX && g == expect(&(r.start..r.end + 1)) {
-        fail!(
+        Diagnosis::new(format!(
             "{head} That sum counts `end` too, but a Rust range `start..end` stops before `end` \
-             (like Python's `range(start, end)`).";
-            try = "iterate over the range itself: `range.clone().into_par_iter()`."
-        );
+             (like Python's `range(start, end)`)."
+        ))
+        .advice("iterate over the range itself: `range.clone().into_par_iter()`.")
+        .fail();
     }
     let len = r.end - r.start;
-    if let Some(k) = (1..=len.min(4096)).find(|&k| g == expect(&(r.start..r.end - k))) {
-        fail!(
+    if let Some(k) = (1..=len.min(4096)).rfind(|&k| g == expect(&(r.start..r.end - k))) {
+        Diagnosis::new(format!(
             "{head} That is the sum without the last {} of the range: the range was cut into \
              pieces by hand, and the numbers left over at the end were not summed (`len / k` \
              numbers per piece drops `len % k` of them).",
-            count(k as usize, "number");
-            try = "let rayon split the range (`range.clone().into_par_iter()`); by hand, let \
-                   the last piece end at `range.end`."
-        );
+            count(k as usize, "number")
+        ))
+        .advice(
+            "let rayon split the range (`range.clone().into_par_iter()`); by hand, let the last \
+             piece end at `range.end`.",
+        )
+        .fail();
     }
-    fail!(
-        "{head}";
-        try = "add up f(x) for every x with start <= x < end, exactly, in u128."
-    );
+    Diagnosis::new(head)
+        .advice("add up f(x) for every x with start <= x < end, exactly, in u128.")
+        .fail();
 }
 
 /// `f` was called on at least two threads.
 #[track_caller]
 pub fn judge_shared_out(what: &str, callers: &Callers) {
-    check!(
-        callers.any >= 2,
-        "{what} called f on one thread only: its first call waited {} for any other thread to \
-         call f, and none did. All of it ran on one thread, one range after the other, so one \
-         core did all the work while the others idled.{}",
-        fmt_duration(GATE),
-        threads_picture(callers);
-        try = "share the ranges out among threads: `ranges.par_iter().map(...).collect()` with \
-               rayon (`use rayon::prelude::*;`)."
-    );
+    if callers.any < 2 {
+        Diagnosis::new(format!(
+            "{what} called f on one thread only: its first call waited {} for any other thread \
+             to call f, and none did. All of it ran on one thread, one range after the other, so \
+             one core did all the work while the others idled.{}",
+            fmt_duration(GATE),
+            threads_picture(callers)
+        ))
+        .cause(Cause::NotParallel)
+        .advice(
+            "share the ranges out among threads: `ranges.par_iter().map(...).collect()` with \
+             rayon (`use rayon::prelude::*;`).",
+        )
+        .fail();
+    }
 }
 
 /// `f` was called on the huge range by at least two threads.
@@ -166,26 +185,33 @@ pub fn judge_huge_range_shared(what: &str, callers: &Callers) {
         return;
     }
     if callers.any < 2 {
-        fail!(
+        Diagnosis::new(format!(
             "{what} called f on one thread only: its first call waited {} for any other thread \
              to call f, and none did. All of it ran on one thread.{}",
             fmt_duration(GATE),
-            threads_picture(callers);
-            try = "use rayon: `ranges.par_iter()` for the ranges and \
-                   `range.clone().into_par_iter()` inside each one."
-        );
+            threads_picture(callers)
+        ))
+        .cause(Cause::NotParallel)
+        .advice(
+            "use rayon: `ranges.par_iter()` for the ranges and `range.clone().into_par_iter()` \
+             inside each one.",
+        )
+        .fail();
     }
-    fail!(
+    Diagnosis::new(format!(
         "{what}: the small ranges went to other threads, but the huge range was summed by one \
          thread alone. Its first call of f waited {} for a second thread to help with the huge \
          range, and none did: the work was shared out range by range only, so once the small \
          ranges were done every other core sat idle.{}",
         fmt_duration(GATE),
-        threads_picture(callers);
-        try = "split the work inside each range too: \
-               `range.clone().into_par_iter().map(&f).sum()` lets rayon's idle workers steal \
-               halves of a big range."
-    );
+        threads_picture(callers)
+    ))
+    .cause(Cause::NotParallel)
+    .advice(
+        "split the work inside each range too: `range.clone().into_par_iter().map(&f).sum()` lets \
+         rayon's idle workers steal halves of a big range.",
+    )
+    .fail();
 }
 
 /// When each thread called f (one lane per thread, in the order of their
@@ -212,14 +238,18 @@ fn threads_picture(callers: &Callers) -> String {
 pub fn judge_memory(what: &str, largest: usize, numbers: u64) {
     // A correct solution allocates a few kB at a time.
     const LIMIT: usize = 1 << 20;
-    check!(
-        largest <= LIMIT,
-        "{what} allocated a block of {} MB at once: about {} bytes per number of the big range. \
-         Most likely the numbers (or the values of f) were stored in a Vec before being added \
-         up, so a range of a billion numbers would need gigabytes.",
-        largest >> 20,
-        largest as u64 / numbers;
-        try = "add up as the numbers come: `range.clone().into_par_iter().map(&f).sum::<u128>()` \
-               never stores them; `collect()` into a Vec first does."
-    );
+    if largest > LIMIT {
+        Diagnosis::new(format!(
+            "{what} allocated a block of {} MB at once: about {} bytes per number of the big \
+             range. Most likely the numbers (or the values of f) were stored in a Vec before \
+             being added up, so a range of a billion numbers would need gigabytes.",
+            largest >> 20,
+            largest as u64 / numbers
+        ))
+        .advice(
+            "add up as the numbers come: `range.clone().into_par_iter().map(&f).sum::<u128>()` \
+             never stores them; `collect()` into a Vec first does.",
+        )
+        .fail();
+    }
 }

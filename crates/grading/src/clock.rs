@@ -1,7 +1,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::watchdog::within;
+use crate::watchdog::{within, within_diagnosing};
 use crate::Diagnosis;
 
 /// How long something took, on tokio's clock and on the wall clock.
@@ -37,7 +37,22 @@ where
     Fut: Future,
     Fut::Output: Send + 'static,
 {
-    within(limit, on_timeout, move || {
+    let on_timeout = on_timeout.into();
+    paused_diagnosing(limit, move || on_timeout, make)
+}
+
+/// [`paused`], with the diagnosis made only when the limit has passed (see
+/// [`within_diagnosing`]): e.g. from whether the student's future was still
+/// being polled, and how far tokio's clock had got.
+#[track_caller]
+pub fn paused_diagnosing<Fut, M, D>(limit: Duration, diagnose: D, make: M) -> Fut::Output
+where
+    M: FnOnce() -> Fut + Send + 'static,
+    Fut: Future,
+    Fut::Output: Send + 'static,
+    D: FnOnce() -> Diagnosis,
+{
+    within_diagnosing(limit, diagnose, move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .start_paused(true)

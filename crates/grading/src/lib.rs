@@ -32,7 +32,7 @@ mod thread_clock;
 mod track;
 mod watchdog;
 
-pub use clock::{paused, real_clock, timed, Timing};
+pub use clock::{paused, paused_diagnosing, real_clock, timed, Timing};
 pub use diagnose::{
     catch_panic, catch_panic_async, payload_text, picture, reached_todo, record_hang,
     student_panic_message,
@@ -54,7 +54,7 @@ pub use text::{
 };
 pub use thread_clock::{Split, ThreadClock, ThreadTime};
 pub use track::{in_input_order, Track};
-pub use watchdog::within;
+pub use watchdog::{within, within_diagnosing};
 
 /// Fails the current test with a diagnosis: what was observed, then what to try.
 ///

@@ -27,8 +27,23 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    install_panic_hook();
     let on_timeout = on_timeout.into();
+    within_diagnosing(limit, move || on_timeout, work)
+}
+
+/// [`within`], with the diagnosis made only when the limit has passed, by
+/// `diagnose`: so it can rest on what is seen then (which threads still
+/// work, how far the work got), not only on what was known beforehand.
+/// `diagnose` runs on the test's own thread while the stuck work is still
+/// stuck; keep it short.
+#[track_caller]
+pub fn within_diagnosing<T, F, D>(limit: Duration, diagnose: D, work: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+    D: FnOnce() -> Diagnosis,
+{
+    install_panic_hook();
     let (tx, rx) = mpsc::sync_channel(1);
     let spawned = thread::Builder::new()
         .name(WORK_THREAD.into())
@@ -48,6 +63,7 @@ where
         Ok(Err(payload)) => panic!("\n{}\n", student_panic_message(payload.as_ref())),
         Err(_) => {
             record(&Fact::WatchdogStopped(limit));
+            let on_timeout = diagnose();
             on_timeout.record_cause();
             panic!(
                 "\nWATCHDOG: no result after {} of real time, so the test was stopped.\n{}\n",
