@@ -341,7 +341,7 @@ fn dev_command(course: &Course, dev: Dev) -> Result<ExitCode> {
                 // A row that held on an idle machine proves nothing under load.
                 fresh: args.fresh || args.load > 0,
                 accept_snapshots: args.accept_snapshots,
-                compare_snapshots: args.load == 0,
+                at_rest: args.load == 0,
             };
             let progress = Mutex::new(ProgressView::new());
             let table = Mutex::new(None);

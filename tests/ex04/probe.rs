@@ -19,7 +19,7 @@ use crate::judge::hung;
 /// needs a few milliseconds; a wrong one at most one [`PATIENCE`] wait. The
 /// rest is room for a machine loaded far beyond its cores, so that "never
 /// returned" is said only of a pool that waits for ever, not of a slow one.
-pub const WATCHDOG: Duration = secs(6);
+pub const WATCHDOG: Duration = secs(5);
 /// How long the probe waits for what a correct pool does at once: as many
 /// reads in flight as it may run, or the other files read while a slow one
 /// is held. A correct pool needs microseconds.

@@ -40,11 +40,12 @@ pub fn judge_runs(
     dir: &Path,
     limit: Duration,
     runs: usize,
+    budget: Option<Duration>,
 ) -> Result<Judged> {
     let mut judged = Judged::default();
     let mut first_detail = None;
     for run_number in 1..=runs {
-        let (mut ok, mut detail, results, output) = judge_run(candidate, binary, dir, limit)?;
+        let (mut ok, mut detail, results, output) = judge_run(candidate, binary, dir, limit, budget)?;
         if let (true, Some(output)) = (ok, output) {
             match &judged.diagnoses {
                 Some(first) if *first != output => {
@@ -123,7 +124,15 @@ fn snapshot_miss(candidate: &Candidate, output: Option<&str>) -> Option<String> 
 /// One run of a candidate's suite: whether it met the expectation, the
 /// detail, the tests' results when the suite ran to its end, and a
 /// mistake's student-facing output (see `diagnoses`).
-fn judge_run(candidate: &Candidate, binary: &Path, dir: &Path, limit: Duration) -> Result<OneRun> {
+/// `budget`: the wall time within which a mistake must be rejected (none
+/// under load, see `verify::Options::at_rest`).
+fn judge_run(
+    candidate: &Candidate,
+    binary: &Path,
+    dir: &Path,
+    limit: Duration,
+    budget: Option<Duration>,
+) -> Result<OneRun> {
     let run = suite_run::run_suite(binary, dir, limit)?;
     let secs = run.elapsed.as_secs_f64();
     let results = match verdict::finished_tests(&run) {
@@ -226,7 +235,7 @@ fn judge_run(candidate: &Candidate, binary: &Path, dir: &Path, limit: Duration) 
                 false,
                 claims::every_failure_true(candidate, &results, &run.facts).join("\n"),
             ),
-            Some(_) if run.elapsed > MISTAKE_BUDGET => (
+            Some(_) if budget.is_some_and(|b| run.elapsed > b) => (
                 false,
                 format!(
                     "rejected, but only after {secs:.1} s: a student waits at most {} s for a \
