@@ -30,10 +30,10 @@
 //! - **the slow source**: before each of its items it waits until the other
 //!   sources are used up and every item so far was handled, then pauses: the
 //!   channel is empty for a while, though a producer is not done yet. The
-//!   first pause lasts until a consumer thread ends, or [`PATIENCE`]: a
+//!   first pause lasts until a consumer thread ends, or [`QUIET`]: a
 //!   consumer that takes a quiet channel for a closed one (`try_recv` found it
 //!   `Empty`, a `recv_timeout` ran out) ends during it, whatever the timing,
-//!   as long as it gives up within [`PATIENCE`] of silence; a correct one
+//!   as long as it gives up within [`QUIET`] of silence; a correct one
 //!   waits in `recv` until the channel closes. The later pauses are short.
 //!
 //! Each producer thread also leaves a thread-local note that records when it
@@ -71,6 +71,12 @@ pub const STALL: Duration = secs(1);
 /// How long the rendezvous, the first-item hold and the slow source wait for
 /// the pipeline (once per test each). A working pipeline needs microseconds.
 pub const PATIENCE: Duration = secs(1);
+/// The slow source's first pause, with the channel empty but not closed:
+/// a correct pipeline waits it out in `recv`, so it is the one wait a
+/// correct solution pays (the student's verdict stays under a second). A
+/// consumer that takes silence for the end (`try_recv` finding `Empty`, a
+/// `recv_timeout` shorter than this) ends within it.
+pub const QUIET: Duration = ms(300);
 /// The gate opens no sooner than this after the last pull.
 const QUIET_MIN: Duration = ms(10);
 /// The gate opens after this long without a pull, even if a thread that
@@ -446,7 +452,7 @@ impl Probe {
             together,
             first_item: Patience::new(PATIENCE),
             drain: Patience::new(PATIENCE),
-            quiet: Patience::new(PATIENCE),
+            quiet: Patience::new(QUIET),
         }
     }
 
