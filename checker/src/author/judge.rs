@@ -51,8 +51,7 @@ pub fn judge_runs(
     let mut judged = Judged::default();
     let mut first_detail = None;
     for run_number in 1..=runs {
-        let (ok, detail, results, output) =
-            judge_run(candidate, binary, dir, limit, budget)?;
+        let (ok, detail, results, output) = judge_run(candidate, binary, dir, limit, budget)?;
         if let (true, Some(output)) = (ok, output) {
             match &judged.diagnoses {
                 Some(first) if *first != output && judged.drift.is_none() => {
