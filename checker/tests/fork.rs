@@ -54,8 +54,20 @@ fn removing_exercises_leaves_a_course_whose_rules_hold() {
     assert!(
         mistakes
             .iter()
-            .all(|m| m.starts_with(&format!("{}-", first.id))),
+            .all(|m| m.starts_with(&format!("{}-", first.id)) || m == "snapshots"),
         "mistakes of removed exercises are gone: {mistakes:?}"
+    );
+    let snapshots: Vec<String> = fs::read_dir(root.join("solutions/mistakes/snapshots"))
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        snapshots
+            .iter()
+            .all(|m| m.starts_with(&format!("{}-", first.id))),
+        "snapshots of removed exercises' mistakes are gone: {snapshots:?}"
     );
     let workflow = fs::read_to_string(root.join(".github/workflows/classroom.yml")).unwrap();
     for e in rest {

@@ -96,14 +96,21 @@ fn owned_paths(root: &Path, exercise: &Exercise) -> Result<Vec<PathBuf>> {
         exercise.reference(),
         exercise.stub(),
     ];
+    // The mistakes, and the snapshots of what each shows a student.
     let mistakes = Path::new("solutions").join("mistakes");
-    if let Ok(entries) = fs::read_dir(root.join(&mistakes)) {
+    for (folder, extension) in [
+        (mistakes.clone(), ".rs"),
+        (mistakes.join("snapshots"), ".txt"),
+    ] {
+        let Ok(entries) = fs::read_dir(root.join(&folder)) else {
+            continue;
+        };
         let prefix = format!("{}-", exercise.id);
         let mut found: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with(&prefix) && name.ends_with(".rs"))
-            .map(|name| mistakes.join(name))
+            .filter(|name| name.starts_with(&prefix) && name.ends_with(extension))
+            .map(|name| folder.join(name))
             .collect();
         found.sort();
         paths.extend(found);
