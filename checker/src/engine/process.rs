@@ -41,9 +41,29 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Guarded> {
         std::os::windows::process::CommandExt::creation_flags(cmd, CREATE_NEW_PROCESS_GROUP);
     }
     Ok(Guarded {
-        child: cmd.spawn()?,
+        child: spawn_retrying_busy_text(cmd)?,
         done: false,
     })
+}
+
+/// `cmd.spawn()`, tried again while it fails with ETXTBSY ("text file busy").
+/// The proof copies a freshly built test binary on one thread while it
+/// starts suites on another: a child forked during a copy inherits the
+/// copy's open file for a moment, and while any process holds an executable
+/// open for writing, Linux refuses to run it. The copy is long closed by the
+/// time the child execs or exits, so waiting briefly and retrying is enough.
+fn spawn_retrying_busy_text(cmd: &mut Command) -> io::Result<Child> {
+    const ETXTBSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if cfg!(unix) && e.raw_os_error() == Some(ETXTBSY) && tries < 50 => {
+                tries += 1;
+                thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 impl Guarded {
