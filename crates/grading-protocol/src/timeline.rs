@@ -155,19 +155,13 @@ impl Timeline {
     }
 
     /// Adds a lane busy during `spans` (start, end).
-    pub fn lane(mut self, label: &str, spans: &[(Duration, Duration)]) -> Timeline {
-        self.lanes.push(Lane {
-            label: label.to_string(),
-            spans: spans
-                .iter()
-                .map(|&(start, end)| Span {
-                    start,
-                    end: end.max(start),
-                    end_seen: true,
-                })
-                .collect(),
-        });
-        self
+    pub fn lane(self, label: &str, spans: &[(Duration, Duration)]) -> Timeline {
+        let seen: Vec<(Duration, Option<Duration>)> = spans
+            .iter()
+            .map(|&(start, end)| (start, Some(end)))
+            .collect();
+        // Every end is seen, so `until` draws nothing.
+        self.lane_partly_seen(label, &seen, Duration::ZERO)
     }
 
     /// Adds one lane per label, each busy during the same `span`: what a
