@@ -13,6 +13,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process};
+use std::sync::OnceLock;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
@@ -47,11 +48,100 @@ impl ScratchCourse {
     }
 }
 
-fn sync(base: &Path) -> PathBuf {
-    let course = Course::load(&course_root()).expect("the course's course.toml is valid");
+fn sync(source: &Path, base: &Path) -> PathBuf {
+    let course = Course::load(source)
+        .unwrap_or_else(|e| panic!("{}/course.toml is valid: {e:#}", source.display()));
     Scratch::sync(&course, base, "course", &course_target())
         .expect("a scratch copy of the course")
         .course
+}
+
+/// The fixture course (`checker/tests/fixtures/course`: two toy exercises,
+/// each with stub, reference, mistakes and suite), assembled with the
+/// platform it needs (this repository's `crates/` and `Cargo.lock`) under
+/// target/, once per test binary. The checker's tests work on it, so they
+/// hold whatever exercises the real course has. Files are rewritten only
+/// when they changed, so cargo rebuilds only what changed.
+pub fn fixture_root() -> PathBuf {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let root = course_target().join("test-fixture");
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut kept = Vec::new();
+        mirror(&here.join("tests/fixtures/course"), &root, &mut kept);
+        mirror(
+            &course_root().join("crates"),
+            &root.join("crates"),
+            &mut kept,
+        );
+        mirror(
+            &course_root().join("Cargo.lock"),
+            &root.join("Cargo.lock"),
+            &mut kept,
+        );
+        prune_except(&root, &kept);
+        root
+    })
+    .clone()
+}
+
+/// Copies `from` (a file or a folder) to `to`, writing only what differs.
+fn mirror(from: &Path, to: &Path, kept: &mut Vec<PathBuf>) {
+    kept.push(to.to_path_buf());
+    if from.is_dir() {
+        fs::create_dir_all(to).unwrap_or_else(|e| panic!("cannot create {}: {e}", to.display()));
+        for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+            let entry = entry.expect("a readable entry");
+            if entry.file_name() == "target" {
+                continue;
+            }
+            mirror(&entry.path(), &to.join(entry.file_name()), kept);
+        }
+    } else {
+        let content = fs::read(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        if fs::read(to).ok().as_deref() != Some(&content[..]) {
+            fs::write(to, content).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+        }
+    }
+}
+
+/// Removes what is under `root` and not in `kept` (files the fixture lost).
+fn prune_except(root: &Path, kept: &[PathBuf]) {
+    for entry in fs::read_dir(root).expect("the assembled fixture") {
+        let path = entry.expect("a readable entry").path();
+        if !kept.contains(&path) {
+            if path.is_dir() {
+                fs::remove_dir_all(&path).expect("a stale folder removed");
+            } else {
+                fs::remove_file(&path).expect("a stale file removed");
+            }
+        } else if path.is_dir() {
+            prune_except(&path, kept);
+        }
+    }
+}
+
+/// A copy of the fixture course of its own, in a temporary folder: for tests
+/// that build nothing.
+pub fn fixture_course() -> ScratchCourse {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let root = sync(&fixture_root(), dir.path());
+    ScratchCourse {
+        _dir: Some(dir),
+        root,
+    }
+}
+
+/// The fixture course's copy for tests that build, made pristine again for
+/// each test (see [`shared_scratch`]); such tests run one at a time (`#[serial]`).
+pub fn shared_fixture(test_file: &str) -> ScratchCourse {
+    let base = course_target()
+        .join("test-scratch")
+        .join(format!("fixture-{test_file}"));
+    ScratchCourse {
+        _dir: None,
+        root: sync(&fixture_root(), &base),
+    }
 }
 
 /// A copy of its own, in a temporary folder: for tests that build nothing.
@@ -59,7 +149,7 @@ fn sync(base: &Path) -> PathBuf {
 /// [`shared_scratch`], one at a time.)
 pub fn scratch_course() -> ScratchCourse {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let root = sync(dir.path());
+    let root = sync(&course_root(), dir.path());
     ScratchCourse {
         _dir: Some(dir),
         root,
@@ -73,7 +163,7 @@ pub fn shared_scratch(test_file: &str) -> ScratchCourse {
     let base = course_target().join("test-scratch").join(test_file);
     ScratchCourse {
         _dir: None,
-        root: sync(&base),
+        root: sync(&course_root(), &base),
     }
 }
 
