@@ -1,7 +1,15 @@
-//! CONTRIBUTING.md's walkthrough, followed to the letter on a scratch copy of
-//! the course, so the document cannot rot: its `sh` blocks run in order (with
-//! `cargo run --` meaning this checker), `rust file=PATH` blocks are written
-//! to PATH, and `toml set=ID` / `toml entry=ID` blocks change the manifest.
+//! CONTRIBUTING.md's "Start your own course", followed to the letter on a
+//! scratch copy of the repository (whatever exercises it has), so the
+//! document cannot rot: its `sh` blocks run in order (with `cargo run --`
+//! meaning this checker), `rust file=PATH` blocks are written to PATH, and
+//! `toml set=ID` / `toml entry=ID` / `toml course` blocks change the manifest.
+//!
+//! The section ends with `cargo test` on the course it made. That run is
+//! long (it builds and runs every test of the repository once more), so it is
+//! done only when `CHECKER_WALKTHROUGH_CARGO_TEST=1` (CI sets it in a step of
+//! its own, see `.ci/run`); otherwise the step says it was left out. Inside
+//! that nested `cargo test` this test stands aside: the course there is the
+//! one the walkthrough made, and its own run is the one being executed.
 
 mod common;
 
@@ -49,6 +57,15 @@ fn blocks(markdown: &str, heading: &str) -> Vec<Block> {
     blocks
 }
 
+/// Replaces the `[course]` table of the copy's course.toml.
+fn set_course_table(course: &Path, block: &str) {
+    let path = course.join("course.toml");
+    let mut manifest: toml::Table = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let table: toml::Table = toml::from_str(block).expect("the block is TOML");
+    manifest.insert("course".into(), toml::Value::Table(table));
+    fs::write(&path, toml::to_string(&manifest).unwrap()).unwrap();
+}
+
 fn edit_manifest(course: &Path, id: &str, block: &str, replace: bool) {
     let path = course.join("course.toml");
     let mut manifest: toml::Table = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
@@ -70,16 +87,30 @@ fn edit_manifest(course: &Path, id: &str, block: &str, replace: bool) {
 
 #[test]
 #[serial]
-fn the_contributing_walkthrough_works() {
+fn starting_your_own_course_works() {
+    if std::env::var_os(NESTED).is_some() {
+        eprintln!("left out: this is the `cargo test` the walkthrough runs on the course it made");
+        return;
+    }
     let course = shared_scratch("walkthrough");
     let doc = fs::read_to_string(course_root().join("CONTRIBUTING.md")).unwrap();
-    let steps = blocks(&doc, "Walkthrough");
-    assert!(steps.len() >= 8, "the walkthrough lost its steps");
-    // `cargo run -- ARGS` in the document is the checker under test.
+    let steps = blocks(&doc, "Start your own course");
+    assert!(steps.len() >= 10, "the walkthrough lost its steps");
+    let with_cargo_test = std::env::var_os("CHECKER_WALKTHROUGH_CARGO_TEST").is_some();
+    // `cargo run [--quiet] -- ARGS` in the document is the checker under test;
+    // `cargo test` is the repository's tests, run (nested) only when asked.
     let preamble = format!(
-        "set -euo pipefail\ncargo() {{ if [ \"$1\" = run ] && [ \"$2\" = -- ]; then shift 2; {:?} \"$@\"; \
-         else command cargo \"$@\"; fi; }}\n",
-        env!("CARGO_BIN_EXE_checker")
+        "set -euo pipefail\n\
+         cargo() {{\n\
+           if [ \"$1\" = run ]; then\n\
+             shift; while [ \"$1\" = --quiet ]; do shift; done\n\
+             [ \"$1\" = -- ] && shift\n\
+             {checker:?} \"$@\"\n\
+           elif [ \"$1\" = test ] && [ {with_cargo_test} = false ]; then\n\
+             echo 'cargo test: left out (CHECKER_WALKTHROUGH_CARGO_TEST=1 runs it)'\n\
+           else command cargo \"$@\"; fi\n\
+         }}\n",
+        checker = env!("CARGO_BIN_EXE_checker"),
     );
     for step in steps {
         let words: Vec<&str> = step.info.split_whitespace().collect();
@@ -91,6 +122,7 @@ fn the_contributing_walkthrough_works() {
                     .current_dir(course.path())
                     .env("CHECKER_TARGET_DIR", course_target())
                     .env("CARGO_TARGET_DIR", course_target())
+                    .env(NESTED, "1")
                     .output()
                     .expect("bash runs");
                 assert!(
@@ -112,28 +144,30 @@ fn the_contributing_walkthrough_works() {
             ["toml", target] if target.starts_with("entry=") => {
                 edit_manifest(course.path(), &target["entry=".len()..], &step.body, true);
             }
+            ["toml", "course"] => set_course_table(course.path(), &step.body),
             _ => panic!(
                 "a walkthrough block this test cannot follow: ```{}",
                 step.info
             ),
         }
     }
-    // The steps did what the document says they do.
+    // The steps did what the document says they do: one exercise, the
+    // author's, under the author's title, in the workflow with its points.
+    let ids = run(checker(course.path()).args(["dev", "ids"]));
+    assert_eq!(ids.stdout.split_whitespace().collect::<Vec<_>>(), ["race"]);
     let list = run(checker(course.path()).arg("list"));
     assert_eq!(list.code, 0, "{}", list.stderr);
-    assert!(
-        list.stdout.contains("Deadlines for everything"),
-        "{}",
-        list.stdout
-    );
-    assert!(
-        list.stdout.contains("First response wins"),
-        "{}",
-        list.stdout
-    );
+    assert_contains(&list.stdout, "First response wins", "the list");
+    let report = run(checker(course.path()).args(["report", "--format", "markdown"]));
+    assert_contains(&report.stdout, "Racing futures", "the report's title");
     let workflow =
         fs::read_to_string(course.path().join(".github/workflows/classroom.yml")).unwrap();
-    assert!(workflow.contains("command: cargo test -p ex14"));
-    assert!(workflow
-        .contains("command: cargo test -p ex02\n          timeout: 3\n          max-score: 15"));
+    assert_contains(
+        &workflow,
+        "command: cargo test -p race\n          timeout: 3\n          max-score: 15",
+        "the Classroom workflow",
+    );
 }
+
+/// Set for the sh steps, so that the nested `cargo test` knows it is one.
+const NESTED: &str = "CHECKER_WALKTHROUGH_NESTED";

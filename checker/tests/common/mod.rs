@@ -28,9 +28,14 @@ pub fn course_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The course's own target folder, shared by every build of the tests.
+/// The course's own target folder, shared by every build of the tests: the
+/// one cargo builds into (`CARGO_TARGET_DIR` when it is set, e.g. by the
+/// walkthrough's nested `cargo test`, else the course's target/).
 pub fn course_target() -> PathBuf {
-    course_root().join("target")
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .unwrap_or_else(|| course_root().join("target"))
 }
 
 /// A pristine copy of the course (stubs in every student file).
