@@ -1,7 +1,8 @@
-//! The instructor's and course author's commands, used for real on scratch
-//! copies: reports in every format (each parsed back by a real consumer),
-//! the class roll-up with broken reports, the generated Classroom workflow,
-//! broken manifests, and `checker new`.
+//! The instructor's and course author's commands, used for real on copies
+//! of the fixture course (`checker/tests/fixtures/course`): reports in every
+//! format (each parsed back by a real consumer), the class roll-up with
+//! broken reports, the generated Classroom workflow, broken manifests, and
+//! `checker dev new`.
 
 mod common;
 
@@ -39,28 +40,26 @@ fn assert_valid_report(report: &Value) {
 }
 
 fn report(course: &Path, format: &str) -> Output {
-    run(checker(course).args([
-        "report",
-        "--format",
-        format,
-        "--student",
-        "Ada Lovelace",
-        "--only",
-        "ex01",
-        "--only",
-        "ex02",
-        "--only",
-        "ex04",
-    ]))
+    run(checker(course).args(["report", "--format", format, "--student", "Ada Lovelace"]))
+}
+
+/// Each exercise's status in a JSON report.
+fn statuses(json: &Value) -> Vec<&str> {
+    json["exercises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect()
 }
 
 #[test]
 #[serial]
 fn every_report_format_reads_back() {
-    let course = shared_scratch("course_tools");
+    // Two states of the fixture's two exercises: ex01 solved and ex02 not
+    // started (the untouched stub), then ex02 not compiling.
+    let course = shared_fixture("course_tools");
     put(course.path(), "ex01", "ex01.rs"); // solved
-                                           // ex02: the untouched stub (not started)
-    fs::write(student_file(course.path(), "ex04"), "pub fn broken( {}\n").unwrap();
 
     // json: valid against the published schema, and says what happened.
     let out = report(course.path(), "json");
@@ -69,20 +68,14 @@ fn every_report_format_reads_back() {
     assert_valid_report(&json);
     assert_eq!(json["student"], "Ada Lovelace");
     assert_eq!(json["points"]["earned"], 10);
-    assert_eq!(json["points"]["possible"], 30);
-    let statuses: Vec<&str> = json["exercises"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["solved", "not_started", "does_not_compile"]);
-    assert!(json["exercises"][2]["detail"]
-        .as_str()
-        .unwrap()
-        .contains("lib.rs"));
+    assert_eq!(json["points"]["possible"], 15);
+    assert_eq!(statuses(&json), ["solved", "not_started"]);
     let ex01_tests = json["exercises"][0]["tests"].as_array().unwrap();
-    assert!(ex01_tests.len() >= 5);
+    assert_eq!(
+        ex01_tests.len(),
+        3,
+        "every test of ex01's suite: {ex01_tests:?}"
+    );
     assert!(ex01_tests
         .iter()
         .all(|t| t["status"] == "passed" && t["message"].is_null()));
@@ -100,14 +93,12 @@ fn every_report_format_reads_back() {
     let out = report(course.path(), "junit");
     assert_eq!(out.code, 0, "{}", out.stderr);
     let junit = quick_junit::Report::deserialize_from_str(&out.stdout).expect("valid JUnit XML");
-    assert_eq!(junit.test_suites.len(), 3);
-    let [ex01, ex02, ex04] = &junit.test_suites[..] else {
-        unreachable!()
+    let [ex01, ex02] = &junit.test_suites[..] else {
+        panic!("one suite per exercise: {junit:?}")
     };
     assert!(ex01.name.as_str().starts_with("ex01"));
     assert_eq!((ex01.failures, ex01.errors), (0, 0));
     assert_eq!(ex02.failures, ex02.test_cases.len());
-    assert_eq!(ex04.errors, 1);
     let failure = &ex02.test_cases[0];
     match &failure.status {
         quick_junit::TestCaseStatus::NonSuccess {
@@ -128,18 +119,35 @@ fn every_report_format_reads_back() {
         other => panic!("expected a failure, got {other:?}"),
     }
 
+    // ex02 no longer compiles.
+    fs::write(student_file(course.path(), "ex02"), "pub fn broken( {}\n").unwrap();
+    let out = report(course.path(), "json");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: Value = serde_json::from_str(&out.stdout).expect("the report is JSON");
+    assert_valid_report(&json);
+    assert_eq!(statuses(&json), ["solved", "does_not_compile"]);
+    assert!(json["exercises"][1]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("lib.rs"));
+    let out = report(course.path(), "junit");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let junit = quick_junit::Report::deserialize_from_str(&out.stdout).expect("valid JUnit XML");
+    assert_eq!(junit.test_suites.len(), 2);
+    assert_eq!(junit.test_suites[1].errors, 1);
+
     // classroom: the autograding-grading-reporter's input, version 1.
     let out = report(course.path(), "classroom");
     let classroom: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(classroom["version"], 1);
     assert_eq!(classroom["status"], "fail");
-    assert_eq!(classroom["max_score"], 30);
+    assert_eq!(classroom["max_score"], 15);
     let tests = classroom["tests"].as_array().unwrap();
     let summary: Vec<(&str, u64)> = tests
         .iter()
         .map(|t| (t["status"].as_str().unwrap(), t["score"].as_u64().unwrap()))
         .collect();
-    assert_eq!(summary, [("pass", 10), ("fail", 0), ("error", 0)]);
+    assert_eq!(summary, [("pass", 10), ("error", 0)]);
     for t in tests {
         for key in [
             "name",
@@ -187,7 +195,7 @@ fn every_report_format_reads_back() {
         "{md}"
     );
     assert!(
-        md.contains("| ex01 Concurrent sleeps | ✅ solved |"),
+        md.contains("| ex01 First response wins | ✅ solved |"),
         "{md}"
     );
     assert_eq!(
@@ -215,7 +223,7 @@ fn every_report_format_reads_back() {
         "expected an HTML page:\n{html}"
     );
     assert!(
-        html.contains("Concurrency and async in Rust: Ada") && html.contains("✔ solved"),
+        html.contains("Fixture course: Ada") && html.contains("✔ solved"),
         "expected the student and ex01 solved on the page:\n{html}"
     );
     assert!(
@@ -398,14 +406,9 @@ fn the_class_rollup_counts_good_reports_and_names_bad_ones() {
 
 #[test]
 fn the_classroom_workflow_follows_the_manifest() {
-    let out = run(checker(&course_root()).args(["dev", "workflow", "--check"]));
-    assert_eq!(
-        out.code, 0,
-        "the committed workflow is stale: {}",
-        out.stderr
-    );
-
-    let course = scratch_course();
+    // (The real course's committed workflow is checked by dev check's rule,
+    // in proof.rs's `verify_proves_every_grader`.)
+    let course = fixture_course();
     let manifest = course.path().join("course.toml");
     let text = fs::read_to_string(&manifest).unwrap();
     let changed = text.replacen("points = 10", "points = 25", 1);
@@ -420,7 +423,7 @@ fn the_classroom_workflow_follows_the_manifest() {
         yaml.contains("command: cargo test -p ex01\n          timeout: 3\n          max-score: 25"),
         "{yaml}"
     );
-    assert!(yaml.contains("EX13_RESULTS: \"${{steps.ex13.outputs.result}}\""));
+    assert!(yaml.contains("EX02_RESULTS: \"${{steps.ex02.outputs.result}}\""));
     assert_eq!(
         run(checker(course.path()).args(["dev", "workflow", "--check"])).code,
         0
@@ -429,11 +432,11 @@ fn the_classroom_workflow_follows_the_manifest() {
 
 #[test]
 fn a_broken_manifest_names_the_line_and_the_fix() {
-    let course = scratch_course();
+    let course = fixture_course();
     let manifest = course.path().join("course.toml");
     let good = fs::read_to_string(&manifest).unwrap();
     let entry = |id: &str, extra: &str| {
-        format!("\n[[exercise]]\nid = \"{id}\"\ntitle = \"T\"\npath = \"exercises/ex01-concurrent-sleeps\"\n{extra}\n")
+        format!("\n[[exercise]]\nid = \"{id}\"\ntitle = \"T\"\npath = \"exercises/ex01-first-response\"\n{extra}\n")
     };
     // The appended entry's table starts two lines below the old end.
     let at_entry = format!("course.toml:{}", good.lines().count() + 2);
@@ -465,7 +468,7 @@ fn a_broken_manifest_names_the_line_and_the_fix() {
         ),
         (
             good.replace(
-                "path = \"exercises/ex02-timeout\"",
+                "path = \"exercises/ex02-threads-at-once\"",
                 "path = \"exercises/ex02-nope\"",
             ),
             "missing path".into(),
@@ -478,7 +481,7 @@ fn a_broken_manifest_names_the_line_and_the_fix() {
         ),
         (
             good.replace(
-                "path = \"exercises/ex02-timeout\"",
+                "path = \"exercises/ex02-threads-at-once\"",
                 "path = \"../elsewhere\"",
             ),
             "outside path".into(),
@@ -503,28 +506,28 @@ fn a_broken_manifest_names_the_line_and_the_fix() {
 #[test]
 #[serial]
 fn a_new_exercise_is_scaffolded_and_verify_lists_what_is_missing() {
-    let course = shared_scratch("course_tools");
-    let out = run(checker(course.path()).args(["dev", "new", "ex14", "--title", "Rate limiting"]));
+    let course = shared_fixture("course_tools");
+    let out = run(checker(course.path()).args(["dev", "new", "ex03", "--title", "Rate limiting"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     for file in [
-        "exercises/ex14-rate-limiting/Cargo.toml",
-        "exercises/ex14-rate-limiting/src/lib.rs",
-        "tests/ex14.rs",
-        "solutions/ex14.rs",
-        "solutions/stubs/ex14.rs",
+        "exercises/ex03-rate-limiting/Cargo.toml",
+        "exercises/ex03-rate-limiting/src/lib.rs",
+        "tests/ex03.rs",
+        "solutions/ex03.rs",
+        "solutions/stubs/ex03.rs",
     ] {
         assert!(course.path().join(file).is_file(), "{file} not created");
         assert!(out.stdout.contains(file), "{}", out.stdout);
     }
-    let again = run(checker(course.path()).args(["dev", "new", "ex14", "--title", "Again"]));
+    let again = run(checker(course.path()).args(["dev", "new", "ex03", "--title", "Again"]));
     assert_eq!(again.code, 2);
     assert!(
-        again.stderr.contains("already has an exercise `ex14`"),
+        again.stderr.contains("already has an exercise `ex03`"),
         "{}",
         again.stderr
     );
 
-    let verify = run(checker(course.path()).args(["dev", "verify", "--only", "ex14"]));
+    let verify = run(checker(course.path()).args(["dev", "verify", "--only", "ex03"]));
     assert_eq!(verify.code, 1, "{}\n{}", verify.stdout, verify.stderr);
     let table = verify.stdout;
     assert!(table.contains("no hints in course.toml"), "{table}");
@@ -555,7 +558,7 @@ fn a_new_exercise_is_scaffolded_and_verify_lists_what_is_missing() {
     let readme = std::fs::read_to_string(course.path().join("README.md")).unwrap();
     assert_contains(
         &readme,
-        "`exercises/ex14-rate-limiting`",
+        "`exercises/ex03-rate-limiting`",
         "the README's table",
     );
     assert_contains(&out.stdout, "Next:", "dev new's next steps");

@@ -1,6 +1,8 @@
-//! The course author's proof: `dev verify` on the course itself, what it
-//! says of a broken catalogue, and `dev check`'s rules, each broken once on
-//! a scratch copy.
+//! The course author's proof: `dev check` and `dev verify` on the real
+//! course (the one test here that proves it, driven by course.toml alone),
+//! then, on the fixture course (`checker/tests/fixtures/course`), what the
+//! proof says of a broken catalogue and `dev check`'s rules, each broken once
+//! on a copy.
 
 mod common;
 
@@ -13,6 +15,17 @@ use serial_test::serial;
 #[test]
 #[serial]
 fn verify_proves_every_grader() {
+    // The real course's rules hold (on a pristine copy: the student's files
+    // differ from the stubs); its CONTRIBUTING.md, which the fixture lacks,
+    // keeps the table of causes in step too.
+    let course = scratch_course();
+    let check = run(checker(course.path()).args(["dev", "check"]));
+    assert_eq!(
+        check.code, 0,
+        "expected every rule to hold:\n{}{}",
+        check.stdout, check.stderr
+    );
+    assert_contains(&check.stdout, "rules hold", "dev check's closing line");
     // The proof works on its own scratch copy of the course, made from the
     // stubs and solutions: the student's files play no part.
     let out = run(checker(&course_root()).args(["dev", "verify"]));
@@ -27,7 +40,7 @@ fn verify_proves_every_grader() {
 #[test]
 #[serial]
 fn verify_names_missing_files_and_unknown_tests() {
-    let course = shared_scratch("proof");
+    let course = shared_fixture("proof");
     let root = course.path();
     // A mistake naming a test the suite does not have; the other mistakes go.
     for entry in fs::read_dir(root.join("solutions/mistakes")).unwrap() {
@@ -51,7 +64,7 @@ fn verify_names_missing_files_and_unknown_tests() {
     // An overlay naming a function the reference does not have.
     fs::write(
         root.join("solutions/mistakes/ex01-renamed.rs"),
-        "// Mistake: renamed\n// Rejected by: names_come_back_in_input_order\n// Message contains: x\n// Cause: none\n\npub fn no_such_function() {}\n",
+        "// Mistake: renamed\n// Rejected by: the_fastest_wins\n// Message contains: x\n// Cause: none\n\npub fn no_such_function() {}\n",
     )
     .unwrap();
     fs::remove_file(root.join("solutions/ex02.rs")).unwrap();
@@ -96,12 +109,12 @@ fn declare_cause(root: &std::path::Path, mistake: &str, cause: &str) {
 #[test]
 #[serial]
 fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
-    let course = shared_scratch("proof");
+    let course = shared_fixture("proof");
     let root = course.path();
     // A test of the proof's own that fails on every candidate asserting the
     // cause `wrong-order` (recorded as a fact, as every grader does), next
-    // to ex01's suite, which runs on tokio's paused clock (no timing).
-    let suite = root.join("tests/ex01.rs");
+    // to ex02's suite, whose verdicts rest on rendezvous (no clock).
+    let suite = root.join("tests/ex02.rs");
     let text = fs::read_to_string(&suite).unwrap();
     fs::write(
         &suite,
@@ -115,14 +128,14 @@ fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
             "dev",
             "verify",
             "--only",
-            "ex01",
+            "ex02",
             "--mistake",
-            "ex01-completion-order",
+            "ex02-completion-order",
             "--fresh",
             "--accept-snapshots",
         ]))
     };
-    declare_cause(root, "ex01-completion-order", "wrong-order");
+    declare_cause(root, "ex02-completion-order", "wrong-order");
     let out = verify(root);
     assert_eq!(
         out.code, 0,
@@ -131,9 +144,9 @@ fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
     );
     // The snapshot it wrote: the failure asserting a cause comes first.
     let snapshot =
-        fs::read_to_string(root.join("solutions/mistakes/snapshots/ex01-completion-order.txt"))
+        fs::read_to_string(root.join("solutions/mistakes/snapshots/ex02-completion-order.txt"))
             .unwrap();
-    // (ex01's own order test asserts `wrong-order` too, and comes first in
+    // (ex02's own order test asserts `wrong-order` too, and comes first in
     // the suite's order.)
     let first = snapshot.lines().next().unwrap_or_default();
     assert!(
@@ -145,7 +158,7 @@ fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
         "{snapshot}"
     );
     // A deliberately wrong header.
-    declare_cause(root, "ex01-completion-order", "sequential");
+    declare_cause(root, "ex02-completion-order", "sequential");
     let out = verify(root);
     assert_eq!(
         out.code, 1,
@@ -159,15 +172,15 @@ fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
         "the test, the recorded cause and the declared one are named",
     );
     // No line at all: the row says what to write.
-    declare_cause(root, "ex01-completion-order", "none");
-    let path = root.join("solutions/mistakes/ex01-completion-order.rs");
+    declare_cause(root, "ex02-completion-order", "none");
+    let path = root.join("solutions/mistakes/ex02-completion-order.rs");
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, text.replace("// Cause: none\n", "")).unwrap();
     let out = verify(root);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert_contains(
         &out.stdout,
-        "solutions/mistakes/ex01-completion-order.rs: the header has no `// Cause:` line",
+        "solutions/mistakes/ex02-completion-order.rs: the header has no `// Cause:` line",
         "the file and the fix are named",
     );
 }
@@ -175,7 +188,7 @@ fn verify_fails_a_mistake_whose_failing_tests_assert_another_cause() {
 #[test]
 fn dev_check_finds_a_mistake_without_a_cause() {
     let out = broken_check(|root| {
-        declare_cause(root, "ex01-sequential", "slowness");
+        declare_cause(root, "ex02-join-in-loop", "slowness");
     });
     assert_contains(
         &out,
@@ -206,7 +219,7 @@ fn dev_check_finds_a_snapshot_of_no_mistake() {
 /// Runs `dev check` on a scratch copy broken by `breaking`, and returns
 /// its output, which must fail the rule.
 fn broken_check(breaking: impl FnOnce(&std::path::Path)) -> String {
-    let course = scratch_course();
+    let course = fixture_course();
     breaking(course.path());
     let out = run(checker(course.path()).args(["dev", "check"]));
     assert_eq!(
@@ -218,8 +231,8 @@ fn broken_check(breaking: impl FnOnce(&std::path::Path)) -> String {
 }
 
 #[test]
-fn dev_check_holds_on_the_course() {
-    let course = scratch_course();
+fn dev_check_holds_on_the_fixture() {
+    let course = fixture_course();
     let out = run(checker(course.path()).args(["dev", "check"]));
     assert_eq!(
         out.code, 0,
@@ -232,13 +245,13 @@ fn dev_check_holds_on_the_course() {
 #[test]
 fn dev_check_finds_a_stub_that_differs_from_its_copy() {
     let out = broken_check(|root| {
-        let copy = root.join("solutions/stubs/ex03.rs");
+        let copy = root.join("solutions/stubs/ex02.rs");
         let text = fs::read_to_string(&copy).unwrap();
         fs::write(copy, text + "\n// changed\n").unwrap();
     });
     assert_contains(
         &out,
-        "exercises/ex03-fetch-urls/src/lib.rs differs from solutions/stubs/ex03.rs",
+        "exercises/ex02-threads-at-once/src/lib.rs differs from solutions/stubs/ex02.rs",
         "the two copies are named",
     );
 }
@@ -246,7 +259,7 @@ fn dev_check_finds_a_stub_that_differs_from_its_copy() {
 #[test]
 fn dev_check_finds_a_dependency_list_that_differs() {
     let out = broken_check(|root| {
-        let manifest = root.join("exercises/ex05-sum-of-squares/Cargo.toml");
+        let manifest = root.join("exercises/ex02-threads-at-once/Cargo.toml");
         let text = fs::read_to_string(&manifest).unwrap();
         fs::write(
             manifest,
@@ -256,7 +269,7 @@ fn dev_check_finds_a_dependency_list_that_differs() {
     });
     assert_contains(
         &out,
-        "exercises/ex05-sum-of-squares/Cargo.toml: [dev-dependencies] differs from exercises/ex01-concurrent-sleeps/Cargo.toml",
+        "exercises/ex02-threads-at-once/Cargo.toml: [dev-dependencies] differs from exercises/ex01-first-response/Cargo.toml",
         "the manifest and the table are named",
     );
 }
@@ -266,13 +279,13 @@ fn dev_check_finds_a_readme_table_out_of_order() {
     let out = broken_check(|root| {
         let readme = root.join("README.md");
         let text = fs::read_to_string(&readme).unwrap();
-        let a = "`exercises/ex01-concurrent-sleeps`";
-        let b = "`exercises/ex02-timeout`";
+        let a = "`exercises/ex01-first-response`";
+        let b = "`exercises/ex02-threads-at-once`";
         fs::write(readme, text.replace(a, "@@").replace(b, a).replace("@@", b)).unwrap();
     });
     assert_contains(
         &out,
-        "README.md's exercise table lists `exercises/ex02-timeout` as number 1, course.toml as number 2",
+        "README.md's exercise table lists `exercises/ex02-threads-at-once` as number 1, course.toml as number 2",
         "the misplaced row",
     );
 }
@@ -283,7 +296,7 @@ fn dev_check_finds_stray_and_misnamed_solutions() {
         fs::write(root.join("solutions/mistakes/ex6-typo.rs"), "// x\n").unwrap();
         fs::write(root.join("solutions/notes.txt"), "notes\n").unwrap();
         fs::write(
-            root.join("solutions/mistakes/ex06-no-header.rs"),
+            root.join("solutions/mistakes/ex02-no-header.rs"),
             "pub fn f() {}\n",
         )
         .unwrap();
@@ -296,7 +309,7 @@ fn dev_check_finds_stray_and_misnamed_solutions() {
     assert_contains(&out, "solutions/notes.txt: not a Rust file", "a stray file");
     assert_contains(
         &out,
-        "solutions/mistakes/ex06-no-header.rs: the header must name the test",
+        "solutions/mistakes/ex02-no-header.rs: the header must name the test",
         "a mistake without its header",
     );
 }
@@ -316,6 +329,49 @@ fn dev_check_finds_a_solution_that_is_not_rustfmt_clean() {
 }
 
 #[test]
+fn dev_check_keeps_a_contributing_guides_table_of_causes_in_step() {
+    // The fixture has no CONTRIBUTING.md, so the rule has nothing to check;
+    // a guide without the table breaks it, and the message gives the table.
+    let course = fixture_course();
+    let root = course.path();
+    let guide = root.join("CONTRIBUTING.md");
+    fs::write(&guide, "# Contributing\n").unwrap();
+    let out = run(checker(root).args(["dev", "check"]));
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_contains(
+        &out.stdout,
+        "CONTRIBUTING.md lacks the table of causes",
+        "the missing table",
+    );
+    // The table the message gives, markers included, makes the rule hold.
+    let given: Vec<&str> = out
+        .stdout
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| !l.starts_with("<!-- causes: begin"))
+        .collect();
+    let end = given
+        .iter()
+        .position(|l| l.starts_with("<!-- causes: end"))
+        .unwrap_or_else(|| panic!("the message gives the whole table:\n{}", out.stdout));
+    let table = given[..=end].join("\n");
+    assert_contains(&table, "| `sequential` |", "the table of causes");
+    fs::write(&guide, format!("# Contributing\n\n{table}\n")).unwrap();
+    let out = run(checker(root).args(["dev", "check"]));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // A row that drifted from the vocabulary breaks it again.
+    let drifted = table.replace("| `sequential` |", "| `serial` |");
+    fs::write(&guide, format!("# Contributing\n\n{drifted}\n")).unwrap();
+    let out = run(checker(root).args(["dev", "check"]));
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_contains(
+        &out.stdout,
+        "CONTRIBUTING.md's table of causes differs from grading-protocol's vocabulary",
+        "the drifted table",
+    );
+}
+
+#[test]
 fn dev_check_finds_a_stale_classroom_workflow() {
     let out = broken_check(|root| {
         let manifest = root.join("course.toml");
@@ -331,12 +387,11 @@ fn dev_check_finds_a_stale_classroom_workflow() {
 
 #[test]
 fn dev_ids_lists_the_exercises_in_course_order() {
-    let course = scratch_course();
+    let course = fixture_course();
     let out = run(checker(course.path()).args(["dev", "ids"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let ids: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(ids.first(), Some(&"ex01"));
-    assert_eq!(ids.len(), 13, "{}", out.stdout);
+    assert_eq!(ids, ["ex01", "ex02"], "{}", out.stdout);
 }
 
 #[test]
