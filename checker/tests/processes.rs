@@ -16,18 +16,22 @@ use common::*;
 use pretty_assertions::assert_eq;
 use serial_test::serial;
 
-/// Infinite loops that never yield: they block the runtime thread, so every
-/// test hangs.
-const EX01_HANG: &str = "use std::time::Duration;\n\
+/// An infinite loop that never yields: it blocks the runtime thread, so
+/// every test of ex01 hangs (the fixture's `first`).
+const EX01_HANG: &str = "use std::future::Future;\n\
     #[allow(clippy::empty_loop)]\n\
-    pub async fn sleepy(_name: &str, _delay: Duration) -> String { loop {} }\n\
-    #[allow(clippy::empty_loop)]\n\
-    pub async fn run_concurrently(_tasks: &[(&str, Duration)]) -> Vec<String> { loop {} }\n";
+    pub async fn first<F>(_futures: Vec<F>) -> Option<F::Output>\n\
+    where\n    F: Future + Unpin,\n{\n    loop {}\n}\n";
+
+/// A `first` that aborts the process: the suite crashes.
+const EX01_CRASH: &str = "use std::future::Future;\n\
+    pub async fn first<F>(_futures: Vec<F>) -> Option<F::Output>\n\
+    where\n    F: Future + Unpin,\n{\n    std::process::abort()\n}\n";
 
 #[test]
 #[serial]
 fn a_hang_is_timed_out_reused_and_leaves_no_process_behind() {
-    let course = shared_scratch("processes");
+    let course = shared_fixture("processes");
     let root = course.path();
     std::fs::write(student_file(root, "ex01"), EX01_HANG).unwrap();
 
@@ -35,7 +39,7 @@ fn a_hang_is_timed_out_reused_and_leaves_no_process_behind() {
     let out = run(checker(root).args(["--only", "ex01", "--limit", "2"]));
     assert_eq!(
         rows(&out.stdout),
-        ["1 ex01 Concurrent sleeps timed out (killed at 2 s) -"],
+        ["1 ex01 First response wins timed out (killed at 2 s) -"],
         "{}",
         out.stdout
     );
@@ -49,7 +53,7 @@ fn a_hang_is_timed_out_reused_and_leaves_no_process_behind() {
     let out = run(checker(root).args(["--only", "ex01"]));
     let row = &rows(&out.stdout)[0];
     assert!(
-        row.starts_with("1 ex01 Concurrent sleeps timed out (watchdog "),
+        row.starts_with("1 ex01 First response wins timed out (watchdog "),
         "the watchdogs stopped the tests: {row}\n{}",
         out.stdout
     );
@@ -75,19 +79,13 @@ fn a_hang_is_timed_out_reused_and_leaves_no_process_behind() {
 #[test]
 #[serial]
 fn a_crash_is_named() {
-    let course = shared_scratch("processes");
+    let course = shared_fixture("processes");
     let root = course.path();
-    std::fs::write(
-        student_file(root, "ex01"),
-        "use std::time::Duration;\n\
-         pub async fn sleepy(_name: &str, _delay: Duration) -> String { std::process::abort() }\n\
-         pub async fn run_concurrently(_tasks: &[(&str, Duration)]) -> Vec<String> { std::process::abort() }\n",
-    )
-    .unwrap();
+    std::fs::write(student_file(root, "ex01"), EX01_CRASH).unwrap();
     let out = run(checker(root).args(["--only", "ex01"]));
     assert_eq!(
         rows(&out.stdout),
-        ["1 ex01 Concurrent sleeps crashed -"],
+        ["1 ex01 First response wins crashed -"],
         "{}",
         out.stdout
     );
@@ -134,7 +132,7 @@ fn wait_for(rx: &mpsc::Receiver<String>, text: &str) -> String {
 #[test]
 #[serial]
 fn watch_explains_the_exercise_just_saved_and_quits_on_ctrl_c() {
-    let course = shared_scratch("processes");
+    let course = shared_fixture("processes");
     let root = course.path();
     let mut watch = Running::spawn(
         Process::new(env!("CARGO_BIN_EXE_checker"))
@@ -159,7 +157,7 @@ fn watch_explains_the_exercise_just_saved_and_quits_on_ctrl_c() {
     );
     assert_contains(
         &broken,
-        "Does not compile: exercises/ex02-timeout/src/lib.rs",
+        "Does not compile: exercises/ex02-threads-at-once/src/lib.rs",
         "its error",
     );
     assert_contains(
@@ -171,7 +169,7 @@ fn watch_explains_the_exercise_just_saved_and_quits_on_ctrl_c() {
     let solved = wait_for(&rx, "Watching your files");
     assert_contains(
         &solved,
-        "ex02 Timeouts and deadlines is solved",
+        "ex02 Threads at once is solved",
         "a solved save is praised",
     );
 
@@ -188,7 +186,7 @@ fn watch_explains_the_exercise_just_saved_and_quits_on_ctrl_c() {
 #[test]
 #[serial]
 fn ctrl_c_during_a_check_ends_the_suites_it_started() {
-    let course = shared_scratch("processes");
+    let course = shared_fixture("processes");
     let root = course.path();
     std::fs::write(student_file(root, "ex01"), EX01_HANG).unwrap();
     // Build first, so that the interrupt lands while the hung suite runs.
@@ -202,9 +200,12 @@ fn ctrl_c_during_a_check_ends_the_suites_it_started() {
             .stderr(std::process::Stdio::piped()),
     );
     // Wait until the suite runs (its binary shows up), then press Ctrl-C.
+    // Only this copy's suite counts (it runs in the copy's ex01 folder):
+    // other copies of a course may be checked on the machine meanwhile.
     let deadline = Instant::now() + Duration::from_secs(120);
-    let suite = |p: &String| p.contains("deps/ex01-") && !p.contains("checker");
-    while !processes_mentioning("ex01").iter().any(suite) {
+    let copy = root.display().to_string();
+    let suite = |p: &String| p.contains("deps/ex01-");
+    while !processes_mentioning(&copy).iter().any(suite) {
         assert!(Instant::now() < deadline, "the suite never started");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -215,7 +216,7 @@ fn ctrl_c_during_a_check_ends_the_suites_it_started() {
     let code = status.0.wait().unwrap().code();
     assert_eq!(code, Some(130), "Ctrl-C ends the checker with 130");
     std::thread::sleep(Duration::from_millis(200));
-    let left: Vec<String> = processes_mentioning("ex01")
+    let left: Vec<String> = processes_mentioning(&copy)
         .into_iter()
         .filter(suite)
         .collect();

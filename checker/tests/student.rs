@@ -1,7 +1,7 @@
 //! The student's checker, used for real on pristine scratch copies of the
-//! course: verdicts, the exercise being worked on, reused verdicts, files
-//! restored with old timestamps or deleted, progress, id spellings, hints,
-//! reset and help.
+//! fixture course (two toy exercises, see `common::fixture_root`): verdicts,
+//! the exercise being worked on, reused verdicts, files restored with old
+//! timestamps or deleted, progress, id spellings, hints, reset and help.
 
 mod common;
 
@@ -12,58 +12,82 @@ use common::*;
 use pretty_assertions::assert_eq;
 use serial_test::serial;
 
-const FIRST_FIVE: [&str; 10] = [
-    "--only", "ex01", "--only", "ex02", "--only", "ex03", "--only", "ex04", "--only", "ex05",
-];
+/// Both exercises of the fixture course, named: a check of part of a course.
+const BOTH: [&str; 4] = ["--only", "ex01", "--only", "ex02"];
 
-#[test]
-#[serial]
-fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
-    let course = shared_scratch("student");
-    let root = course.path();
-    put(root, "ex01", "ex01.rs");
-    put(root, "ex02", "mistakes/ex02-join-all-then-check.rs");
-    std::thread::sleep(Duration::from_millis(20));
-    fs::write(
-        student_file(root, "ex04"),
-        "pub fn read_all() -> u32 { \"not a number\" }\n",
-    )
-    .unwrap();
-    let out = run(checker(root).args(FIRST_FIVE));
-    assert_eq!(
-        out.code, 0,
-        "status exits 0 whatever the progress:\n{}{}",
-        out.stdout, out.stderr
-    );
-    // How many tests a suite has is the suite's business; the verdict is ours.
-    let table: Vec<String> = rows(&out.stdout)
+/// The table rows with the test counts dropped: how many tests a suite has is
+/// the suite's business; the verdict is ours.
+fn verdicts(stdout: &str) -> Vec<String> {
+    rows(stdout)
         .into_iter()
         .map(|row| match row.find(" (").or_else(|| row.rfind(' ')) {
             Some(cut) if !row.ends_with("compile") => row[..cut].to_string(),
             _ => row,
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+#[serial]
+fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
+    let course = shared_fixture("student");
+    let root = course.path();
+
+    // Solved, and an untouched stub.
+    put(root, "ex01", "ex01.rs");
+    let out = run(checker(root).args(BOTH));
     assert_eq!(
-        table,
+        out.code, 0,
+        "status exits 0 whatever the progress:\n{}{}",
+        out.stdout, out.stderr
+    );
+    assert_eq!(
+        verdicts(&out.stdout),
         [
-            "1 ex01 Concurrent sleeps solved",
-            "2 ex02 Timeouts and deadlines failing",
-            "3 ex03 Fetch URLs concurrently not started",
-            "4 ex04 Read files with a thread pool does not compile",
-            "5 ex05 Parallel sum of squares not started",
+            "1 ex01 First response wins solved",
+            "2 ex02 Threads at once not started",
         ],
         "one row per exercise, each with its own verdict:\n{}",
         out.stdout
     );
     // Piped: no colour codes and an ASCII bar.
     assert_lacks(&out.stdout, "\u{1b}", "piped output has no colour codes");
-    assert_contains(&out.stdout, "Progress: [####", "an ASCII bar");
     assert_contains(
         &out.stdout,
-        "1/5 solved (of the exercises checked)",
+        "Progress: [##########----------]",
+        "an ASCII bar",
+    );
+    assert_contains(
+        &out.stdout,
+        "1/2 solved (of the exercises checked)",
         "the count",
     );
-    // The exercise changed last (ex04) is explained in full, first: the
+
+    // Failing, and a file that does not compile, saved last.
+    put(root, "ex01", "mistakes/ex01-input-order.rs");
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(
+        student_file(root, "ex02"),
+        "pub fn run_all() -> u64 { \"not a number\" }\n",
+    )
+    .unwrap();
+    let out = run(checker(root).args(BOTH));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        verdicts(&out.stdout),
+        [
+            "1 ex01 First response wins failing",
+            "2 ex02 Threads at once does not compile",
+        ],
+        "one row per exercise, each with its own verdict:\n{}",
+        out.stdout
+    );
+    assert_contains(
+        &out.stdout,
+        "0/2 solved (of the exercises checked)",
+        "the count",
+    );
+    // The exercise changed last (ex02) is explained in full, first: the
     // compiler's error with its location and excerpt.
     let working = out
         .stdout
@@ -71,33 +95,33 @@ fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
         .nth(1)
         .unwrap_or_else(|| panic!("no `Working on:` block:\n{}", out.stdout));
     assert!(
-        working.starts_with("ex04 Read files with a thread pool"),
+        working.starts_with("ex02 Threads at once"),
         "the exercise changed last is the one worked on:\n{}",
         out.stdout
     );
     assert_contains(
         working,
-        "Does not compile: exercises/ex04-file-pool/src/lib.rs:1: mismatched types",
+        "Does not compile: exercises/ex02-threads-at-once/src/lib.rs:1: mismatched types",
         "the compiler error, located",
     );
-    assert_contains(working, "expected `u32`", "the compiler's excerpt");
-    assert_contains(working, "cargo test -p ex04", "what to run");
-    // Then where the course continues: the first unsolved exercise, ex02.
+    assert_contains(working, "expected `u64`", "the compiler's excerpt");
+    assert_contains(working, "cargo test -p ex02", "what to run");
+    // Then where the course continues: the first unsolved exercise, ex01.
     assert_contains(
         &out.stdout,
-        "Then, in course order: ex02 Timeouts and deadlines (failing (",
+        "Then, in course order: ex01 First response wins (failing (",
         "where the course continues",
     );
 
-    // Saving ex02 again makes it the exercise worked on: its first failure,
+    // Saving ex01 again makes it the exercise worked on: its first failure,
     // in the suite's order, whatever test finished first.
     std::thread::sleep(Duration::from_millis(20));
-    put(root, "ex02", "mistakes/ex02-join-all-then-check.rs");
-    let out = run(checker(root).args(["--only", "ex02", "--only", "ex04"]));
+    put(root, "ex01", "mistakes/ex01-input-order.rs");
+    let out = run(checker(root).args(BOTH));
     let working = out.stdout.split("Working on: ").nth(1).unwrap_or_default();
     assert!(
-        working.starts_with("ex02 Timeouts and deadlines"),
-        "ex02 was saved last:\n{}",
+        working.starts_with("ex01 First response wins"),
+        "ex01 was saved last:\n{}",
         out.stdout
     );
     assert_contains(
@@ -105,7 +129,7 @@ fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
         "First failing test: ",
         "the first failure is named",
     );
-    let again = run(checker(root).args(["--only", "ex02", "--fresh"]));
+    let again = run(checker(root).args(["--only", "ex01", "--fresh"]));
     let first = |s: &str| {
         s.lines()
             .find(|l| l.contains("First failing test:"))
@@ -118,21 +142,21 @@ fn status_tells_each_verdict_apart_and_explains_the_exercise_worked_on() {
     );
 
     // --color always keeps colour.
-    let out = run(checker(root).args(["--only", "ex04", "--color", "always"]));
+    let out = run(checker(root).args(["--only", "ex02", "--color", "always"]));
     assert_contains(&out.stdout, "\u{1b}", "--color always keeps colour");
 }
 
 #[test]
 #[serial]
 fn a_verdict_is_reused_until_something_it_depends_on_changes() {
-    let course = shared_scratch("student");
+    let course = shared_fixture("student");
     let root = course.path();
-    put(root, "ex01", "mistakes/ex01-sequential.rs");
-    // An untouched stub is never built (see the test below): ex05 holds its
+    put(root, "ex01", "mistakes/ex01-input-order.rs");
+    // An untouched stub is never built (see the test below): ex02 holds its
     // reference, so that both verdicts come from a suite run.
-    put(root, "ex05", "ex05.rs");
+    put(root, "ex02", "ex02.rs");
     // Fresh: an earlier run of these tests may have left this verdict.
-    let first = run(checker(root).args(["--only", "ex01", "--only", "ex05", "--fresh"]));
+    let first = run(checker(root).args(["--only", "ex01", "--only", "ex02", "--fresh"]));
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert_lacks(&first.stdout, "reused", "a first check reuses nothing");
     assert_contains(
@@ -141,7 +165,7 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
         "piped progress",
     );
 
-    let second = run(checker(root).args(["--only", "ex01", "--only", "ex05"]));
+    let second = run(checker(root).args(["--only", "ex01", "--only", "ex02"]));
     assert_eq!(
         rows(&first.stdout),
         rows(&second.stdout),
@@ -166,9 +190,9 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
 
     // A change of the student's file, of the suite, or `--fresh`: checked again.
     put(root, "ex01", "ex01.rs");
-    let third = run(checker(root).args(["--only", "ex01", "--only", "ex05"]));
+    let third = run(checker(root).args(["--only", "ex01", "--only", "ex02"]));
     assert!(
-        rows(&third.stdout)[0].starts_with("1 ex01 Concurrent sleeps solved "),
+        rows(&third.stdout)[0].starts_with("1 ex01 First response wins solved "),
         "{}",
         third.stdout
     );
@@ -181,24 +205,19 @@ fn a_verdict_is_reused_until_something_it_depends_on_changes() {
         "ex01 changed, so it was checked again:\n{}",
         third.stdout
     );
-    let suite = root.join("tests/ex05.rs");
-    let suite = if suite.is_file() {
-        suite
-    } else {
-        root.join("tests/ex05/main.rs")
-    };
+    let suite = root.join("tests/ex02.rs");
     let text = fs::read_to_string(&suite).unwrap();
     fs::write(&suite, format!("{text}\n// a comment\n")).unwrap();
-    let fourth = run(checker(root).args(["--only", "ex05"]));
+    let fourth = run(checker(root).args(["--only", "ex02"]));
     assert_lacks(&fourth.stdout, "reused", "a changed suite is checked again");
-    let fresh = run(checker(root).args(["--only", "ex05", "--fresh"]));
+    let fresh = run(checker(root).args(["--only", "ex02", "--fresh"]));
     assert_lacks(&fresh.stdout, "reused", "--fresh checks again");
 }
 
 #[test]
 #[serial]
 fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
-    let course = shared_scratch("student");
+    let course = shared_fixture("student");
     let root = course.path();
     let file = student_file(root, "ex01");
     // A stub the student began reading and commented: no longer the
@@ -208,7 +227,7 @@ fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
     let out = run(checker(root).args(["--only", "ex01"]));
     assert_contains(&out.stderr, "building the graded suites", "ex01 was built");
     assert!(
-        rows(&out.stdout)[0].starts_with("1 ex01 Concurrent sleeps not started "),
+        rows(&out.stdout)[0].starts_with("1 ex01 First response wins not started "),
         "{}",
         out.stdout
     );
@@ -224,7 +243,7 @@ fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
         .unwrap();
     let out = run(checker(root).args(["--only", "ex01"]));
     assert!(
-        rows(&out.stdout)[0].starts_with("1 ex01 Concurrent sleeps solved "),
+        rows(&out.stdout)[0].starts_with("1 ex01 First response wins solved "),
         "the restored solution is what was judged:\n{}",
         out.stdout
     );
@@ -234,7 +253,7 @@ fn a_file_restored_with_an_old_timestamp_is_judged_by_its_content() {
 fn a_fresh_course_is_not_started_without_building_any_suite() {
     // A course of untouched stubs and a target folder nothing was built in:
     // the whole table at once, and no exercise crate compiled.
-    let course = scratch_course();
+    let course = fixture_course();
     let target = tempfile::tempdir().unwrap();
     let out = run(checker(course.path()).env("CHECKER_TARGET_DIR", target.path()));
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
@@ -269,18 +288,15 @@ fn a_fresh_course_is_not_started_without_building_any_suite() {
 #[test]
 #[serial]
 fn a_deleted_student_file_is_named_with_the_fix() {
-    let course = shared_scratch("student");
+    let course = shared_fixture("student");
     let root = course.path();
-    fs::remove_file(student_file(root, "ex03")).unwrap();
-    let out = run(checker(root).args(["--only", "3"]));
+    fs::remove_file(student_file(root, "ex02")).unwrap();
+    let out = run(checker(root).args(["--only", "2"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        rows(&out.stdout),
-        ["1 ex03 Fetch URLs concurrently file missing -"]
-    );
+    assert_eq!(rows(&out.stdout), ["1 ex02 Threads at once file missing -"]);
     assert_contains(
         &out.stdout,
-        "exercises/ex03-fetch-urls/src/lib.rs is missing. `cargo run -- reset ex03` puts the untouched stub back",
+        "exercises/ex02-threads-at-once/src/lib.rs is missing. `cargo run -- reset ex02` puts the untouched stub back",
         "the missing file and the fix",
     );
 }
@@ -288,7 +304,7 @@ fn a_deleted_student_file_is_named_with_the_fix() {
 #[test]
 #[serial]
 fn only_the_whole_course_solved_is_called_every_exercise() {
-    let course = shared_scratch("student");
+    let course = shared_fixture("student");
     let root = course.path();
     put(root, "ex01", "ex01.rs");
     for spelling in ["ex01", "1", "01", "ex1", "EX01"] {
@@ -296,7 +312,7 @@ fn only_the_whole_course_solved_is_called_every_exercise() {
         assert_eq!(out.code, 0, "--only {spelling} is ex01: {}", out.stderr);
         let table = rows(&out.stdout);
         assert!(
-            table.len() == 1 && table[0].starts_with("1 ex01 Concurrent sleeps solved "),
+            table.len() == 1 && table[0].starts_with("1 ex01 First response wins solved "),
             "--only {spelling} checks ex01 alone:\n{}",
             out.stdout
         );
@@ -328,21 +344,21 @@ fn outside_the_course_is_one_clear_line() {
 
 #[test]
 fn a_deleted_exercise_is_one_clear_line() {
-    let course = scratch_course();
-    fs::remove_dir_all(course.path().join("exercises/ex03-fetch-urls")).unwrap();
+    let course = fixture_course();
+    fs::remove_dir_all(course.path().join("exercises/ex02-threads-at-once")).unwrap();
     let out = run(&mut checker(course.path()));
     assert_eq!(out.code, 2, "{}", out.stdout);
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     assert_contains(
         &out.stderr,
-        "`ex03` is not valid: its folder exercises/ex03-fetch-urls is missing",
+        "`ex02` is not valid: its folder exercises/ex02-threads-at-once is missing",
         "the manifest names the missing folder",
     );
 }
 
 #[test]
 fn an_unknown_exercise_lists_the_known_ones() {
-    let course = scratch_course();
+    let course = fixture_course();
     let out = run(checker(course.path()).args(["hint", "ex99"]));
     assert_eq!(out.code, 2);
     assert_contains(&out.stderr, "no exercise `ex99`", "the unknown id");
@@ -351,7 +367,7 @@ fn an_unknown_exercise_lists_the_known_ones() {
 
 #[test]
 fn hints_come_one_at_a_time_whatever_the_spelling() {
-    let course = scratch_course();
+    let course = fixture_course();
     let hint = |args: &[&str]| run(checker(course.path()).arg("hint").args(args)).stdout;
     assert!(hint(&["ex01"]).starts_with("Hint 1 of 3 for ex01"));
     assert!(
@@ -373,7 +389,7 @@ fn hints_come_one_at_a_time_whatever_the_spelling() {
 
 #[test]
 fn reset_asks_and_keeps_a_backup_that_git_ignores() {
-    let course = scratch_course();
+    let course = fixture_course();
     let root = course.path();
     let file = student_file(root, "ex01");
     let stub = fs::read_to_string(root.join("solutions/stubs/ex01.rs")).unwrap();
@@ -419,7 +435,7 @@ fn reset_asks_and_keeps_a_backup_that_git_ignores() {
 
 #[test]
 fn help_shows_what_students_type_and_every_command() {
-    let course = scratch_course();
+    let course = fixture_course();
     let out = run(checker(course.path()).arg("--help"));
     assert_eq!(out.code, 0);
     assert_contains(
@@ -461,7 +477,7 @@ fn help_shows_what_students_type_and_every_command() {
 fn a_closed_pipe_ends_the_checker_quietly() {
     // Like `cargo run -- dev verify | head -1`: the reader is gone before
     // the checker writes.
-    let course = scratch_course();
+    let course = fixture_course();
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_checker"))
