@@ -28,8 +28,16 @@ fn make_suite_a_folder(course: &Path, id: &str) {
         .join("Cargo.toml");
     let text = fs::read_to_string(&manifest).unwrap();
     let old = format!("tests/{id}.rs");
-    assert!(text.contains(&old), "{} names its suite: {text}", manifest.display());
-    fs::write(&manifest, text.replace(&old, &format!("tests/{id}/main.rs"))).unwrap();
+    assert!(
+        text.contains(&old),
+        "{} names its suite: {text}",
+        manifest.display()
+    );
+    fs::write(
+        &manifest,
+        text.replace(&old, &format!("tests/{id}/main.rs")),
+    )
+    .unwrap();
 }
 
 #[test]
