@@ -33,9 +33,9 @@ fn report(student: &str, generated_at: &str) -> String {
         "student": student,
         "points": { "earned": 10, "possible": 20 },
         "exercises": [
-            { "id": "ex01", "title": "Concurrent sleeps", "status": "solved", "detail": null,
+            { "id": "ex01", "title": "First response wins", "status": "solved", "detail": null,
               "points": { "earned": 10, "possible": 10 }, "duration_secs": 0.5, "tests": [] },
-            { "id": "ex02", "title": "Timeouts", "status": "failing", "detail": null,
+            { "id": "ex02", "title": "Threads at once", "status": "failing", "detail": null,
               "points": { "earned": 0, "possible": 10 }, "duration_secs": 0.5, "tests": [] }
         ]
     }))

@@ -82,20 +82,27 @@ fn ops_in_turn() -> (String, String) {
     (observed.encode(), expected.encode())
 }
 
-/// One exercise in every state, the one changed last being a compile error.
+/// Exercise `n`'s student file, as the course lays it out.
+fn student_file(n: usize, title: &str) -> String {
+    format!("{}/src/lib.rs", exercise(n, title).path.display())
+}
+
+/// A made-up course of eight toy exercises (no course's own): one exercise
+/// in every state, the one changed last being a compile error.
 fn course_in_every_state() -> Vec<Report> {
     let todo = "NOT STARTED: your code reached a `todo!()` (not yet implemented).";
+    let pool = student_file(4, "Toy pool");
     vec![
         report(
             1,
-            "Concurrent sleeps",
+            "Toy sleeps",
             Status::Solved,
             vec![test("a", Outcome::Passed, ""), test("b", Outcome::Passed, "")],
             100,
         ),
         report(
             2,
-            "Timeouts",
+            "Toy deadline",
             Status::Failing,
             vec![
                 // First in the suite, but asserts no cause: shown after the
@@ -112,46 +119,46 @@ fn course_in_every_state() -> Vec<Report> {
         ),
         report(
             3,
-            "Fetch URLs",
+            "Toy fetch",
             Status::NotStarted,
             vec![test("t", Outcome::Failed, todo)],
             0,
         ),
         report(
             4,
-            "File pool",
+            "Toy pool",
             Status::DoesNotCompile(CompileError {
-                location: Some("exercises/ex04-file-pool/src/lib.rs:1".into()),
+                location: Some(format!("{pool}:1")),
                 message: "mismatched types".into(),
-                rendered: "error[E0308]: mismatched types\n --> exercises/ex04-file-pool/src/lib.rs:1:28\n  |\n1 | pub fn read_all() -> u32 { \"x\" }\n  |                            ^^^ expected `u32`, found `&str`\n".into(),
+                rendered: format!("error[E0308]: mismatched types\n --> {pool}:1:28\n  |\n1 | pub fn read_all() -> u32 {{ \"x\" }}\n  |                            ^^^ expected `u32`, found `&str`\n"),
             }),
             Vec::new(),
             900,
         ),
         report(
             5,
-            "Sum of squares",
-            Status::MissingFile(PathBuf::from("exercises/ex05-sum-of-squares/src/lib.rs")),
+            "Toy sum",
+            Status::MissingFile(PathBuf::from(student_file(5, "Toy sum"))),
             Vec::new(),
             300,
         ),
         report(
             6,
-            "Locks",
+            "Toy bank",
             Status::TimedOut(Hang::Watchdog(Duration::from_secs(3))),
             vec![test("deadlock", Outcome::Failed, "\nWATCHDOG: no result after 3.0 s of real time, so the test was stopped.\nTwo transfers wait for each other's lock.\nTry: lock the lower account first.\n")],
             250,
         ),
         report(
             7,
-            "Producers",
+            "Toy queue",
             Status::TimedOut(Hang::Killed(Duration::from_secs(60))),
             Vec::new(),
             240,
         ),
         report(
             8,
-            "Blocking",
+            "Toy blocking",
             Status::Crashed("SIGABRT: the process aborted (signal 6)".into()),
             Vec::new(),
             230,
@@ -201,7 +208,9 @@ fn the_student_view_explains_the_exercise_changed_last_then_the_course() {
 #[test]
 fn the_student_view_in_watch_explains_the_exercise_just_saved() {
     let reports = course_in_every_state();
-    insta::assert_snapshot!(plain(&view::render(&reports, scope(true, Some("ex06")))));
+    // The exercise that hung (the watchdog stopped its test).
+    let hung = reports[5].exercise.id.as_str();
+    insta::assert_snapshot!(plain(&view::render(&reports, scope(true, Some(hung)))));
     insta::assert_snapshot!(
         "just_saved_and_solved",
         plain(&view::render(&reports, scope(true, Some("ex01"))))
@@ -315,8 +324,8 @@ fn the_proof_table() {
         ),
         (
             "ex01".into(),
-            "mistake sequential".into(),
-            "uneven_sleeps_take_the_longest_delay fails".into(),
+            "mistake input-order".into(),
+            "the_fastest_wins fails".into(),
         ),
     ];
     let table = Table::new(&planned);
@@ -326,15 +335,15 @@ fn the_proof_table() {
             label: "stub".into(),
             expected: planned[0].2.clone(),
             ok: true,
-            detail: "8/8 fail, not started (0.0 s)".into(),
+            detail: "3/3 fail, not started (0.0 s)".into(),
             reused: true,
         },
         Row {
             exercise: "ex01".into(),
-            label: "mistake sequential".into(),
+            label: "mistake input-order".into(),
             expected: planned[1].2.clone(),
             ok: false,
-            detail: "`uneven_sleeps_take_the_longest_delay` fails, but its message does not contain \"one after another\":\nthe sleeps took 6.0 s".into(),
+            detail: "`the_fastest_wins` fails, but its message does not contain \"one after another\":\nthe winner answered after 3.0 s".into(),
             reused: false,
         },
     ];
@@ -363,7 +372,7 @@ fn the_soak_table() {
     let mut text = soak::header(&options);
     text.push('\n');
     text.push_str(&soak::render_row(&soak::Row {
-        exercise: "ex06".into(),
+        exercise: "ex01".into(),
         passed: 19,
         failed: 1,
         times: vec![
@@ -391,7 +400,7 @@ fn the_dev_check_report() {
     insta::assert_snapshot!(checker::author::dev_check::render(&results));
 }
 
-/// ex04 read sequentially with two workers: one lane full, one empty, over
+/// A pool that read sequentially with two workers: one lane full, one empty, over
 /// what a correct pool does; and 10 000 tasks as one row of how many ran.
 fn timelines() -> (
     grading_protocol::Timeline,

@@ -6,24 +6,56 @@
 mod common;
 
 use std::fs;
+use std::path::Path;
 
 use common::*;
 use serde_json::Value;
 
+/// Makes `id`'s suite a folder (`tests/<id>/main.rs`), as a course with
+/// suites split in modules has it; the fixture's suites are single files.
+fn make_suite_a_folder(course: &Path, id: &str) {
+    let folder = course.join("tests").join(id);
+    fs::create_dir(&folder).unwrap();
+    fs::rename(
+        course.join("tests").join(format!("{id}.rs")),
+        folder.join("main.rs"),
+    )
+    .unwrap();
+    let manifest = student_file(course, id)
+        .parent()
+        .and_then(Path::parent)
+        .expect("the exercise's folder")
+        .join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let old = format!("tests/{id}.rs");
+    assert!(
+        text.contains(&old),
+        "{} names its suite: {text}",
+        manifest.display()
+    );
+    fs::write(
+        &manifest,
+        text.replace(&old, &format!("tests/{id}/main.rs")),
+    )
+    .unwrap();
+}
+
 #[test]
 fn a_deleted_student_file_is_file_missing_in_every_report() {
-    let course = scratch_course();
-    for id in ["ex02", "ex05"] {
+    let course = fixture_course();
+    // One suite a folder, one a file: Classroom names each by its real file.
+    make_suite_a_folder(course.path(), "ex01");
+    for id in ["ex01", "ex02"] {
         fs::remove_file(student_file(course.path(), id)).unwrap();
     }
     let report = |format: &str| {
         run(checker(course.path()).args([
-            "report", "--format", format, "--only", "ex02", "--only", "ex05",
+            "report", "--format", format, "--only", "ex01", "--only", "ex02",
         ]))
     };
 
     let terminal = run(checker(course.path())
-        .args(["--only", "ex05"])
+        .args(["--only", "ex02"])
         .env("NO_COLOR", "1"));
     assert!(
         terminal.stdout.contains("file missing"),
@@ -34,7 +66,9 @@ fn a_deleted_student_file_is_file_missing_in_every_report() {
     let out = report("json");
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json: Value = serde_json::from_str(&out.stdout).unwrap();
-    for e in json["exercises"].as_array().unwrap() {
+    let exercises = json["exercises"].as_array().unwrap();
+    assert_eq!(exercises.len(), 2, "{json}");
+    for e in exercises {
         assert_eq!(e["status"], "file_missing", "{e}");
         assert!(
             e["detail"].as_str().unwrap().contains("lib.rs is missing"),
@@ -53,19 +87,14 @@ fn a_deleted_student_file_is_file_missing_in_every_report() {
         .iter()
         .map(|t| t["filename"].as_str().unwrap())
         .collect();
-    // ex02's suite is a folder, ex05's too: each named by its main.rs.
-    for (id, file) in ["ex02", "ex05"].iter().zip(&files) {
-        let folder = course.path().join("tests").join(id);
-        let expected = if folder.is_dir() {
-            format!("tests/{id}/main.rs")
-        } else {
-            format!("tests/{id}.rs")
-        };
-        assert_eq!(*file, expected);
+    assert_eq!(files, ["tests/ex01/main.rs", "tests/ex02.rs"]);
+    for file in &files {
         assert!(course.path().join(file).is_file(), "{file} exists");
     }
-    assert!(classroom["tests"][0]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("file missing:"));
+    for t in classroom["tests"].as_array().unwrap() {
+        assert!(
+            t["message"].as_str().unwrap().starts_with("file missing:"),
+            "{t}"
+        );
+    }
 }

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Runs the commands of the generated Classroom workflow's steps, in order,
 # the way GitHub runs them, on a scratch copy of the committed course where
-# ex01 and ex02 are solved and ex03 does not compile; prints each step's
-# time and the points each exercise earns.
+# the first two exercises (of `cargo run -- dev ids`) are solved and the
+# third does not compile; prints each step's time and the points each
+# exercise earns.
 #
 #   tests/scripts/classroom-steps.sh [WORK_DIR]
 #
 # Run twice with the same WORK_DIR: the first run is cold (empty target/),
 # the second warm the way Swatinem/rust-cache leaves it (the dependencies'
 # builds kept, the course's own crates cleaned). Nothing outside WORK_DIR
-# is touched; the copy is made from HEAD (commit first). Each step's
-# output is kept in WORK_DIR/logs/.
+# is touched but the repository's own target/ (its checker lists the
+# copy's exercises, so that the copy's measured builds start cold); the copy
+# is made from HEAD (commit first). Each step's output is kept in
+# WORK_DIR/logs/.
 set -uo pipefail
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 work=${1:-/tmp/classroom-steps}
@@ -31,11 +34,17 @@ mkdir -p "$copy"
 git -C "$repo" archive HEAD | tar -x -C "$copy"
 [ -d "$work/target.keep" ] && mv "$work/target.keep" "$copy/target"
 cd "$copy" || exit 1
-cp solutions/ex01.rs exercises/ex01-*/src/lib.rs
-cp solutions/ex02.rs exercises/ex02-*/src/lib.rs
-printf '\npub fn broken( {\n' >> exercises/ex03-*/src/lib.rs
-
-ids=$(grep -E '^id = ' course.toml | sed -E 's/id = "(.*)"/\1/')
+# The copy's exercises, listed by the repository's checker (built in the
+# repository's target/, not the copy's, whose builds are measured).
+ids=$(cargo run -q --manifest-path "$repo/Cargo.toml" -p checker -- dev ids) &&
+  [ -n "$ids" ] || { echo "FAIL: cargo run -- dev ids listed no exercise"; exit 1; }
+# shellcheck disable=SC2086
+set -- $ids
+# The first two solved, the third does not compile (as far as the course has
+# exercises).
+for id in "${@:1:2}"; do cp "solutions/$id.rs" exercises/"$id"-*/src/lib.rs; done
+if [ $# -ge 3 ]; then printf '\npub fn broken( {\n' >> exercises/"$3"-*/src/lib.rs; fi
+set --
 # Wall time, and CPU time (user + system, of every process the step ran),
 # which a loaded machine changes much less than wall time.
 TIMEFORMAT='%R %U %S'

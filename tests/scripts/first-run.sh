@@ -10,9 +10,9 @@
 #      the baseline plus 10 % of CPU time (it must build the checker alone;
 #      CPU time, since wall time on a shared machine measures the others'
 #      load) or if any exercise is not "not started";
-#   3. the first `cargo test -p ex01` after it (the first exercise, from
+#   3. the first `cargo test -p <id>` after it (<id> the first exercise of
 #      `cargo run -- dev ids`);
-#   4. the first `cargo doc -p ex01 --no-deps` (what `--open` waits for).
+#   4. the first `cargo doc -p <id> --no-deps` (what `--open` waits for).
 #
 # Usage: tests/scripts/first-run.sh [WORK_DIR]   (default: a temporary folder)
 set -euo pipefail
@@ -63,16 +63,26 @@ rm -rf target
 
 timed "cargo run (first, empty target/)" cargo run
 first=$cpu
-exercises=$(grep -cE '^[0-9]+ +ex[0-9]+ ' "$work/last.out" || true)
-not_started=$(grep -cE '^[0-9]+ +ex[0-9]+ .* not started ' "$work/last.out" || true)
+table="$work/last.out"
+# The course's exercises (after the measured run, which built the checker).
+ids=$(cargo run -q -- dev ids)
+exercises=0 not_started=0
+for id in $ids; do
+    exercises=$((exercises + 1))
+    # A table row: its number, the id, the title, the status.
+    if grep -qE "^[0-9]+ +$id .* not started " "$table"; then
+        not_started=$((not_started + 1))
+    fi
+done
 if [ "$exercises" -eq 0 ] || [ "$exercises" -ne "$not_started" ]; then
-    echo "FAIL: the first cargo run must show every exercise not started:"
-    cat "$work/last.out"
+    echo "FAIL: the first cargo run must show every exercise ($(echo $ids)) not started:"
+    cat "$table"
     exit 1
 fi
 echo "  $not_started of $exercises exercises shown, every one not started"
 
-id=$(cargo run -q -- dev ids 2>/dev/null | head -1)
+set -- $ids
+id=$1
 timed --tests-may-fail "cargo test -p $id (first, after cargo run)" cargo test -p "$id"
 timed "cargo doc -p $id --no-deps (first)" cargo doc -p "$id" --no-deps
 

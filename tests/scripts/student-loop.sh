@@ -5,11 +5,13 @@
 #   1. the first `cargo run` (cold: builds the checker alone, every
 #      exercise an untouched stub; tests/scripts/first-run.sh compares it
 #      with `cargo build -p checker`);
-#   2. the first `cargo test -p ex01` (the exercises' dependencies), then
-#      switching between `cargo run` and `cargo test -p ex01`, twice, with an
+#   2. the first `cargo test -p <first exercise>` (the exercises'
+#      dependencies), then switching between `cargo run` and that
+#      `cargo test`, twice, with an
 #      edit before each: FAILS if any switch recompiles a dependency;
 #   3. a re-run with nothing changed while one exercise hangs (its verdict
-#      must be reused: FAILS if it is not);
+#      must be reused: FAILS if it is not; the exercises are the first three
+#      of `cargo run -- dev ids`);
 #   4. warm edit -> verdict for every exercise (the reference in place, one
 #      line appended, `cargo test -p exNN`), best of 3: FAILS if any exceeds
 #      its limit (LIMIT_MS below, the one place the limits are set);
@@ -89,18 +91,33 @@ done
 git checkout --quiet -- "$lib"
 
 echo "== 3. a re-run with nothing changed, one exercise hanging"
-# $second solved, $third not compiling, and ex01 hanging (its API is the
-# one this hang is written for).
-cp solutions/"$second".rs "$(student_file "$second")"
-lib=$(student_file ex01)
-printf '%s\n' \
-    'use std::time::Duration;' \
-    '#[allow(clippy::empty_loop)]' \
-    'pub async fn sleepy(_name: &str, _delay: Duration) -> String { loop {} }' \
-    '#[allow(clippy::empty_loop)]' \
-    'pub async fn run_concurrently(_tasks: &[(&str, Duration)]) -> Vec<String> { loop {} }' \
-    >"$lib"
-echo "this is not rust" >"$(student_file "$third")"
+# $first hanging, $second solved, $third not compiling (each state on an
+# exercise of its own when the course has three; with fewer, the hang wins).
+if [ "$second" != "$first" ]; then
+    cp solutions/"$second".rs "$(student_file "$second")"
+fi
+if [ "$third" != "$first" ] && [ "$third" != "$second" ]; then
+    echo "this is not rust" >"$(student_file "$third")"
+fi
+# The hang: $first's reference with a sleep loop as the first statement of
+# every `pub fn` / `pub async fn` body (whatever its API, the suite calls one
+# of them). Code after the loop is unreachable: a warning, not an error.
+hang_file() {
+    awk '
+        /^[[:space:]]*pub (async )?fn / { pending = 1 }
+        pending && index($0, "{") {
+            i = index($0, "{")
+            $0 = substr($0, 1, i) " loop { std::thread::sleep(std::time::Duration::from_millis(100)); } " substr($0, i + 1)
+            pending = 0
+            hung++
+        }
+        { print }
+        END { if (!hung) exit 1 }
+    ' "$1"
+}
+lib=$(student_file "$first")
+hang_file solutions/"$first".rs >"$lib.hung" || { echo "FAIL: solutions/$first.rs has no pub fn to hang"; exit 1; }
+mv "$lib.hung" "$lib"
 timed "cargo run (pays the hang once)" cargo run
 timed "cargo run (nothing changed)" cargo run
 grep -q "reused" "$work/last.out" || { echo "FAIL: the verdicts were not reused"; cat "$work/last.out"; exit 1; }
