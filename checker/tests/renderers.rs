@@ -307,24 +307,25 @@ fn every_report_format() {
 
 #[test]
 fn the_proof_table() {
+    use checker::engine::event::Planned;
     let planned = vec![
-        (
-            "ex01".to_string(),
-            "stub".to_string(),
-            "every test fails, not started".to_string(),
-        ),
-        (
-            "ex01".into(),
-            "mistake sequential".into(),
-            "uneven_sleeps_take_the_longest_delay fails".into(),
-        ),
+        Planned {
+            exercise: "ex01".into(),
+            label: "stub".into(),
+            expected: "every test fails, not started".into(),
+        },
+        Planned {
+            exercise: "ex01".into(),
+            label: "mistake sequential".into(),
+            expected: "uneven_sleeps_take_the_longest_delay fails".into(),
+        },
     ];
     let table = Table::new(&planned);
     let rows = vec![
         Row {
             exercise: "ex01".into(),
             label: "stub".into(),
-            expected: planned[0].2.clone(),
+            expected: planned[0].expected.clone(),
             ok: true,
             detail: "8/8 fail, not started (0.0 s)".into(),
             reused: true,
@@ -332,7 +333,7 @@ fn the_proof_table() {
         Row {
             exercise: "ex01".into(),
             label: "mistake sequential".into(),
-            expected: planned[1].2.clone(),
+            expected: planned[1].expected.clone(),
             ok: false,
             detail: "`uneven_sleeps_take_the_longest_delay` fails, but its message does not contain \"one after another\":\nthe sleeps took 6.0 s".into(),
             reused: false,
