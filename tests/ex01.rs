@@ -60,7 +60,7 @@ fn totals(clock: Clock, took: Duration, correct: Duration, longest: Option<Durat
         seen = seen.mark("longest sleep", longest);
         right = right.mark("longest sleep", longest);
     }
-    grading::picture(&seen, &right)
+    grading::record_picture(&seen, &right)
 }
 
 /// The real time taken, above the none a correct solution takes (its
@@ -308,7 +308,7 @@ fn returned<T>(call: &str, tasks: &Tasks, output: Option<T>) -> T {
              (tokio's paused clock moves on only when every task waits): it waits for something \
              that never happens. Likely causes: {causes}.{}",
             fmt_duration(limit),
-            grading::picture(&seen, &right)
+            grading::record_picture(&seen, &right)
         ))
         .candidates(candidates)
         .advice(advice)

@@ -100,7 +100,10 @@ impl Single {
             .lane("op", &runs_until(self.delay_ms, self.limit))
             .mark("limit", self.limit)
             .mark("returned", end);
-        Diagnosis::new(format!("{observed}{}", grading::picture(&seen, &correct)))
+        Diagnosis::new(format!(
+            "{observed}{}",
+            grading::record_picture(&seen, &correct)
+        ))
     }
 }
 
@@ -125,7 +128,7 @@ impl Report {
         let correct = correct
             .mark("deadline", self.deadline)
             .mark("returned", self.expected_end());
-        let picture = grading::picture(&self.observed(), &correct);
+        let picture = grading::record_picture(&self.observed(), &correct);
         Diagnosis::new(format!("{observed}{picture}"))
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ex03::FetchError;
 use grading::{
-    cut, fmt_duration, payload_text, preview_with, reached_todo, student_panic_message, Cause,
+    cut, fmt_duration, payload_text, preview_with, reached_todo, record_student_panic, Cause,
     Clock, Diagnosis, Timeline,
 };
 
@@ -154,7 +154,7 @@ impl<T> Observed<T> {
         } else {
             correct
         };
-        grading::picture(&seen, &correct)
+        grading::record_picture(&seen, &correct)
     }
 }
 
@@ -189,7 +189,7 @@ impl<T: Debug> Observed<T> {
             }
             Outcome::Panicked(payload) => {
                 // Records the fact (not started, or panicked) for this test.
-                let explained = student_panic_message(payload.as_ref());
+                let explained = record_student_panic(payload.as_ref());
                 if reached_todo(payload.as_ref()) {
                     Diagnosis::new(explained).fail();
                 }

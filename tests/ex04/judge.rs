@@ -480,7 +480,7 @@ fn pool_picture(setup: Setup, report: &Report) -> String {
                     .collect::<Vec<_>>()
             }),
         );
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// What the pool did: one lane per thread that read, in the order they

@@ -230,7 +230,7 @@ fn threads_picture(callers: &Callers) -> String {
         Clock::Real,
     )
     .numbered("thread", 0, vec![[(Default::default(), end)]; threads]);
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// No block of memory grew with the size of the range.

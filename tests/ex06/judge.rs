@@ -3,7 +3,7 @@
 use ex06::{Bank, TransferError};
 use std::time::Duration;
 
-use grading::{count, fmt_duration, ms, student_panic_message, Cause, Clock, Diagnosis, Timeline};
+use grading::{count, fmt_duration, ms, record_student_panic, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{balances, catching, Counted, PATIENCE};
 use crate::WATCHDOG;
@@ -81,7 +81,7 @@ pub const REFUSE_ONLY_WHEN_SHORT: &str = "a transfer between two existing, diffe
 /// NOT STARTED). Call it on the test's thread.
 pub fn explain_panic(text: &str) -> String {
     let payload: Box<dyn std::any::Any + Send> = Box::new(text.to_string());
-    student_panic_message(payload.as_ref())
+    record_student_panic(payload.as_ref())
 }
 
 // ---------------------------------------------------------------------------
@@ -720,5 +720,5 @@ fn picture(c: &Counted) -> String {
         0,
         vec![busy; c.threads],
     );
-    grading::picture(&seen, &correct.mark("counter.get()", end))
+    grading::record_picture(&seen, &correct.mark("counter.get()", end))
 }

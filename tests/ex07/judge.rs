@@ -610,5 +610,5 @@ fn picture(setup: &Setup, r: &Report, lanes: Lanes) -> String {
             .mark("all pulled", at(drawn - 1))
             .mark("producers done", at(drawn - 1));
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }

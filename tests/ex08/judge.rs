@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ex08::JobPanicked;
 use grading::{
-    count, cut, fmt_duration, ms, payload_text, preview, student_panic_message, Cause, Clock,
+    count, cut, fmt_duration, ms, payload_text, preview, record_student_panic, Cause, Clock,
     Diagnosis, Timeline,
 };
 
@@ -20,7 +20,7 @@ pub const SPAWN_BLOCKING: &str = "move the blocking call off the runtime: \
 /// for the checker: call this on the test's own thread).
 #[track_caller]
 pub fn judge_panic(what: &str, payload: Box<dyn Any + Send>) -> ! {
-    let explained = student_panic_message(payload.as_ref());
+    let explained = record_student_panic(payload.as_ref());
     let text = payload_text(payload.as_ref());
     if text.contains("multi-threaded runtime") {
         Diagnosis::new(format!(
@@ -305,7 +305,7 @@ fn judge_job_panic(setup: Setup, payload: Box<dyn Any + Send>) -> ! {
         if !grading::reached_todo(payload.as_ref()) && !text.contains("multi-threaded runtime") {
             let first_line = cut(text.lines().next().unwrap_or_default(), 140);
             // Records the panic for the checker; the message below explains it.
-            let _ = student_panic_message(payload.as_ref());
+            let _ = record_student_panic(payload.as_ref());
             Diagnosis::new(format!(
                 "{} panicked when job {p} panicked (\"{first_line}\"): one panicking job took \
                  every result down, the other jobs' results included.",
@@ -350,7 +350,7 @@ fn pending_picture() -> String {
     let correct = Timeline::new("what a correct solution does", Clock::Virtual)
         .lane("pending", &[])
         .mark("returned", Duration::ZERO);
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// `count_lines` on a regular file.
@@ -434,7 +434,7 @@ fn picture(setup: Setup, r: &Report) -> String {
     if let Some((sent, _)) = r.silent_at {
         correct = correct.lane("ping wait", &[(sent, sent + end / 100)]);
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 #[cfg(unix)]
@@ -602,6 +602,6 @@ mod fifo {
                     (end * 3 / 4, end * 3 / 4 + blip),
                 ],
             );
-        grading::picture(&seen, &correct)
+        grading::record_picture(&seen, &correct)
     }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use ex09::FIRST_PAGE;
-use grading::{picture, secs, Clock, Timeline};
+use grading::{record_picture, secs, Clock, Timeline};
 
 use crate::pool::{Cancelled, Users};
 use crate::probe::{End, FetchSpans, Lazy, Race, Walk, FETCH_TIME};
@@ -67,7 +67,7 @@ pub fn race(r: &Race) -> String {
         correct = correct.mark("last result out", longest);
     }
     correct = correct.mark("stream ended", longest);
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }
 
 /// The fetches as lanes, one per page (in the order first fetched); a fetch
@@ -108,7 +108,7 @@ pub fn walk(w: &Walk) -> String {
         at += FETCH_TIME;
         page = w.next_of.get(&p).copied().flatten().flatten();
     }
-    picture(&seen, &correct.mark("stream ended", at))
+    record_picture(&seen, &correct.mark("stream ended", at))
 }
 
 /// The laziness test: the consumer asks for items 1 to 3 after 10 s, and for
@@ -125,7 +125,7 @@ pub fn lazy(l: &Lazy) -> String {
         .lane("page 2", &[(fourth, fourth + FETCH_TIME)])
         .mark("item 1 asked for", first)
         .mark("item 4 asked for", fourth);
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }
 
 /// Part 3, the cancellation: f (5 s) under a 1 s timeout, the connection
@@ -151,7 +151,7 @@ pub fn cancelled(r: &Cancelled) -> String {
         .lane("conn 0 out", &[(Duration::ZERO, secs(1))])
         .lane("next user", &[])
         .mark("timeout", secs(1));
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }
 
 /// Part 3, five users of 1 s on a pool of two: when each user held a
@@ -172,5 +172,5 @@ pub fn users(r: &Users) -> String {
         let round = secs(u64::from(user / 2));
         correct = correct.lane(&format!("user {user}"), &[(round, round + secs(1))]);
     }
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use grading::{
-    count, fmt_duration, ms, payload_text, preview, reached_todo, student_panic_message, Cause,
+    count, fmt_duration, ms, payload_text, preview, reached_todo, record_student_panic, Cause,
     Clock, Diagnosis, Timeline,
 };
 
@@ -172,7 +172,7 @@ pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
     if let Some((label, at)) = mark {
         seen = seen.mark(label, ms(at));
     }
-    grading::picture(&seen, &correct_schedule(report))
+    grading::record_picture(&seen, &correct_schedule(report))
 }
 
 /// The picture for the tasks the jobs ran in: one lane per tokio task (in the
@@ -217,7 +217,7 @@ pub fn task_picture(report: &Report) -> String {
     {
         correct = correct.lane(&format!("task {}", k + 1), &[(ms(s), ms(s + d))]);
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// The call's total time against a correct solution's, one lane each.
@@ -225,7 +225,7 @@ pub fn total_picture(took: u64, ideal: u64) -> String {
     let lane = |title: &str, t: u64| {
         Timeline::new(title, Clock::Virtual).lane("total", &[(Duration::ZERO, ms(t))])
     };
-    grading::picture(
+    grading::record_picture(
         &lane("what your code did", took),
         &lane("what a correct solution does", ideal),
     )
@@ -760,14 +760,14 @@ pub fn judge_panic(what: &str, run: PanicRun) {
         .fail(),
     };
     if reached_todo(payload.as_ref()) {
-        panic!("\n{}\n", student_panic_message(payload.as_ref()));
+        panic!("\n{}\n", record_student_panic(payload.as_ref()));
     }
     let text = payload_text(payload.as_ref()).to_string();
     if text == PLANNED_PANIC {
         return;
     }
     // The student's code raised a panic of its own: record it as such.
-    let _ = student_panic_message(payload.as_ref());
+    let _ = record_student_panic(payload.as_ref());
     Diagnosis::new(format!(
 "{what}: job 1 panicked with {PLANNED_PANIC:?} (on purpose: the \"your code \
  panicked at tests/ex10/probe.rs\" line above is the grader's job), but the panic that reached the caller of \

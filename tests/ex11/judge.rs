@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ex11::JobError;
 use grading::{
-    count, count_of, cut, fmt_duration, preview, student_panic_message, Cause, Clock, Diagnosis,
+    count, count_of, cut, fmt_duration, preview, record_student_panic, Cause, Clock, Diagnosis,
     Timeline,
 };
 
@@ -87,7 +87,7 @@ pub fn picture(run: &Run) -> String {
         };
         correct = correct.lane(&lane(k), &[span]);
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// The run's results: the student's panic and a stuck call are explained
@@ -113,7 +113,7 @@ pub fn results(
 /// The student's code panicked: say so, with the run that made it panic.
 #[track_caller]
 fn explain_panic(workers: usize, jobs: &[Job], payload: &(dyn Any + Send)) -> ! {
-    let message = student_panic_message(payload);
+    let message = record_student_panic(payload);
     if message.starts_with("NOT STARTED") {
         panic!("\n{message}\n");
     }

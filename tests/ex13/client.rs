@@ -67,10 +67,9 @@ impl Problem {
     /// The diagnosis, with its picture drawn (on the calling thread: call
     /// it on the test's own).
     pub fn diagnosis(&self) -> Diagnosis {
-        let picture = self
-            .timelines
-            .as_ref()
-            .map_or_else(String::new, |pair| grading::picture(&pair.0, &pair.1));
+        let picture = self.timelines.as_ref().map_or_else(String::new, |pair| {
+            grading::record_picture(&pair.0, &pair.1)
+        });
         let diagnosis = Diagnosis::new(format!("{}{picture}", self.observed)).advice(&self.hint);
         match self.cause {
             Some(cause) => diagnosis.cause(cause),
