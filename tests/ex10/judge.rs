@@ -167,7 +167,7 @@ fn correct_schedule(report: &Report) -> Timeline {
 /// start to its end (a job not seen to end is unknown from its start to
 /// `report.ended`), above a correct solution's schedule. `mark` names a
 /// moment, such as when a stuck call was stopped.
-pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
+pub fn record_picture(report: &Report, mark: Option<(&str, u64)>) -> String {
     let mut seen = seen_lanes(report, report.ended);
     if let Some((label, at)) = mark {
         seen = seen.mark(label, ms(at));
@@ -179,7 +179,7 @@ pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
 /// order they first ran a job, `task 1`, `task 2`, ...; as many lanes as jobs,
 /// so unused ones show empty), and `no task` for jobs polled outside any
 /// task; above a correct solution's, where every job has a task of its own.
-pub fn task_picture(report: &Report) -> String {
+pub fn record_task_picture(report: &Report) -> String {
     let n = report.calls.len();
     let mut ids = Vec::new();
     let mut lanes: Vec<Vec<(Duration, Option<Duration>)>> = vec![Vec::new(); n];
@@ -221,7 +221,7 @@ pub fn task_picture(report: &Report) -> String {
 }
 
 /// The call's total time against a correct solution's, one lane each.
-pub fn total_picture(took: u64, ideal: u64) -> String {
+pub fn record_total_picture(took: u64, ideal: u64) -> String {
     let lane = |title: &str, t: u64| {
         Timeline::new(title, Clock::Virtual).lane("total", &[(Duration::ZERO, ms(t))])
     };
@@ -304,7 +304,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
     let pic = if n == 0 || to_ms(stuck.at) == 0 {
         String::new()
     } else {
-        picture(report, Some(("stopped", to_ms(stuck.at))))
+        record_picture(report, Some(("stopped", to_ms(stuck.at))))
     };
     let busy = format!(
         "{:.0} % of {}",
@@ -556,7 +556,7 @@ pub fn judge_schedule(
             count(u.running, "job"),
             u.taken,
             was(u.taken),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Unbounded)
         .advice(
@@ -574,7 +574,7 @@ pub fn judge_schedule(
                  back. (If you used a Semaphore: `let _ = sem.acquire().await` drops the permit \
                  at the end of that very line, because `_` does not bind, so the job runs \
                  without one.){}",
-                picture(report, None)
+                record_picture(report, None)
             ))
             .cause(Cause::Unbounded)
             .advice(
@@ -586,7 +586,7 @@ pub fn judge_schedule(
         }
         Diagnosis::new(format!(
             "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.{}",
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Unbounded)
         .advice(
@@ -601,7 +601,7 @@ pub fn judge_schedule(
              limit allows {target} at once. It took {} instead of {}.{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Sequential)
         .advice(
@@ -617,7 +617,7 @@ pub fn judge_schedule(
     if peak < target {
         Diagnosis::new(format!(
             "{what}: at most {peak} jobs ran at once, though the limit allows {target}.{}",
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::UnderUsed)
         .advice("keep `limit` jobs in flight while jobs are waiting.")
@@ -628,7 +628,7 @@ pub fn judge_schedule(
             "{what} took {} of (virtual) time, expected {}.{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .advice("return as soon as the last job is done.")
         .fail();
@@ -671,7 +671,7 @@ fn judge_too_slow(
              towards k, so one slow job at the front stalls the window.{also}{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Batches)
         .advice(
@@ -687,7 +687,7 @@ fn judge_too_slow(
              group before starting the next.{stalled}{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Batches)
         .advice(
@@ -701,7 +701,7 @@ fn judge_too_slow(
         "{what} took {} instead of {}.{stalled}{}",
         fmt_ms(took),
         fmt_ms(ideal),
-        picture(report, None)
+        record_picture(report, None)
     ))
     .advice(
         "start the next job the moment one finishes, so that `limit` jobs are in flight while \

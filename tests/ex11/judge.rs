@@ -70,7 +70,7 @@ pub fn call(workers: usize, jobs: &[Job]) -> String {
 /// pool, where `min(workers, jobs)` workers run side by side from the start
 /// (a correct run takes a few milliseconds: one look), and a fresh worker
 /// replaces each one that crashed.
-pub fn picture(run: &Run) -> String {
+pub fn record_picture(run: &Run) -> String {
     let lane = |k: usize| format!("worker {}", k + 1);
     let mut seen = Timeline::new("what your code did", Clock::Real);
     for (k, spans) in run.activity.lanes().iter().enumerate() {
@@ -105,7 +105,7 @@ pub fn results(
             &call(run.workers, &run.jobs),
             &run.jobs,
             &hang,
-            &picture(&run),
+            &record_picture(&run),
         ),
     }
 }
@@ -380,7 +380,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
             } else {
                 "processes ran"
             },
-            picture(run)
+            record_picture(run)
         ))
         .cause(Cause::UnderUsed)
         .advice(TAKE_THE_NEXT_JOB)
@@ -390,7 +390,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
         Diagnosis::new(format!(
             "{what}: a `meet {of}` job waited {waited} for other jobs to run alongside it, \
              and none ever did: your code ran one job at a time, though workers = {w}.{}",
-            picture(run)
+            record_picture(run)
         ))
         .cause(Cause::Sequential)
         .advice(ONE_AT_A_TIME)
@@ -404,7 +404,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
             of - 1,
             count(w - 1, "worker"),
             k - 1,
-            picture(run)
+            record_picture(run)
         ))
         .cause(Cause::UnderUsed)
         .advice(TAKE_THE_NEXT_JOB)
@@ -412,7 +412,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
         _ => Diagnosis::new(format!(
             "{what}: the `meet {of}` jobs need {of} workers running them at the same time, \
              but after {waited} only {k} of them had started.{}",
-            picture(run)
+            record_picture(run)
         ))
         .candidates([Cause::UnderUsed, Cause::Sequential])
         .advice(
@@ -625,7 +625,7 @@ fn judge_pool(what: &str, run: &Run, results: &[Result<String, JobError>]) {
         count(n, "job"),
         if allowed == 1 { "is" } else { "are" },
         w.min(n),
-        picture(run)
+        record_picture(run)
     ))
     .cause_if(per_job.then_some(Cause::ResourcePerCall))
     .advice(
