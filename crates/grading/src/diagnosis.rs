@@ -33,8 +33,9 @@ pub struct Diagnosis {
     cause: Option<Cause>,
     candidates: Vec<Cause>,
     advice: Option<String>,
-    /// What was observed and what a correct solution does, as timelines.
-    picture: Option<(Timeline, Timeline)>,
+    /// What was observed and what a correct solution does, as timelines
+    /// (boxed: a `Result<(), Diagnosis>` stays small).
+    picture: Option<Box<(Timeline, Timeline)>>,
 }
 
 impl Diagnosis {
@@ -74,7 +75,7 @@ impl Diagnosis {
     /// The picture of how the work ran: `observed` above what a correct
     /// solution does (`expected`), on one scale, under the observation.
     pub fn picture(mut self, observed: Timeline, expected: Timeline) -> Diagnosis {
-        self.picture = Some((observed, expected));
+        self.picture = Some(Box::new((observed, expected)));
         self
     }
 
@@ -95,7 +96,7 @@ impl Diagnosis {
         let drawn = self
             .picture
             .as_ref()
-            .map_or_else(String::new, |(o, e)| drawn(o, e));
+            .map_or_else(String::new, |pair| drawn(&pair.0, &pair.1));
         let observed = format!("{}{drawn}", self.observed);
         let observed = observed.trim();
         match &self.advice {
@@ -113,7 +114,8 @@ impl Diagnosis {
         } else if !self.candidates.is_empty() {
             record(&Fact::Candidates(self.candidates.clone()));
         }
-        if let Some((observed, expected)) = &self.picture {
+        if let Some(pair) = &self.picture {
+            let (observed, expected) = pair.as_ref();
             record(&Fact::Observed(observed.clone()));
             record(&Fact::Expected(expected.clone()));
         }
