@@ -169,7 +169,8 @@ impl TestReport {
 ///   `start_us`/`end_us` the seconds in whole microseconds (rounded);
 /// - a lane's `unseen`, `[start, until]` (version 3; none in version 2): spans
 ///   with `end_seen: false`, `end_us` being `until`; the lane's spans are
-///   then sorted by start, as the grader recorded them;
+///   then sorted by start (version 3 kept the two kinds apart, so the
+///   grader's own order is lost; drawing does not depend on it);
 /// - a mark's `at_secs`: `at_us`.
 ///
 /// The two forms cannot be mistaken for each other (a span is a pair in one,
