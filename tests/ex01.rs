@@ -52,7 +52,12 @@ type Tasks = [(&'static str, Duration)];
 
 /// The time your call took above the time a correct one takes, on `clock`,
 /// with a mark at the longest sleep (if any).
-fn totals(clock: Clock, took: Duration, correct: Duration, longest: Option<Duration>) -> String {
+fn record_totals(
+    clock: Clock,
+    took: Duration,
+    correct: Duration,
+    longest: Option<Duration>,
+) -> String {
     let mut seen = Timeline::new("what your code took", clock).lane("total", &[(ms(0), took)]);
     let mut right =
         Timeline::new("what a correct solution takes", clock).lane("total", &[(ms(0), correct)]);
@@ -60,19 +65,19 @@ fn totals(clock: Clock, took: Duration, correct: Duration, longest: Option<Durat
         seen = seen.mark("longest sleep", longest);
         right = right.mark("longest sleep", longest);
     }
-    grading::picture(&seen, &right)
+    grading::record_picture(&seen, &right)
 }
 
 /// The real time taken, above the none a correct solution takes (its
 /// sleeps cost no real time under the paused clock).
-fn real_totals(tasks: &Tasks, took: Duration) -> String {
-    totals(Clock::Real, took, Duration::ZERO, delays(tasks).max())
+fn record_real_totals(tasks: &Tasks, took: Duration) -> String {
+    record_totals(Clock::Real, took, Duration::ZERO, delays(tasks).max())
 }
 
 /// The tokio time taken, above the longest delay.
-fn tokio_totals(tasks: &Tasks, took: Duration) -> String {
+fn record_tokio_totals(tasks: &Tasks, took: Duration) -> String {
     let longest = delays(tasks).max();
-    totals(Clock::Virtual, took, longest.unwrap_or_default(), longest)
+    record_totals(Clock::Virtual, took, longest.unwrap_or_default(), longest)
 }
 
 fn delays(tasks: &Tasks) -> impl Iterator<Item = Duration> + '_ {
@@ -308,7 +313,7 @@ fn returned<T>(call: &str, tasks: &Tasks, output: Option<T>) -> T {
              (tokio's paused clock moves on only when every task waits): it waits for something \
              that never happens. Likely causes: {causes}.{}",
             fmt_duration(limit),
-            grading::picture(&seen, &right)
+            grading::record_picture(&seen, &right)
         ))
         .candidates(candidates)
         .advice(advice)
@@ -366,7 +371,7 @@ fn judge_duration(tasks: &Tasks, run: &Run) {
                  delays one after another: the sleeps waited in real time, blocking the thread, \
                  instead of letting tokio's clock run (`std::thread::sleep` in async code, or a \
                  busy-wait on `std::time::Instant`?).{}",
-                real_totals(tasks, t.real)
+                record_real_totals(tasks, t.real)
             ))
             .cause(Cause::BlockingInAsync)
             .advice(
@@ -379,7 +384,7 @@ fn judge_duration(tasks: &Tasks, run: &Run) {
              sleep ({}) was over: it returned before the sleeps finished (tasks spawned but never \
              awaited?).{}",
             fmt_duration(longest),
-            tokio_totals(tasks, t.virtual_time)
+            record_tokio_totals(tasks, t.virtual_time)
         ))
         .candidates([Cause::NeverJoined])
         .advice(
@@ -389,7 +394,7 @@ fn judge_duration(tasks: &Tasks, run: &Run) {
         .fail();
     }
     if t.virtual_time > longest + SLACK {
-        let picture = tokio_totals(tasks, t.virtual_time);
+        let picture = record_tokio_totals(tasks, t.virtual_time);
         if let Some(alone) = run.sleepy_alone {
             if alone > longest + SLACK || alone + SLACK < longest {
                 Diagnosis::new(format!(
@@ -502,7 +507,7 @@ fn sleepy_returns_its_name_after_its_delay() {
              `std::time::Instant`?).{}",
             fmt_duration(t.virtual_time),
             fmt_duration(t.real),
-            real_totals(&tasks, t.real)
+            record_real_totals(&tasks, t.real)
         ))
         .cause(Cause::BlockingInAsync)
         .advice("`tokio::time::sleep(delay).await`.")
@@ -512,7 +517,7 @@ fn sleepy_returns_its_name_after_its_delay() {
         Diagnosis::new(format!(
             "{call} took {} of (tokio) time, expected 250 ms.{}",
             fmt_duration(t.virtual_time),
-            tokio_totals(&tasks, t.virtual_time)
+            record_tokio_totals(&tasks, t.virtual_time)
         ))
         .advice("await `tokio::time::sleep(delay)` once, then return the name.")
         .fail();
@@ -559,7 +564,7 @@ fn sleeps_do_not_block_the_thread() {
             fmt_duration(t.real),
             fmt_duration(t.virtual_time),
         );
-        let picture = real_totals(&tasks, t.real);
+        let picture = record_real_totals(&tasks, t.real);
         let advice = "`tokio::time::sleep(delay).await`: the task waits, the thread does not.";
         if blocked(&tasks, t) {
             Diagnosis::new(format!(
@@ -598,7 +603,7 @@ fn run_concurrently_waits_for_every_sleep() {
             run.call,
             fmt_duration(t.virtual_time),
             fmt_duration(t.real),
-            tokio_totals(&tasks, t.virtual_time)
+            record_tokio_totals(&tasks, t.virtual_time)
         ))
         .candidates([Cause::NeverJoined])
         .advice(
@@ -625,7 +630,7 @@ fn empty_input_gives_empty_output_at_once() {
             "{} took {} of (tokio) time; with nothing to do it should return at once.{}",
             run.call,
             fmt_duration(run.t.virtual_time),
-            tokio_totals(&[], run.t.virtual_time)
+            record_tokio_totals(&[], run.t.virtual_time)
         ))
         .fail();
     }

@@ -15,6 +15,7 @@ use clap::Parser;
 
 use checker::author::{self, verify};
 use checker::engine::check::{self, Report, Settings};
+use checker::engine::event::Event;
 use checker::engine::interrupt::{self, Cancelled};
 use checker::engine::manifest::Course;
 use checker::instructor::{class, report};
@@ -126,10 +127,7 @@ fn check_with_progress(
     let progress = Mutex::new(ProgressView::new());
     let settings = settings_with(args, run_untouched_stubs);
     let result = check::check(course, &exercises, &settings, &|e| {
-        progress
-            .lock()
-            .expect("no panic while held")
-            .check_event(&e);
+        progress.lock().expect("no panic while held").event(&e);
     });
     progress.lock().expect("no panic while held").finish();
     result
@@ -171,10 +169,7 @@ fn watch(course: &Course, args: &CheckArgs) -> Result<()> {
     let progress = Mutex::new(ProgressView::new());
     let show = |update: student::watch::Update<'_>| match update {
         student::watch::Update::Progress(e) => {
-            progress
-                .lock()
-                .expect("no panic while held")
-                .check_event(&e);
+            progress.lock().expect("no panic while held").event(&e);
         }
         student::watch::Update::Error(err) => {
             progress.lock().expect("no panic while held").finish();
@@ -289,29 +284,22 @@ fn held(all: bool) -> ExitCode {
 fn proof_event(
     progress: &Mutex<ProgressView>,
     table: &Mutex<Option<author::verify_table::Table>>,
-    e: verify::Event,
+    e: Event<verify::Row>,
 ) {
     let mut progress = progress.lock().expect("no panic while held");
     let mut table = table.lock().expect("no panic while held");
     match e {
-        verify::Event::Planned(rows) => {
+        Event::Planned(rows) => {
             let t = author::verify_table::Table::new(&rows);
             progress.line(t.header().trim_end());
             *table = Some(t);
         }
-        verify::Event::Building { round, rounds, ids } => {
-            progress.building(format!("round {round} of {rounds} ({})", ids.join(", ")))
-        }
-        verify::Event::BuildProgress(p) => progress.build_progress(&p),
-        verify::Event::Running { suites, jobs } => progress.running(&format!(
-            "running {suites} suite{}, {jobs} at a time",
-            if suites == 1 { "" } else { "s" }
-        )),
-        verify::Event::Row(row) => {
+        Event::Done(row) => {
             if let Some(t) = table.as_ref() {
                 progress.line(t.row(&row).trim_end());
             }
         }
+        e => progress.event(&e),
     }
 }
 
@@ -377,16 +365,13 @@ fn dev_command(course: &Course, dev: Dev) -> Result<ExitCode> {
             };
             let progress = Mutex::new(ProgressView::new());
             terminal::println(&author::soak::header(&options));
-            let no_table = Mutex::new(None);
-            let all = author::soak::soak(
-                course,
-                &options,
-                &|e| proof_event(&progress, &no_table, e),
-                &|row| {
-                    let p = progress.lock().expect("no panic while held");
-                    p.line(author::soak::render_row(&row).trim_end());
-                },
-            )?;
+            let all = author::soak::soak(course, &options, &|e| {
+                let mut p = progress.lock().expect("no panic while held");
+                match e {
+                    Event::Done(row) => p.line(author::soak::render_row(&row).trim_end()),
+                    e => p.event(&e),
+                }
+            })?;
             progress.lock().expect("no panic while held").finish();
             Ok(held(all))
         }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use checker::engine::cargo_build::Progress;
-use checker::engine::check::Event;
+use checker::engine::event::Event;
 
 /// Writes to standard output. A reader that went away (`| head`) ends the
 /// program quietly, as ripgrep does, instead of a panic.
@@ -115,10 +115,12 @@ impl ProgressView {
         }
     }
 
-    /// Renders one event of the student's check.
-    pub fn check_event(&mut self, e: &Event) {
+    /// Renders the progress an event tells of (a build, its progress, the
+    /// suites starting); the results it carries (`Planned`, `Done`) are for
+    /// the caller's own table.
+    pub fn event<R>(&mut self, e: &Event<R>) {
         match e {
-            Event::Building(ids) => self.building(format!(
+            Event::Building { ids, round: None } => self.building(format!(
                 "the graded suites of {}",
                 if ids.len() == 1 {
                     ids[0].clone()
@@ -126,13 +128,18 @@ impl ProgressView {
                     format!("{} exercises", ids.len())
                 }
             )),
+            Event::Building {
+                ids,
+                round: Some((round, rounds)),
+            } => self.building(format!("round {round} of {rounds} ({})", ids.join(", "))),
             Event::BuildProgress(p) => self.build_progress(p),
-            Event::Running(n) if *n > 0 => self.running(&format!(
-                "running {} suite{}",
-                n,
-                if *n == 1 { "" } else { "s" }
+            // Nothing to run (every build failed): no line saying so.
+            Event::Running { suites: 0, .. } => {}
+            Event::Running { suites, jobs } => self.running(&format!(
+                "running {suites} suite{}, {jobs} at a time",
+                if *suites == 1 { "" } else { "s" }
             )),
-            Event::Running(_) | Event::SuiteDone(_) => {}
+            Event::Planned(_) | Event::Done(_) => {}
         }
     }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 use serial_test::serial;
 
 fn schema() -> jsonschema::Validator {
-    schema_version(3)
+    schema_version(4)
 }
 
 fn schema_version(version: u32) -> jsonschema::Validator {
@@ -250,11 +250,26 @@ fn the_fixture_report_matches_the_schema() {
         schema_version(2).is_valid(&v2),
         "the version-2 fixture matches the version-2 schema"
     );
-    let fixture: Value = serde_json::from_str(
+    let v3: Value = serde_json::from_str(
         &fs::read_to_string(course_root().join("checker/tests/fixtures/report-v3.json")).unwrap(),
     )
     .unwrap();
+    assert!(
+        schema_version(3).is_valid(&v3),
+        "the version-3 fixture matches the version-3 schema"
+    );
+    let fixture: Value = serde_json::from_str(
+        &fs::read_to_string(course_root().join("checker/tests/fixtures/report-v4.json")).unwrap(),
+    )
+    .unwrap();
     assert_valid_report(&fixture);
+    let mut unseen_apart = fixture.clone();
+    unseen_apart["exercises"][0]["tests"][2]["observed"]["lanes"][0]["unseen"] =
+        serde_json::json!([]);
+    assert!(
+        !schema().is_valid(&unseen_apart),
+        "version 4 has no `unseen`: a span's `end_seen` says it"
+    );
     let mut with_cause = fixture.clone();
     with_cause["exercises"][0]["tests"][2]["cause"] = "wrong-order".into();
     with_cause["exercises"][0]["tests"][2]["candidates"] = serde_json::json!(["wrong-order"]);

@@ -88,7 +88,8 @@ fn runs_until(delay_ms: u64, limit: Duration) -> Vec<(Duration, Duration)> {
 }
 
 impl Single {
-    /// A failure's diagnosis: `observed`, with the picture under it.
+    /// A failure's diagnosis: `observed`, with the picture under it
+    /// (recorded only when the test fails with it).
     fn diagnose(&self, observed: String) -> Diagnosis {
         let returned = self.returned;
         let seen = Timeline::new("what your code did", Clock::Virtual)
@@ -100,7 +101,7 @@ impl Single {
             .lane("op", &runs_until(self.delay_ms, self.limit))
             .mark("limit", self.limit)
             .mark("returned", end);
-        Diagnosis::new(format!("{observed}{}", grading::picture(&seen, &correct)))
+        Diagnosis::new(observed).picture(seen, correct)
     }
 }
 
@@ -116,7 +117,8 @@ impl Report {
             .mark("returned", self.returned)
     }
 
-    /// A failure's diagnosis: `observed`, with the picture under it.
+    /// A failure's diagnosis: `observed`, with the picture under it
+    /// (recorded only when the test fails with it).
     fn diagnose(&self, observed: String) -> Diagnosis {
         let mut correct = Timeline::new("what a correct solution does", Clock::Virtual);
         for (i, &delay) in self.delays.iter().enumerate() {
@@ -125,8 +127,7 @@ impl Report {
         let correct = correct
             .mark("deadline", self.deadline)
             .mark("returned", self.expected_end());
-        let picture = grading::picture(&self.observed(), &correct);
-        Diagnosis::new(format!("{observed}{picture}"))
+        Diagnosis::new(observed).picture(self.observed(), correct)
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ex03::FetchError;
 use grading::{
-    cut, fmt_duration, payload_text, preview_with, reached_todo, student_panic_message, Cause,
+    cut, fmt_duration, payload_text, preview_with, reached_todo, record_student_panic, Cause,
     Clock, Diagnosis, Timeline,
 };
 
@@ -101,7 +101,7 @@ impl<T> Observed<T> {
     /// to its answer (a silent URL's: until the client closed the
     /// connection); an end the server did not see before the call ended is
     /// drawn as unknown.
-    pub fn picture(&self) -> String {
+    pub fn record_picture(&self) -> String {
         let end = match self.outcome {
             Outcome::StillWaiting => self.deadline,
             _ => self.elapsed,
@@ -154,7 +154,7 @@ impl<T> Observed<T> {
         } else {
             correct
         };
-        grading::picture(&seen, &correct)
+        grading::record_picture(&seen, &correct)
     }
 }
 
@@ -189,7 +189,7 @@ impl<T: Debug> Observed<T> {
             }
             Outcome::Panicked(payload) => {
                 // Records the fact (not started, or panicked) for this test.
-                let explained = student_panic_message(payload.as_ref());
+                let explained = record_student_panic(payload.as_ref());
                 if reached_todo(payload.as_ref()) {
                     Diagnosis::new(explained).fail();
                 }
@@ -245,7 +245,7 @@ impl<T: Debug> Observed<T> {
                 "{what} was still waiting after {waited} with per_request = {per}, for these \
                  URLs:{listing}\nIts request to {path}, which never answers, was still open \
                  when the test gave up: that request has no time limit of per_request.{}",
-                self.picture()
+                self.record_picture()
             ))
             .cause(Cause::NoTimeout)
             .advice(
@@ -278,7 +278,7 @@ impl<T: Debug> Observed<T> {
             "{what} was still waiting after {waited} for these URLs:{listing}\nThe server had \
              answered {answered} of the {requests} requests to it (a correct solution returns \
              as soon as the last answer is in).{}",
-            self.picture()
+            self.record_picture()
         ))
         .candidates([Cause::NoTimeout, Cause::BusyLoop, Cause::NeverJoined])
         .advice(
@@ -537,7 +537,7 @@ fn fail_order<T: Debug + PartialEq>(obs: &Observed<Result<T, FetchError>>, want:
         show_all(got),
         wanted.join(", "),
         obs.listing(),
-        obs.picture()
+        obs.record_picture()
     ))
     .advice(
         "keep one slot per URL in input order: `join_all` does that (a `JoinSet` or \
@@ -565,7 +565,7 @@ pub fn judge_concurrency<T: Debug>(obs: &Observed<T>) {
              sent), where all at once they are answered together.{}",
             obs.what,
             if k == 1 { "one" } else { "no" },
-            obs.picture()
+            obs.record_picture()
         ))
         .cause(Cause::Sequential)
         .advice(
@@ -579,7 +579,7 @@ pub fn judge_concurrency<T: Debug>(obs: &Observed<T>) {
          every URL's request had arrived, and for {hold} no other request came. Some requests \
          waited for others to finish, where all at once they are answered together.{}",
         obs.what,
-        obs.picture()
+        obs.record_picture()
     ))
     .candidates([Cause::Batches, Cause::UnderUsed])
     .advice(
@@ -617,7 +617,7 @@ pub fn judge_timeouts<T: Debug + PartialEq>(
              others their results.\nThe URLs:{}{}",
             show_all(got),
             obs.listing(),
-            obs.picture()
+            obs.record_picture()
         ))
         .cause(Cause::SharedTimeout)
         .advice(
@@ -634,7 +634,7 @@ pub fn judge_timeouts<T: Debug + PartialEq>(
         Diagnosis::new(format!(
             "{what} gave up on the silent URL after {took}, before per_request = {per} had \
              passed.{}",
-            obs.picture()
+            obs.record_picture()
         ))
         .advice("use `per_request` as the time limit of each request, unchanged.")
         .fail();
@@ -644,7 +644,7 @@ pub fn judge_timeouts<T: Debug + PartialEq>(
             "{what} took {took} with per_request = {per} (in two runs, the second with a longer \
              per_request, in case the machine was busy): the silent URL should time out after \
              about per_request, with the other requests running meanwhile.{}",
-            obs.picture()
+            obs.record_picture()
         ))
         .advice(
             "use `per_request` itself as each request's timeout, and run the requests \

@@ -82,7 +82,7 @@ fn probe_wants(setup: Setup) -> Vec<Want> {
 
 /// Every path read exactly once, and no other path.
 #[track_caller]
-fn judge_calls(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
+fn judge_calls(setup: Setup, report: &Report, record_picture: &dyn Fn() -> String) {
     let n = setup.files;
     if let Some(stranger) = report.strangers.first() {
         Diagnosis::new(format!(
@@ -100,7 +100,7 @@ fn judge_calls(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
         Diagnosis::new(format!(
             "some files were read more than once: {}.{}",
             preview(&twice, 5),
-            picture()
+            record_picture()
         ))
         .advice(
             "hand out every index exactly once: `next.fetch_add(1, Ordering::Relaxed)` \
@@ -127,7 +127,7 @@ fn judge_calls(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
             never.len(),
             was(never.len()),
             preview(&never, 5),
-            picture()
+            record_picture()
         ))
         .advice(
             "an error is a result like any other: store it in its file's slot and let \
@@ -140,7 +140,7 @@ fn judge_calls(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
         never.len(),
         was(never.len()),
         preview(&never, 5),
-        picture()
+        record_picture()
     ))
     .advice(
         "every path must be read once: keep each worker taking the next file until \
@@ -157,7 +157,7 @@ fn judge_results(
     wants: &[Want],
     got: &[io::Result<String>],
     finished: Option<&[usize]>,
-    picture: &dyn Fn() -> String,
+    record_picture: &dyn Fn() -> String,
 ) {
     let n = wants.len();
     if got.len() != n {
@@ -201,7 +201,7 @@ fn judge_results(
              order {}.{finish_note} {cause}{}",
             preview(&order, 6),
             preview(labels, 6),
-            picture()
+            record_picture()
         ))
         .cause(Cause::WrongOrder)
         .advice(
@@ -244,7 +244,7 @@ fn judge_results(
 /// At most `workers` threads, at most `workers` reads at once, and all of
 /// them busy while files are waiting.
 #[track_caller]
-fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
+fn judge_pool(setup: Setup, report: &Report, record_picture: &dyn Fn() -> String) {
     let (n, w) = (setup.files, setup.workers);
     let target = w.min(n);
     // The picture's peak, so that the sentence and the picture agree.
@@ -266,7 +266,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
              workers = {w} at most {} may do the reading: {how}.{}",
             report.threads,
             count(w, "thread"),
-            picture()
+            record_picture()
         ));
         match cause {
             Some(cause) => diagnosis.cause(cause),
@@ -281,7 +281,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
     if peak > w {
         Diagnosis::new(format!(
             "up to {peak} reads ran at the same time, but workers = {w}.{}",
-            picture()
+            record_picture()
         ))
         .cause(Cause::Unbounded)
         .advice("run the reads only on the `workers` threads of the pool.")
@@ -294,7 +294,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
                  `read_all_with`, though workers = {w} allows {target} reads at once (the \
                  grader waited {} for a second read to start): a plain loop, not a pool.{}",
                 fmt_duration(PATIENCE),
-                picture()
+                record_picture()
             ))
             .cause(Cause::Sequential)
             .advice(
@@ -314,7 +314,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
                  read every file before the next one started; or only one worker was \
                  started.{}",
                 fmt_duration(PATIENCE),
-                picture()
+                record_picture()
             ))
             .candidates([
                 Cause::LockHeldWhileWaiting,
@@ -354,7 +354,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
                  or {second}.{}",
                 report.threads,
                 fmt_duration(PATIENCE),
-                picture()
+                record_picture()
             ))
             .candidates(order)
             .advice(
@@ -368,7 +368,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
             "at most {peak} files were read at once, though workers = {w} and {n} files allow \
              {target} at the same time (the grader waited {} for more).{}",
             fmt_duration(PATIENCE),
-            picture()
+            record_picture()
         ))
         .candidates([Cause::UnderUsed, Cause::LockHeldWhileWaiting])
         .advice(
@@ -386,7 +386,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
             count(stall.waiting, "file"),
             was(stall.waiting),
             fmt_duration(PATIENCE),
-            picture()
+            record_picture()
         ))
         .candidates([Cause::Batches, Cause::UnderUsed])
         .advice(TAKE_THE_NEXT_FILE)
@@ -401,7 +401,7 @@ fn judge_pool(setup: Setup, report: &Report, picture: &dyn Fn() -> String) {
             count(held.waiting, "file"),
             held.reading,
             fmt_duration(PATIENCE),
-            picture()
+            record_picture()
         ))
         .cause(Cause::Batches)
         .advice(TAKE_THE_NEXT_FILE)
@@ -418,8 +418,8 @@ const TAKE_THE_NEXT_FILE: &str = "hand out one file at a time: a free worker tak
 #[track_caller]
 pub fn judge_probe(setup: Setup) {
     let (got, report) = run_probe(setup);
-    let picture = || pool_picture(setup, &report);
-    judge_calls(setup, &report, &picture);
+    let record_picture = || record_pool_picture(setup, &report);
+    judge_calls(setup, &report, &record_picture);
     let labels: Vec<String> = (0..setup.files).map(label).collect();
     let what = format!(
         "read_all_with({} files, workers = {})",
@@ -431,9 +431,9 @@ pub fn judge_probe(setup: Setup) {
         &probe_wants(setup),
         &got,
         Some(&report.finished),
-        &picture,
+        &record_picture,
     );
-    judge_pool(setup, &report, &picture);
+    judge_pool(setup, &report, &record_picture);
 }
 
 #[track_caller]
@@ -464,7 +464,7 @@ pub fn judge_real(files: &[(&str, Content)], pool: usize) {
 /// correct pool does with the same files: `min(workers, files)` threads, a
 /// free one taking the next file. The probe's reads have no length of their
 /// own, so the correct pool's are drawn all alike, over the time yours took.
-fn pool_picture(setup: Setup, report: &Report) -> String {
+fn record_pool_picture(setup: Setup, report: &Report) -> String {
     let seen = seen_timeline(setup, report);
     let lanes = correct_pool(setup);
     let steps = lanes.iter().flatten().map(|&(_, b)| b).max().unwrap_or(1);
@@ -480,7 +480,7 @@ fn pool_picture(setup: Setup, report: &Report) -> String {
                     .collect::<Vec<_>>()
             }),
         );
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// What the pool did: one lane per thread that read, in the order they

@@ -167,7 +167,7 @@ pub fn judge_shared_out(what: &str, callers: &Callers) {
              to call f, and none did. All of it ran on one thread, one range after the other, so \
              one core did all the work while the others idled.{}",
             fmt_duration(GATE),
-            threads_picture(callers)
+            record_threads_picture(callers)
         ))
         .cause(Cause::NotParallel)
         .advice(
@@ -189,7 +189,7 @@ pub fn judge_huge_range_shared(what: &str, callers: &Callers) {
             "{what} called f on one thread only: its first call waited {} for any other thread \
              to call f, and none did. All of it ran on one thread.{}",
             fmt_duration(GATE),
-            threads_picture(callers)
+            record_threads_picture(callers)
         ))
         .cause(Cause::NotParallel)
         .advice(
@@ -204,7 +204,7 @@ pub fn judge_huge_range_shared(what: &str, callers: &Callers) {
          range, and none did: the work was shared out range by range only, so once the small \
          ranges were done every other core sat idle.{}",
         fmt_duration(GATE),
-        threads_picture(callers)
+        record_threads_picture(callers)
     ))
     .cause(Cause::NotParallel)
     .advice(
@@ -217,7 +217,7 @@ pub fn judge_huge_range_shared(what: &str, callers: &Callers) {
 /// When each thread called f (one lane per thread, in the order of their
 /// first calls, and at least one per thread of the pool) above a correct
 /// solution, whose rayon workers all share the work until it is done.
-fn threads_picture(callers: &Callers) -> String {
+fn record_threads_picture(callers: &Callers) -> String {
     let threads = pool_threads();
     let seen = Timeline::new("what your code did", Clock::Real).numbered(
         "thread",
@@ -230,7 +230,7 @@ fn threads_picture(callers: &Callers) -> String {
         Clock::Real,
     )
     .numbered("thread", 0, vec![[(Default::default(), end)]; threads]);
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// No block of memory grew with the size of the range.

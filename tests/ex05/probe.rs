@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use ex05::{par_sum_map, sums_of_squares};
 use grading::{
-    catch_panic, cores, fmt_duration, ms, payload_text, secs, student_panic_message,
+    catch_panic, cores, fmt_duration, ms, payload_text, record_student_panic, secs,
     within_diagnosing, Cause, Diagnosis, Patience, Rendezvous,
 };
 
@@ -343,7 +343,7 @@ fn sums_or_fail(
     };
     let text = payload_text(payload.as_ref()).to_string();
     // Records the facts (the student's code panicked; an overflow).
-    let message = student_panic_message(payload.as_ref());
+    let message = record_student_panic(payload.as_ref());
     if !text.starts_with("attempt to add with overflow") {
         panic!("\n{message}\n");
     }

@@ -3,7 +3,7 @@
 use ex06::{Bank, TransferError};
 use std::time::Duration;
 
-use grading::{count, fmt_duration, ms, student_panic_message, Cause, Clock, Diagnosis, Timeline};
+use grading::{count, fmt_duration, ms, record_student_panic, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{balances, catching, Counted, PATIENCE};
 use crate::WATCHDOG;
@@ -81,7 +81,7 @@ pub const REFUSE_ONLY_WHEN_SHORT: &str = "a transfer between two existing, diffe
 /// NOT STARTED). Call it on the test's thread.
 pub fn explain_panic(text: &str) -> String {
     let payload: Box<dyn std::any::Any + Send> = Box::new(text.to_string());
-    student_panic_message(payload.as_ref())
+    record_student_panic(payload.as_ref())
 }
 
 // ---------------------------------------------------------------------------
@@ -163,7 +163,7 @@ fn judge_some_increments(c: &Counted) {
         call(c),
         c.threads as u64 * c.per_thread,
         c.returned,
-        picture(c)
+        record_picture(c)
     ))
     .advice(
         "inside `std::thread::scope`, spawn the threads in a plain `for` loop, and call \
@@ -234,7 +234,7 @@ pub fn judge_counting(c: &Counted) {
             call(c),
             c.returned,
             last_read,
-            picture(c)
+            record_picture(c)
         ))
         .advice(
             "let the scope end first, then read: `thread::scope(|s| { ... });` and then \
@@ -266,7 +266,7 @@ pub fn judge_overlap(c: &Counted) {
              the same time. The threads you started, if any, made none.{}",
             c.made,
             call(c),
-            picture(c)
+            record_picture(c)
         ))
         .cause(Cause::Sequential)
         .advice(
@@ -283,7 +283,7 @@ pub fn judge_overlap(c: &Counted) {
             call(c),
             count(n, "thread"),
             c.per_thread,
-            picture(c)
+            record_picture(c)
         ))
         .candidates([Cause::Sequential])
         .advice(
@@ -300,7 +300,7 @@ pub fn judge_overlap(c: &Counted) {
                  (`s.spawn(..).join()` in the loop, or a lazy `(0..n).map(|_| s.spawn(..))` \
                  whose handles are joined one by one: Python's `t.start(); t.join()`), so the \
                  next one started only once it had finished; or each thread held one lock \
-                 around its whole loop.{}", count(threads, "thread"), call(c), fmt_duration(PATIENCE), picture(c))).candidates([Cause::Sequential, Cause::LockHeldWhileWaiting]).advice("start every thread before waiting for any: spawn them in a `for` loop \
+                 around its whole loop.{}", count(threads, "thread"), call(c), fmt_duration(PATIENCE), record_picture(c))).candidates([Cause::Sequential, Cause::LockHeldWhileWaiting]).advice("start every thread before waiting for any: spawn them in a `for` loop \
                        inside `thread::scope` and let the end of the scope join them (or \
                        collect the handles into a Vec first, then join). Lock only around the \
                        increment itself, if at all.").fail();
@@ -316,7 +316,7 @@ pub fn judge_overlap(c: &Counted) {
                 c.peak,
                 fmt_duration(PATIENCE),
                 miss.inside,
-                picture(c)
+                record_picture(c)
             ))
             .cause(Cause::UnderUsed)
             .advice(
@@ -333,7 +333,7 @@ pub fn judge_overlap(c: &Counted) {
             call(c),
             fmt_duration(PATIENCE),
             miss.inside,
-            picture(c)
+            record_picture(c)
         ))
         .candidates([Cause::Batches, Cause::Sequential])
         .advice("start every thread before waiting for any, and join them only at the end.")
@@ -700,7 +700,7 @@ pub fn judge_script(start: &[u64], steps: &[(usize, usize, u64)], on_hang: Diagn
 /// their last increment's end; then empty ones up to `threads`), and a mark
 /// where `counter.get()` was called. Correctly, every thread runs at once,
 /// and the count is read once they have all finished.
-fn picture(c: &Counted) -> String {
+fn record_picture(c: &Counted) -> String {
     let mut seen = Timeline::new("what your code did", Clock::Real).numbered(
         "thread",
         c.threads,
@@ -720,5 +720,5 @@ fn picture(c: &Counted) -> String {
         0,
         vec![busy; c.threads],
     );
-    grading::picture(&seen, &correct.mark("counter.get()", end))
+    grading::record_picture(&seen, &correct.mark("counter.get()", end))
 }

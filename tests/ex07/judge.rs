@@ -54,7 +54,7 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
             } else {
                 format!("all {} were handled", count(n, "item"))
             },
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .candidates([Cause::ChannelNeverClosed, Cause::BusyLoop])
         .advice(
@@ -79,7 +79,7 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
              room that only a consumer can make; or the consumers stopped before the channel \
              was closed, taking the still empty channel for a finished one.{}",
             count(r.total_pulled, "item"),
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .candidates([Cause::Sequential, Cause::StoppedBeforeClosed])
         .advice(
@@ -93,7 +93,7 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
         Diagnosis::new(format!(
             "nothing happened in {what}: for {stall} no item was pulled from any source, and \
              `pipeline` did not return.{}",
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .advice(
             "start one producer thread per source, each sending every item of its \
@@ -107,7 +107,7 @@ pub fn judge_stuck(setup: &Setup, r: &Report) -> ! {
          consumers stopped early.{}",
         count(r.total_pulled, "item"),
         r.completed,
-        picture(setup, r, Lanes::Consumers)
+        record_picture(setup, r, Lanes::Consumers)
     ))
     .candidates([Cause::StoppedBeforeClosed])
     .advice(
@@ -242,7 +242,7 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
              example when the channel is full, is not waiting for the consumers, and the \
              channel no longer limits anything.{}",
             count(mixed, "thread"),
-            picture(setup, r, Lanes::Both)
+            record_picture(setup, r, Lanes::Both)
         ))
         .advice(
             "producers only send (`tx.send(item)` waits while the channel is full); only \
@@ -257,7 +257,7 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
                     "in {what}, source {i} and source {j} were read on the same thread: one \
                      producer thread read several sources, one after the other, so a slow \
                      source would hold up all the others.{}",
-                    picture(setup, r, Lanes::Both)
+                    record_picture(setup, r, Lanes::Both)
                 ))
                 .cause(Cause::Sequential)
                 .advice(
@@ -274,7 +274,7 @@ pub fn judge_threads(setup: &Setup, r: &Report) {
             "in {what}, `handle` ran on {k} different threads, but consumers = {}: a thread per \
          item (or per batch) is not a fixed set of consumers.{}",
             setup.consumers,
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .advice(
             "spawn exactly `consumers.get()` consumer threads, each calling `handle` on \
@@ -320,7 +320,7 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
              it: it has no bound (a bounded one would have made the producers wait, and the \
              pipeline would hang). Or the consumers collect what they receive before handling \
              it.{}",
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .candidates([Cause::Unbounded, Cause::Sequential])
         .advice(
@@ -339,7 +339,7 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
              (or a batch of it) before sending keeps those items out of the channel, so the \
              channel's bound cannot limit them. Or the consumers were not handling items yet: \
              started late, or collecting what they receive before handling it.{}",
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .advice(
             "send each item as soon as it is pulled: \
@@ -360,7 +360,7 @@ pub fn judge_bound(setup: &Setup, r: &Report) {
         "unbounded queue: {observed} The producers sent what they pulled (each source's first \
          item reached a consumer before its second was pulled), so the items piled up in the \
          channel: most likely it has no bound.{zero}{}",
-        picture(setup, r, Lanes::Consumers)
+        record_picture(setup, r, Lanes::Consumers)
     ))
     .cause(Cause::Unbounded)
     .advice(
@@ -397,7 +397,7 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
             "in {what}, `handle` ran on {threads} threads but never more than {peak} at once, \
              {allowed}: the consumers took turns. Most likely they share a `Mutex<Receiver>` \
              and keep it locked while handling: {lock_held}.{}",
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .candidates([Cause::LockHeldWhileWaiting, Cause::Sequential])
         .advice(lock_fix)
@@ -410,7 +410,7 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
              runs one thread per core), or a number of consumers other than \
              `consumers.get()`.{}",
             count(threads, "thread"),
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .cause(Cause::UnderUsed)
         .advice(
@@ -427,7 +427,7 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
              never get a turn: {lock_held}; or the other consumers stopped before the channel \
              was closed.{}",
             count(threads, "thread"),
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .candidates([
             Cause::UnderUsed,
@@ -446,7 +446,7 @@ pub fn judge_concurrency(setup: &Setup, r: &Report) {
              though {target} may run at once (the grader waited {waited}): some consumers had \
              stopped taking items.{}",
             count(miss.inside, "`handle` call"),
-            picture(setup, r, Lanes::Consumers)
+            record_picture(setup, r, Lanes::Consumers)
         ))
         .candidates([Cause::StoppedBeforeClosed, Cause::UnderUsed])
         .advice(
@@ -503,7 +503,7 @@ fn judge_quit(setup: &Setup, r: &Report, quit: Quit) -> ! {
          had items to send: it stopped before the channel was closed. {why}.{}",
         setup.describe(),
         fmt_duration(quit.at),
-        picture(setup, r, Lanes::Both)
+        record_picture(setup, r, Lanes::Both)
     ))
     .cause(Cause::StoppedBeforeClosed)
     .advice(
@@ -526,7 +526,7 @@ pub fn judge_slow(setup: &Setup, r: &Report) {
             setup.describe(),
             setup.slow.unwrap_or_default(),
             fmt_duration(PATIENCE),
-            picture(setup, r, Lanes::Both)
+            record_picture(setup, r, Lanes::Both)
         ))
         .candidates([Cause::StoppedBeforeClosed, Cause::Sequential])
         .advice(
@@ -550,7 +550,7 @@ enum Lanes {
 /// sources: lanes "consumer 1", ... (the threads that called `handle`, in
 /// the order of their first call, then empty ones up to `consumers`), and
 /// marks for the last pull and the last producer's exit.
-fn picture(setup: &Setup, r: &Report, lanes: Lanes) -> String {
+fn record_picture(setup: &Setup, r: &Report, lanes: Lanes) -> String {
     let mut seen = Timeline::new("what your code did", Clock::Real);
     if lanes == Lanes::Both {
         for (i, span) in r.source_spans.iter().enumerate() {
@@ -610,5 +610,5 @@ fn picture(setup: &Setup, r: &Report, lanes: Lanes) -> String {
             .mark("all pulled", at(drawn - 1))
             .mark("producers done", at(drawn - 1));
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ex08::JobPanicked;
 use grading::{
-    count, cut, fmt_duration, ms, payload_text, preview, student_panic_message, Cause, Clock,
+    count, cut, fmt_duration, ms, payload_text, preview, record_student_panic, Cause, Clock,
     Diagnosis, Timeline,
 };
 
@@ -20,7 +20,7 @@ pub const SPAWN_BLOCKING: &str = "move the blocking call off the runtime: \
 /// for the checker: call this on the test's own thread).
 #[track_caller]
 pub fn judge_panic(what: &str, payload: Box<dyn Any + Send>) -> ! {
-    let explained = student_panic_message(payload.as_ref());
+    let explained = record_student_panic(payload.as_ref());
     let text = payload_text(payload.as_ref());
     if text.contains("multi-threaded runtime") {
         Diagnosis::new(format!(
@@ -47,7 +47,7 @@ pub fn judge_runtime(setup: Setup, report: &Report) {
              job {i} first), the thread that runs every task, so while a job blocked, no other \
              task could run (the grader's heartbeat task could not answer).{}",
             report.on_runtime.len(),
-            picture(setup, report)
+            record_picture(setup, report)
         ))
         .cause(Cause::BlockingInAsync)
         .advice(format!(
@@ -64,7 +64,7 @@ pub fn judge_runtime(setup: Setup, report: &Report) {
              grader's heartbeat task on the same runtime got no answer for at least {}: the \
              runtime's thread was stuck waiting for the job instead of running tasks.{}",
             fmt_duration(PATIENCE),
-            picture(setup, report)
+            record_picture(setup, report)
         ))
         .cause(Cause::BlockingInAsync)
         .advice(format!(
@@ -163,7 +163,7 @@ pub fn judge_results(setup: Setup, got: &[Result<String, JobPanicked>], report: 
         };
         Diagnosis::new(format!(
             "{what} returned the right results in the wrong order: {why}.{}",
-            picture(setup, report)
+            record_picture(setup, report)
         ))
         .cause(Cause::WrongOrder)
         .advice(
@@ -233,7 +233,7 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
             "the {n} jobs ran one at a time: never more than 1 in flight, though all {n} were \
              handed over at once (the grader waited, while the first one blocked, until no job \
              had started for {waited}).{}",
-            picture(setup, report)
+            record_picture(setup, report)
         ))
         .cause(Cause::Sequential)
         .advice(
@@ -252,7 +252,7 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
              the other jobs waited in its queue while these blocked (the grader waited for all \
              {n} to run together, as the sheet asks, until no job had started for {waited}).{}",
             report.peak,
-            picture(setup, report)
+            record_picture(setup, report)
         ))
         .cause(Cause::UnderUsed)
         .advice(
@@ -271,7 +271,7 @@ pub fn judge_overlap(setup: Setup, report: &Report) {
          Semaphore with {running} permits, or jobs started in chunks of {running}.{}",
         report.peak,
         count(running, "job"),
-        picture(setup, report)
+        record_picture(setup, report)
     ))
     .cause(Cause::UnderUsed)
     .advice(
@@ -305,7 +305,7 @@ fn judge_job_panic(setup: Setup, payload: Box<dyn Any + Send>) -> ! {
         if !grading::reached_todo(payload.as_ref()) && !text.contains("multi-threaded runtime") {
             let first_line = cut(text.lines().next().unwrap_or_default(), 140);
             // Records the panic for the checker; the message below explains it.
-            let _ = student_panic_message(payload.as_ref());
+            let _ = record_student_panic(payload.as_ref());
             Diagnosis::new(format!(
                 "{} panicked when job {p} panicked (\"{first_line}\"): one panicking job took \
                  every result down, the other jobs' results included.",
@@ -332,7 +332,7 @@ pub fn judge_pending(setup: Setup) -> ! {
          when there are no inputs: a window of 0 never pulls from the stream, so the stream \
          never learns that it is empty.{}",
         setup.what(),
-        pending_picture()
+        record_pending_picture()
     ))
     .advice(
         "return an empty Vec at once when there are no inputs, or spawn every job and \
@@ -343,14 +343,14 @@ pub fn judge_pending(setup: Setup) -> ! {
 
 /// A call that stayed pending for [`NOTHING_TO_WAIT_FOR`] of tokio's
 /// (paused) clock, with no job to wait for; a correct one returns at once.
-fn pending_picture() -> String {
+fn record_pending_picture() -> String {
     let seen = Timeline::new("what your code did", Clock::Virtual)
         .lane("pending", &[(Duration::ZERO, NOTHING_TO_WAIT_FOR)])
         .mark("grader gave up", NOTHING_TO_WAIT_FOR);
     let correct = Timeline::new("what a correct solution does", Clock::Virtual)
         .lane("pending", &[])
         .mark("returned", Duration::ZERO);
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// `count_lines` on a regular file.
@@ -410,7 +410,7 @@ pub fn judge_missing(got: io::Result<usize>) {
 /// all of them at once (and with [`Finish::Reversed`], the last one done
 /// first). When the heartbeat did not answer, a lane "ping wait" shows how
 /// long the grader's ping waited (microseconds when the runtime runs).
-fn picture(setup: Setup, r: &Report) -> String {
+fn record_picture(setup: Setup, r: &Report) -> String {
     let mut seen = Timeline::new("what your code did", Clock::Real);
     for (i, span) in r.spans.iter().enumerate() {
         // A job still running when the report was made is drawn as unknown
@@ -434,7 +434,7 @@ fn picture(setup: Setup, r: &Report) -> String {
     if let Some((sent, _)) = r.silent_at {
         correct = correct.lane("ping wait", &[(sent, sent + end / 100)]);
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 #[cfg(unix)]
@@ -469,7 +469,7 @@ mod fifo {
                      that open while the grader's heartbeat task got no answer for {waited}. \
                      Opening blocks like reading does (a pipe, a slow disk, a network share), \
                      and `File::open` outside the closure runs on the runtime's thread.{}",
-                    picture(log)
+                    record_picture(log)
                 ))
                 .cause(Cause::BlockingInAsync)
                 .advice(format!("{whole}."))
@@ -482,7 +482,7 @@ mod fifo {
                      other end), the grader's heartbeat task on the same runtime got no answer \
                      for {waited}: the runtime's thread was blocked waiting for that thread \
                      (`futures::executor::block_on`, `join()`, a `std::sync::mpsc` `recv()`).{}",
-                    picture(log)
+                    record_picture(log)
                 ))
                 .cause(Cause::BlockingInAsync)
                 .advice(
@@ -500,7 +500,7 @@ mod fifo {
                  Something blocked the runtime's thread: most likely opening or reading the \
                  file outside `spawn_blocking` (`File::open`, `std::fs::read_to_string`), or a \
                  blocking wait for the thread doing it (`block_on`, `join()`, `recv()`).{}",
-                picture(log)
+                record_picture(log)
             ))
             .cause(Cause::BlockingInAsync)
             .advice(format!("{whole}."))
@@ -517,7 +517,7 @@ mod fifo {
                  reader had taken most of its lines, and while it waited for the last ones the \
                  grader's heartbeat task got no answer for {waited}: {seen}. The file was \
                  opened off the runtime, but read on it.{}",
-                picture(log)
+                record_picture(log)
             ))
             .cause(Cause::BlockingInAsync)
             .advice(format!("{whole}: the reading too, not only the opening."))
@@ -575,7 +575,7 @@ mod fifo {
     /// `count_lines`: lanes for the pipe waiting to be opened at both ends,
     /// the writing (the reader reading), and each ping's wait for the
     /// heartbeat's answer (microseconds when the runtime runs).
-    fn picture(log: &PipeLog) -> String {
+    fn record_picture(log: &PipeLog) -> String {
         let mut seen = Timeline::new("what your code did", Clock::Real);
         let writing_from = log
             .opened_at
@@ -602,6 +602,6 @@ mod fifo {
                     (end * 3 / 4, end * 3 / 4 + blip),
                 ],
             );
-        grading::picture(&seen, &correct)
+        grading::record_picture(&seen, &correct)
     }
 }

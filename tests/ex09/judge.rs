@@ -111,7 +111,7 @@ fn judge_complete(r: &Race) {
              `buffer_unordered(jobs.len())` is `buffer_unordered(0)` here, which never takes a \
              job and never ends.{}",
             show(t),
-            picture::race(r)
+            picture::record_race(r)
         ))
         .advice(
             "put the jobs in a `FuturesUnordered`, which ends at once when it is empty (or \
@@ -123,7 +123,7 @@ fn judge_complete(r: &Race) {
              (virtual) time the grader stopped waiting. The stream waits for something that \
              never comes.{}",
             show(t),
-            picture::race(r)
+            picture::record_race(r)
         ))
         .advice(
             "end the stream (yield `None`) once every job is done; a `FuturesUnordered` \
@@ -161,7 +161,7 @@ fn judge_concurrency(r: &Race) {
         Diagnosis::new(format!(
             "{what} ran the jobs one at a time: job {j} {when}, after the jobs before it were \
              done, so the stream took the sum of the delays instead of the longest.{}",
-            picture::race(r)
+            picture::record_race(r)
         ))
         .cause(Cause::Sequential)
         .advice(
@@ -173,7 +173,7 @@ fn judge_concurrency(r: &Race) {
     Diagnosis::new(format!(
         "{what} ran at most {} jobs at once: job {j} {when}, waiting for a free slot.{}",
         r.peak,
-        picture::race(r)
+        picture::record_race(r)
     ))
     .cause(Cause::UnderUsed)
     .advice(
@@ -210,7 +210,7 @@ fn judge_order(r: &Race) {
              expected {}.{}",
             preview(&order, 8),
             preview(&expected, 8),
-            picture::race(r)
+            picture::record_race(r)
         ))
         .cause(Cause::WrongOrder)
         .advice(
@@ -227,7 +227,7 @@ fn judge_order(r: &Race) {
                  (collected first, sorted, then yielded?).{}",
                 show(last_out),
                 show(done(i)),
-                picture::race(r)
+                picture::record_race(r)
             ))
             .advice(
                 "yield each result the moment its job finishes, don't collect them first: \
@@ -239,7 +239,7 @@ fn judge_order(r: &Race) {
             "{what}: job {i} finished at {} but came out of the stream only at {}.{}",
             show(done(i)),
             show(at),
-            picture::race(r)
+            picture::record_race(r)
         ))
         .advice("yield each result the moment its job finishes: a `FuturesUnordered`.")
         .fail();
@@ -262,7 +262,7 @@ pub fn judge_race(r: &Race) {
                 describe_jobs(&r.delays),
                 show(t),
                 show(longest),
-                picture::race(r)
+                picture::record_race(r)
             ))
             .advice("end the stream as soon as the last job is done.")
             .fail();
@@ -278,7 +278,7 @@ pub fn judge_timeline(r: &Race, want: &[(usize, Duration)]) {
         Diagnosis::new(format!(
             "{} yielded (index, time) {got:?}, expected {want:?}.{}",
             describe_jobs(&r.delays),
-            picture::race(r)
+            picture::record_race(r)
         ))
         .advice("run every job at once and yield each result when its job finishes.")
         .fail();
@@ -305,7 +305,7 @@ pub fn judge_fetches(w: &Walk) {
              before the consumer needed them, and before the page naming them had arrived.{}",
             w.peak,
             preview(&w.fetched, 8),
-            picture::walk(w)
+            picture::record_walk(w)
         ))
         .cause(Cause::Unbounded)
         .advice(
@@ -337,7 +337,7 @@ pub fn judge_fetches(w: &Walk) {
                 "paged(...) went on after the error: the fetch of page {before} failed, and the \
                  stream then fetched page {after} (pages fetched: {}).{}",
                 preview(&w.fetched, 8),
-                picture::walk(w)
+                picture::record_walk(w)
             ))
             .advice(
                 "yield the error once, then end the stream: after an `Err`, fetch nothing \
@@ -347,7 +347,7 @@ pub fn judge_fetches(w: &Walk) {
             Some(None) => Diagnosis::new(format!(
                 "paged(...) fetched page {after} after page {before}, but page {before} was the \
                  last one (next: None).{}",
-                picture::walk(w)
+                picture::record_walk(w)
             ))
             .advice("end the stream after the page whose `next` is `None`.")
             .fail(),
@@ -357,7 +357,7 @@ pub fn judge_fetches(w: &Walk) {
 "paged(...) fetched page {after} after page {before}, but page {before} said \
  {}: follow `next`, don't count the pages yourself.{}",
                 show_next(Some(next)),
-                picture::walk(w)
+                picture::record_walk(w)
 ))
                     .advice("fetch exactly the page the previous page names in `next`.")
                     .fail();
@@ -393,7 +393,7 @@ pub fn judge_items(w: &Walk, want: &[Result<&str, &str>]) {
              time the grader stopped waiting.{}",
             preview(got, 8),
             show(t),
-            picture::walk(w)
+            picture::record_walk(w)
         ))
         .advice("end the stream (return `None` from the `unfold` step) after the last page.")
         .fail();
@@ -474,7 +474,7 @@ pub fn judge_lazy(lazy: &Lazy) {
         Diagnosis::new(format!(
             "paged(...) fetched pages {:?} before anyone asked the stream for an item.{}",
             lazy.before_polling,
-            picture::lazy(lazy)
+            picture::record_lazy(lazy)
         ))
         .advice(
             "fetch nothing until the stream is polled: build it with `futures::stream::unfold`.",
@@ -516,7 +516,7 @@ pub fn judge_lazy(lazy: &Lazy) {
  page 2 only when item 4 is asked for (a consumer that stops after 3 items never pays \
  for page 2).{}",
         lazy.after_three,
-        picture::lazy(lazy)
+        picture::record_lazy(lazy)
 ))
         .advice(
             "fetch the next page inside the step that needs an item and finds the current page \
@@ -529,7 +529,7 @@ pub fn judge_lazy(lazy: &Lazy) {
         Diagnosis::new(format!(
             "the first item came out {} after the consumer asked for it: one fetch takes 1.0 s.{}",
             show(first_at),
-            picture::lazy(lazy)
+            picture::record_lazy(lazy)
         ))
         .advice("yield the items of page 1 as soon as page 1 arrives.")
         .fail();
@@ -540,7 +540,7 @@ pub fn judge_lazy(lazy: &Lazy) {
 "asked for item 4, paged(...) gave {fourth:?} (pages fetched: {:?}), expected Ok(\"2a\") \
  from page 2, fetched then.{}",
         lazy.after_four,
-        picture::lazy(lazy)
+        picture::record_lazy(lazy)
 ))
         .advice("when page 1 is used up, fetch page 1's `next` and yield its first item.")
         .fail();
@@ -549,7 +549,7 @@ pub fn judge_lazy(lazy: &Lazy) {
         Diagnosis::new(format!(
             "item 4 came {} after the consumer asked for it; fetching page 2 takes 1.0 s.{}",
             show(*waited),
-            picture::lazy(lazy)
+            picture::record_lazy(lazy)
         ))
         .advice("fetch page 2 when item 4 is asked for, and yield it as soon as it arrives.")
         .fail();
@@ -677,7 +677,7 @@ pub fn judge_cancelled(r: &Cancelled) {
  for f.{}",
         r.finished,
         show(r.at),
-        picture::cancelled(r)
+        picture::record_cancelled(r)
 ))
         .advice("return what `f(&mut conn).await` returns, once f is done.")
         .fail();
@@ -690,7 +690,7 @@ pub fn judge_cancelled(r: &Cancelled) {
              a `pool.release(conn)` after `f(&mut conn).await` (or after a `catch_unwind` around \
              it) never happens.{}",
             r.after,
-            picture::cancelled(r)
+            picture::record_cancelled(r)
         ))
         .cause(Cause::ResourceLeaked)
         .advice(
@@ -706,7 +706,7 @@ pub fn judge_cancelled(r: &Cancelled) {
              {:?} (pool.checked_out() = {} afterwards), expected Some(Ok(0)) at once.{}",
             r.again,
             r.after_again,
-            picture::cancelled(r)
+            picture::record_cancelled(r)
         ))
         .advice("give the connection back on every path, cancellation included: a guard's `Drop`.")
         .fail();
@@ -720,7 +720,7 @@ pub fn judge_users(r: &Users) {
         Diagnosis::new(format!(
             "{what}: two users held connection {} at the same time.{}",
             r.clash.unwrap_or_default(),
-            picture::users(r)
+            picture::record_users(r)
         ))
         .advice("give each user the connection `pool.acquire().await` returned, and only that one.")
         .fail();
@@ -729,7 +729,7 @@ pub fn judge_users(r: &Users) {
         Diagnosis::new(format!(
             "{what}: {} users held a connection at once, but the pool has only 2.{}",
             r.peak,
-            picture::users(r)
+            picture::record_users(r)
         ))
         .cause(Cause::Unbounded)
         .advice("check connections out with `pool.acquire().await`.")
@@ -744,7 +744,7 @@ pub fn judge_users(r: &Users) {
                 show(r.at),
                 r.finished,
                 count_was(r.checked_out - r.inside, "connection"),
-                picture::users(r)
+                picture::record_users(r)
             ))
             .cause(Cause::ResourceLeaked)
             .advice(
@@ -759,7 +759,7 @@ pub fn judge_users(r: &Users) {
             show(r.at),
             r.finished,
             r.checked_out,
-            picture::users(r)
+            picture::record_users(r)
         ))
         .advice("check a connection out with `pool.acquire().await`, run f, give it back.")
         .fail();
@@ -778,7 +778,7 @@ pub fn judge_users(r: &Users) {
              got through only {} at a time.{}",
             show(r.at),
             r.peak,
-            picture::users(r)
+            picture::record_users(r)
         ))
         .advice(
             "hold nothing but the connection while f runs, and give it back as soon as f is \
@@ -790,7 +790,7 @@ pub fn judge_users(r: &Users) {
         Diagnosis::new(format!(
             "{what}: every user finished, but {} still checked out afterwards.{}",
             count_was(r.checked_out, "connection"),
-            picture::users(r)
+            picture::record_users(r)
         ))
         .cause(Cause::ResourceLeaked)
         .advice("give each connection back when its f is done.")

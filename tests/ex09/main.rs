@@ -44,7 +44,7 @@ fn jobs_all_start_at_once() {
         Diagnosis::new(format!(
             "as_completed(four jobs of 1.0 s) had at most {} jobs running at once, expected 4.{}",
             r.peak,
-            picture::race(&r)
+            picture::record_race(&r)
         ))
         .advice("start every job before waiting for any: a `FuturesUnordered`.")
         .fail();
@@ -66,7 +66,7 @@ fn no_jobs_give_a_stream_that_ends_at_once() {
              end at once.{}",
             r.got.len(),
             r.end,
-            picture::race(&r)
+            picture::record_race(&r)
         ))
         .advice("an empty `FuturesUnordered` ends at once.")
         .fail();
@@ -130,7 +130,7 @@ fn the_stream_ends_after_the_last_page() {
             "paged(...) over a single page ended at {:?}, expected right after that page arrived \
              (1.0 s).{}",
             w.end,
-            picture::walk(&w)
+            picture::record_walk(&w)
         ))
         .advice("end the stream after the page whose `next` is `None`, without fetching more.")
         .fail();

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use ex09::FIRST_PAGE;
-use grading::{picture, secs, Clock, Timeline};
+use grading::{record_picture, secs, Clock, Timeline};
 
 use crate::pool::{Cancelled, Users};
 use crate::probe::{End, FetchSpans, Lazy, Race, Walk, FETCH_TIME};
@@ -27,7 +27,7 @@ fn end_mark(t: Timeline, end: End) -> Timeline {
 /// Part 1: each job from its start to its finish, and when the results came
 /// out of the stream; a correct `as_completed` starts every job at 0 and
 /// yields each result the moment its job is done.
-pub fn race(r: &Race) -> String {
+pub fn record_race(r: &Race) -> String {
     let last_out = r.got.iter().map(|&(_, _, at)| at).max();
     let until = match r.end {
         End::Ended(at) | End::Stuck(at) => at,
@@ -67,7 +67,7 @@ pub fn race(r: &Race) -> String {
         correct = correct.mark("last result out", longest);
     }
     correct = correct.mark("stream ended", longest);
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }
 
 /// The fetches as lanes, one per page (in the order first fetched); a fetch
@@ -93,7 +93,7 @@ fn fetch_lanes(mut t: Timeline, (spans, until): &FetchSpans) -> Timeline {
 /// Part 2: each page's fetch; a correct `paged` fetches the first page, then
 /// each page's `next`, one at a time, each when the consumer (who asks
 /// without pause) needs it, and stops after the last page or an error.
-pub fn walk(w: &Walk) -> String {
+pub fn record_walk(w: &Walk) -> String {
     let seen = end_mark(
         fetch_lanes(Timeline::new(SEEN, Clock::Virtual), &w.fetch_spans),
         w.end,
@@ -108,13 +108,13 @@ pub fn walk(w: &Walk) -> String {
         at += FETCH_TIME;
         page = w.next_of.get(&p).copied().flatten().flatten();
     }
-    picture(&seen, &correct.mark("stream ended", at))
+    record_picture(&seen, &correct.mark("stream ended", at))
 }
 
 /// The laziness test: the consumer asks for items 1 to 3 after 10 s, and for
 /// item 4 after 10 s more; a correct `paged` fetches page 1 when item 1 is
 /// asked for, and page 2 only when item 4 is.
-pub fn lazy(l: &Lazy) -> String {
+pub fn record_lazy(l: &Lazy) -> String {
     let [first, fourth] = l.asked;
     let seen = fetch_lanes(Timeline::new(SEEN, Clock::Virtual), &l.fetch_spans)
         .mark("item 1 asked for", first)
@@ -125,13 +125,13 @@ pub fn lazy(l: &Lazy) -> String {
         .lane("page 2", &[(fourth, fourth + FETCH_TIME)])
         .mark("item 1 asked for", first)
         .mark("item 4 asked for", fourth);
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }
 
 /// Part 3, the cancellation: f (5 s) under a 1 s timeout, the connection
 /// checked out, and the next user of the pool; a correct `with_connection`
 /// gives the connection back when the timeout drops it.
-pub fn cancelled(r: &Cancelled) -> String {
+pub fn record_cancelled(r: &Cancelled) -> String {
     // Given back when the timeout dropped the future; otherwise it was seen
     // still checked out when the next user tried, `again_at`: out until then
     // is measured, not guessed.
@@ -151,12 +151,12 @@ pub fn cancelled(r: &Cancelled) -> String {
         .lane("conn 0 out", &[(Duration::ZERO, secs(1))])
         .lane("next user", &[])
         .mark("timeout", secs(1));
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }
 
 /// Part 3, five users of 1 s on a pool of two: when each user held a
 /// connection; correctly, two at a time, in three rounds.
-pub fn users(r: &Users) -> String {
+pub fn record_users(r: &Users) -> String {
     let mut seen = Timeline::new(SEEN, Clock::Virtual);
     for (user, &(start, end)) in r.held.iter().enumerate() {
         // A connection not seen to go back is drawn as unknown.
@@ -172,5 +172,5 @@ pub fn users(r: &Users) -> String {
         let round = secs(u64::from(user / 2));
         correct = correct.lane(&format!("user {user}"), &[(round, round + secs(1))]);
     }
-    picture(&seen, &correct)
+    record_picture(&seen, &correct)
 }

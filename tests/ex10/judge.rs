@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use grading::{
-    count, fmt_duration, ms, payload_text, preview, reached_todo, student_panic_message, Cause,
+    count, fmt_duration, ms, payload_text, preview, reached_todo, record_student_panic, Cause,
     Clock, Diagnosis, Timeline,
 };
 
@@ -167,19 +167,19 @@ fn correct_schedule(report: &Report) -> Timeline {
 /// start to its end (a job not seen to end is unknown from its start to
 /// `report.ended`), above a correct solution's schedule. `mark` names a
 /// moment, such as when a stuck call was stopped.
-pub fn picture(report: &Report, mark: Option<(&str, u64)>) -> String {
+pub fn record_picture(report: &Report, mark: Option<(&str, u64)>) -> String {
     let mut seen = seen_lanes(report, report.ended);
     if let Some((label, at)) = mark {
         seen = seen.mark(label, ms(at));
     }
-    grading::picture(&seen, &correct_schedule(report))
+    grading::record_picture(&seen, &correct_schedule(report))
 }
 
 /// The picture for the tasks the jobs ran in: one lane per tokio task (in the
 /// order they first ran a job, `task 1`, `task 2`, ...; as many lanes as jobs,
 /// so unused ones show empty), and `no task` for jobs polled outside any
 /// task; above a correct solution's, where every job has a task of its own.
-pub fn task_picture(report: &Report) -> String {
+pub fn record_task_picture(report: &Report) -> String {
     let n = report.calls.len();
     let mut ids = Vec::new();
     let mut lanes: Vec<Vec<(Duration, Option<Duration>)>> = vec![Vec::new(); n];
@@ -217,15 +217,15 @@ pub fn task_picture(report: &Report) -> String {
     {
         correct = correct.lane(&format!("task {}", k + 1), &[(ms(s), ms(s + d))]);
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// The call's total time against a correct solution's, one lane each.
-pub fn total_picture(took: u64, ideal: u64) -> String {
+pub fn record_total_picture(took: u64, ideal: u64) -> String {
     let lane = |title: &str, t: u64| {
         Timeline::new(title, Clock::Virtual).lane("total", &[(Duration::ZERO, ms(t))])
     };
-    grading::picture(
+    grading::record_picture(
         &lane("what your code did", took),
         &lane("what a correct solution does", ideal),
     )
@@ -304,7 +304,7 @@ fn explain_stuck(what: &str, stuck: &Stuck, report: &Report) -> ! {
     let pic = if n == 0 || to_ms(stuck.at) == 0 {
         String::new()
     } else {
-        picture(report, Some(("stopped", to_ms(stuck.at))))
+        record_picture(report, Some(("stopped", to_ms(stuck.at))))
     };
     let busy = format!(
         "{:.0} % of {}",
@@ -556,7 +556,7 @@ pub fn judge_schedule(
             count(u.running, "job"),
             u.taken,
             was(u.taken),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Unbounded)
         .advice(
@@ -574,7 +574,7 @@ pub fn judge_schedule(
                  back. (If you used a Semaphore: `let _ = sem.acquire().await` drops the permit \
                  at the end of that very line, because `_` does not bind, so the job runs \
                  without one.){}",
-                picture(report, None)
+                record_picture(report, None)
             ))
             .cause(Cause::Unbounded)
             .advice(
@@ -586,7 +586,7 @@ pub fn judge_schedule(
         }
         Diagnosis::new(format!(
             "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.{}",
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Unbounded)
         .advice(
@@ -601,7 +601,7 @@ pub fn judge_schedule(
              limit allows {target} at once. It took {} instead of {}.{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Sequential)
         .advice(
@@ -617,7 +617,7 @@ pub fn judge_schedule(
     if peak < target {
         Diagnosis::new(format!(
             "{what}: at most {peak} jobs ran at once, though the limit allows {target}.{}",
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::UnderUsed)
         .advice("keep `limit` jobs in flight while jobs are waiting.")
@@ -628,7 +628,7 @@ pub fn judge_schedule(
             "{what} took {} of (virtual) time, expected {}.{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .advice("return as soon as the last job is done.")
         .fail();
@@ -671,7 +671,7 @@ fn judge_too_slow(
              towards k, so one slow job at the front stalls the window.{also}{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Batches)
         .advice(
@@ -687,7 +687,7 @@ fn judge_too_slow(
              group before starting the next.{stalled}{}",
             fmt_ms(took),
             fmt_ms(ideal),
-            picture(report, None)
+            record_picture(report, None)
         ))
         .cause(Cause::Batches)
         .advice(
@@ -701,7 +701,7 @@ fn judge_too_slow(
         "{what} took {} instead of {}.{stalled}{}",
         fmt_ms(took),
         fmt_ms(ideal),
-        picture(report, None)
+        record_picture(report, None)
     ))
     .advice(
         "start the next job the moment one finishes, so that `limit` jobs are in flight while \
@@ -760,14 +760,14 @@ pub fn judge_panic(what: &str, run: PanicRun) {
         .fail(),
     };
     if reached_todo(payload.as_ref()) {
-        panic!("\n{}\n", student_panic_message(payload.as_ref()));
+        panic!("\n{}\n", record_student_panic(payload.as_ref()));
     }
     let text = payload_text(payload.as_ref()).to_string();
     if text == PLANNED_PANIC {
         return;
     }
     // The student's code raised a panic of its own: record it as such.
-    let _ = student_panic_message(payload.as_ref());
+    let _ = record_student_panic(payload.as_ref());
     Diagnosis::new(format!(
 "{what}: job 1 panicked with {PLANNED_PANIC:?} (on purpose: the \"your code \
  panicked at tests/ex10/probe.rs\" line above is the grader's job), but the panic that reached the caller of \

@@ -21,8 +21,8 @@ use grading::{secs, Cause, Diagnosis};
 
 use judge::{
     fmt_ms, judge_jobs, judge_outputs, judge_panic, judge_permits, judge_returned, judge_run,
-    judge_schedule, picture, returned, spawn_call, task_picture, total_picture, window_call,
-    SLACK_MS,
+    judge_schedule, record_picture, record_task_picture, record_total_picture, returned,
+    spawn_call, window_call, SLACK_MS,
 };
 use probe::{output, run_spawned, run_two_callers, run_window, run_with_a_panic};
 
@@ -119,7 +119,7 @@ fn no_inputs_return_at_once() {
             Diagnosis::new(format!(
                 "{what} took {} of (virtual) time; with nothing to do it should return at once.{}",
                 fmt_ms(run.took),
-                total_picture(run.took, 0)
+                record_total_picture(run.took, 0)
             ))
             .fail();
         }
@@ -176,7 +176,7 @@ fn every_job_runs_in_a_task_of_its_own() {
             "{what}: job {i} ran outside any spawned task (`tokio::task::try_id()` was `None` \
  inside it): it was polled by the caller's own future, as `join_all` or \
  `buffer_unordered` do.{}",
-            task_picture(&run.report)
+            record_task_picture(&run.report)
         ))
         .advice(
             "spawn every job: `tokio::spawn(job(input))` or `JoinSet::spawn`, then await \
@@ -190,7 +190,7 @@ fn every_job_runs_in_a_task_of_its_own() {
             Diagnosis::new(format!(
                 "{what}: jobs {j} and {i} ran in the same tokio task: the jobs were spawned \
  together (one task running several of them), not each in a task of its own.{}",
-                task_picture(&run.report)
+                record_task_picture(&run.report)
             ))
             .advice(
                 "one task per job: call `tokio::spawn` (or `JoinSet::spawn`) once for \
@@ -270,7 +270,7 @@ fn two_callers_share_one_limiter() {
             "{what}: together they ran up to {} jobs at once, but the limiter they share has \
              {PERMITS} permits. {how}{}",
             run.report.peak,
-            picture(&run.report, None)
+            record_picture(&run.report, None)
         ))
         .cause(Cause::Unbounded)
         .advice(

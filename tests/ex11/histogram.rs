@@ -11,7 +11,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use grading::{count, secs, student_panic_message, within, Cause, Diagnosis};
+use grading::{count, record_student_panic, secs, within, Cause, Diagnosis};
 
 use crate::lab::nonzero;
 
@@ -71,7 +71,7 @@ pub fn run_histogram(data: &[u8], threads: usize) -> Counted {
     match outcome {
         Ok(counts) => Counted { threads, counts },
         Err(payload) => {
-            let message = student_panic_message(payload.as_ref());
+            let message = record_student_panic(payload.as_ref());
             if message.starts_with("NOT STARTED") {
                 panic!("\n{message}\n");
             }

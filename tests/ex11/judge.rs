@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ex11::JobError;
 use grading::{
-    count, count_of, cut, fmt_duration, preview, student_panic_message, Cause, Clock, Diagnosis,
+    count, count_of, cut, fmt_duration, preview, record_student_panic, Cause, Clock, Diagnosis,
     Timeline,
 };
 
@@ -70,7 +70,7 @@ pub fn call(workers: usize, jobs: &[Job]) -> String {
 /// pool, where `min(workers, jobs)` workers run side by side from the start
 /// (a correct run takes a few milliseconds: one look), and a fresh worker
 /// replaces each one that crashed.
-pub fn picture(run: &Run) -> String {
+pub fn record_picture(run: &Run) -> String {
     let lane = |k: usize| format!("worker {}", k + 1);
     let mut seen = Timeline::new("what your code did", Clock::Real);
     for (k, spans) in run.activity.lanes().iter().enumerate() {
@@ -87,7 +87,7 @@ pub fn picture(run: &Run) -> String {
         };
         correct = correct.lane(&lane(k), &[span]);
     }
-    grading::picture(&seen, &correct)
+    grading::record_picture(&seen, &correct)
 }
 
 /// The run's results: the student's panic and a stuck call are explained
@@ -105,7 +105,7 @@ pub fn results(
             &call(run.workers, &run.jobs),
             &run.jobs,
             &hang,
-            &picture(&run),
+            &record_picture(&run),
         ),
     }
 }
@@ -113,7 +113,7 @@ pub fn results(
 /// The student's code panicked: say so, with the run that made it panic.
 #[track_caller]
 fn explain_panic(workers: usize, jobs: &[Job], payload: &(dyn Any + Send)) -> ! {
-    let message = student_panic_message(payload);
+    let message = record_student_panic(payload);
     if message.starts_with("NOT STARTED") {
         panic!("\n{message}\n");
     }
@@ -380,7 +380,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
             } else {
                 "processes ran"
             },
-            picture(run)
+            record_picture(run)
         ))
         .cause(Cause::UnderUsed)
         .advice(TAKE_THE_NEXT_JOB)
@@ -390,7 +390,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
         Diagnosis::new(format!(
             "{what}: a `meet {of}` job waited {waited} for other jobs to run alongside it, \
              and none ever did: your code ran one job at a time, though workers = {w}.{}",
-            picture(run)
+            record_picture(run)
         ))
         .cause(Cause::Sequential)
         .advice(ONE_AT_A_TIME)
@@ -404,7 +404,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
             of - 1,
             count(w - 1, "worker"),
             k - 1,
-            picture(run)
+            record_picture(run)
         ))
         .cause(Cause::UnderUsed)
         .advice(TAKE_THE_NEXT_JOB)
@@ -412,7 +412,7 @@ fn judge_meets(what: &str, run: &Run, got: &[Result<String, JobError>], meets: M
         _ => Diagnosis::new(format!(
             "{what}: the `meet {of}` jobs need {of} workers running them at the same time, \
              but after {waited} only {k} of them had started.{}",
-            picture(run)
+            record_picture(run)
         ))
         .candidates([Cause::UnderUsed, Cause::Sequential])
         .advice(
@@ -625,7 +625,7 @@ fn judge_pool(what: &str, run: &Run, results: &[Result<String, JobError>]) {
         count(n, "job"),
         if allowed == 1 { "is" } else { "are" },
         w.min(n),
-        picture(run)
+        record_picture(run)
     ))
     .cause_if(per_job.then_some(Cause::ResourcePerCall))
     .advice(

@@ -4,34 +4,30 @@
 //! checks its name promises; [`everything`] applies them all, the most
 //! telling diagnosis first.
 
-use std::fmt;
 use std::time::Duration;
 
 use ex12::ShutdownReport;
 use grading::{
-    fmt_duration, ms, payload_text, preview, student_panic_message, Cause, Clock, Diagnosis,
+    fmt_duration, ms, payload_text, preview, record_student_panic, Cause, Clock, Diagnosis,
     Timeline,
 };
 
 use crate::probe::{Outcome, AFTERWARDS, HANDLER_PANIC};
 use crate::script::{show, was, who, Fate, Request, Script, CLIENTS_LEAVE_MS, SLACK_MS};
 
-/// The end of a message about how the requests ran: the test's timeline in
-/// words, then the picture (see [`picture`]). Written only when a message
-/// is, so a check that passes records no picture.
-struct Told<'a>(&'a Script, &'a Outcome);
-
-impl fmt::Display for Told<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.0.timeline(), picture(self.0, self.1))
-    }
+/// A diagnosis of how the requests ran: `observed`, then the test's
+/// timeline in words, with the picture (see [`pictures`]) under it. Only
+/// failing with it records the picture, so a check that passes records none.
+fn told(script: &Script, o: &Outcome, observed: String) -> Diagnosis {
+    let (seen, correct) = pictures(script, o);
+    Diagnosis::new(format!("{observed}\n{}", script.timeline())).picture(seen, correct)
 }
 
 /// What each request did (from its start to its end, or until its future
 /// was dropped, or until serve returned if neither happened before), with
 /// the shutdown, the end of the grace period and serve's return marked;
 /// above what a correct serve does with the same script.
-fn picture(script: &Script, o: &Outcome) -> String {
+fn pictures(script: &Script, o: &Outcome) -> (Timeline, Timeline) {
     let lane = |r: &Request| format!("request {}", r.id);
     let marks = |mut t: Timeline, returned: (&str, u64)| {
         if let Some(s) = script.shutdown {
@@ -60,9 +56,9 @@ fn picture(script: &Script, o: &Outcome) -> String {
     } else {
         "serve returned"
     };
-    grading::picture(
-        &marks(seen, (stopped, o.returned)),
-        &marks(correct, ("serve returned", script.returns_at())),
+    (
+        marks(seen, (stopped, o.returned)),
+        marks(correct, ("serve returned", script.returns_at())),
     )
 }
 
@@ -144,7 +140,7 @@ pub fn everything(script: &Script, o: &Outcome) {
 /// A panic in `serve` itself is the student's (a `todo!()` is "not started").
 pub fn serve_did_not_panic(o: &Outcome) {
     if let Some(payload) = &o.panic {
-        panic!("\n{}\n", student_panic_message(payload.as_ref()));
+        panic!("\n{}\n", record_student_panic(payload.as_ref()));
     }
 }
 
@@ -187,18 +183,21 @@ pub fn did_not_block(script: &Script, o: &Outcome) {
     let real = fmt_duration(o.thread.real);
     let ctx = script.situation();
     let returned = show(o.returned);
-    let timeline = Told(script, o);
     let asleep = match stall {
         Stall::Asleep(asleep) => asleep,
-        Stall::OnCpu(on_cpu) => Diagnosis::new(format!(
-            "{ctx}: serve returned at {returned} on tokio's clock, but the thread that ran it \
+        Stall::OnCpu(on_cpu) => told(
+            script,
+            o,
+            format!(
+                "{ctx}: serve returned at {returned} on tokio's clock, but the thread that ran it \
              took {real} of real time, {} of it running on a core. A correct serve needs a few \
              milliseconds of work here: waiting in tokio costs nothing (the test runs on \
              tokio's paused clock). So serve kept the thread busy instead of awaiting: a loop \
              that polls without waiting (`try_recv()`, `is_cancelled()`, `Instant::now()` in a \
-             loop), or long work on the runtime's thread.\n{timeline}",
-            fmt_duration(on_cpu)
-        ))
+             loop), or long work on the runtime's thread.",
+                fmt_duration(on_cpu)
+            ),
+        )
         .candidates([Cause::BusyLoop, Cause::BlockingInAsync])
         .advice(
             "let tokio do the waiting: `tokio::select!` on `shutdown.cancelled()` and \
@@ -231,14 +230,18 @@ pub fn did_not_block(script: &Script, o: &Outcome) {
     } else {
         String::new()
     };
-    Diagnosis::new(format!(
-        "{ctx}: serve returned at {returned} on tokio's clock, but the thread that ran it was \
+    told(
+        script,
+        o,
+        format!(
+            "{ctx}: serve returned at {returned} on tokio's clock, but the thread that ran it was \
          asleep for {} of real time (the kernel's count: neither running nor waiting for a \
          core). Waiting in tokio never puts the thread to sleep here (the test runs on tokio's \
          paused clock, which jumps ahead instead), so serve blocked the thread with a \
-         blocking call instead of awaiting.{then}\n{timeline}",
-        fmt_duration(asleep)
-    ))
+         blocking call instead of awaiting.{then}",
+            fmt_duration(asleep)
+        ),
+    )
     .cause(Cause::BlockingInAsync)
     .advice(
         "never block inside async code: wait with tokio (`tokio::time::timeout(grace, <wait \
@@ -275,7 +278,6 @@ fn peak_in_flight(script: &Script, o: &Outcome) -> usize {
 /// Every request that came in time started when it arrived.
 pub fn started_on_arrival(script: &Script, o: &Outcome) {
     let ctx = script.situation();
-    let timeline = Told(script, o);
     let mut in_time: Vec<Request> = script
         .requests
         .iter()
@@ -296,13 +298,17 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
                         && log.finished.is_none_or(|f| f > r.at)
                 });
                 match busy_with {
-                    Some(other) if peak_in_flight(script, o) <= 1 => Diagnosis::new(format!(
+                    Some(other) if peak_in_flight(script, o) <= 1 => told(
+                        script,
+                        o,
+                        format!(
                         "request {} arrived at {arrived} ({ctx}), while request {} was running, \
                          and its handler never ran: serve did not take it while request {} \
                          ran, and never more than one request ran at a time. Does serve await \
-                         each request before it takes the next?\n{timeline}",
+                         each request before it takes the next?",
                         r.id, other.id, other.id
-                    ))
+                    ),
+                    )
                     .candidates([Cause::Sequential])
                     .advice(
                         "don't `.await` a request inside the receiving loop: spawn each \
@@ -310,11 +316,15 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
                          `JoinSet`) and go straight back to `requests.recv()`.",
                     )
                     .fail(),
-                    _ => Diagnosis::new(format!(
+                    _ => told(
+                        script,
+                        o,
+                        format!(
                         "request {} arrived at {arrived} ({ctx}), but its handler never ran (it \
-                         was never called, or its future never polled).\n{timeline}",
+                         was never called, or its future never polled).",
                         r.id
-                    ))
+                    ),
+                    )
                     .advice(
                         "start each request as soon as its id comes out of \
                          `requests.recv()`: `set.spawn(handle(id))` on a \
@@ -334,14 +344,18 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
         });
         let peak = peak_in_flight(script, o);
         match waited_for {
-            Some(other) if peak <= 1 => Diagnosis::new(format!(
-                "request {} arrived at {arrived} but its handler started only at {}, when \
+            Some(other) if peak <= 1 => told(
+                script,
+                o,
+                format!(
+                    "request {} arrived at {arrived} but its handler started only at {}, when \
                  request {} finished: serve took the next request only after the previous one \
-                 was done, so the requests ran one after another.\n{timeline}",
-                r.id,
-                show(started),
-                other.id
-            ))
+                 was done, so the requests ran one after another.",
+                    r.id,
+                    show(started),
+                    other.id
+                ),
+            )
             .cause(Cause::Sequential)
             .advice(
                 "don't `.await` a request inside the receiving loop: spawn each one as a \
@@ -349,16 +363,20 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
                  back to `requests.recv()`.",
             )
             .fail(),
-            Some(other) => Diagnosis::new(format!(
-                "request {} arrived at {arrived} but its handler started only at {}, when \
+            Some(other) => told(
+                script,
+                o,
+                format!(
+                    "request {} arrived at {arrived} but its handler started only at {}, when \
                  request {} finished; never more than {peak} requests ran at once: serve limits \
                  how many requests run at the same time (a `Semaphore`, `buffer_unordered`, a \
                  fixed set of workers?), so a request that comes while {peak} are running waits \
-                 for one of them to end.\n{timeline}",
-                r.id,
-                show(started),
-                other.id
-            ))
+                 for one of them to end.",
+                    r.id,
+                    show(started),
+                    other.id
+                ),
+            )
             .candidates([Cause::UnderUsed, Cause::Batches])
             .advice(
                 "start every request as soon as it comes, with no limit: \
@@ -366,12 +384,16 @@ pub fn started_on_arrival(script: &Script, o: &Outcome) {
                  grace period, not a cap on running requests.",
             )
             .fail(),
-            None => Diagnosis::new(format!(
-                "request {} arrived at {arrived} but its handler started only at {}: serve \
-                 did not take it when it came.\n{timeline}",
-                r.id,
-                show(started)
-            ))
+            None => told(
+                script,
+                o,
+                format!(
+                    "request {} arrived at {arrived} but its handler started only at {}: serve \
+                 did not take it when it came.",
+                    r.id,
+                    show(started)
+                ),
+            )
             .advice(
                 "wait for the next request and for the shutdown at the same time \
                  (`tokio::select!`), and spawn each request as soon as it comes.",
@@ -407,16 +429,19 @@ pub fn nothing_started_after_shutdown(script: &Script, o: &Outcome) {
     } else {
         "serve kept taking requests after the shutdown."
     };
-    Diagnosis::new(format!(
+    told(
+        script,
+        o,
+        format!(
         "{}: {} arrived after the shutdown and {} started anyway ({} {when}). {how} A shutdown \
          means no new work: a request still queued, or one that comes during the grace period, \
-         is never started.\n{}",
+         is never started.",
         script.situation(),
         who(&ids),
         was(ids.len()),
-        who(&ids[..1]),
-        Told(script, o)
-    ))
+        who(&ids[..1])
+    ),
+    )
     .cause(Cause::IgnoresStop)
     .advice(
         "leave the receiving loop as soon as `shutdown.cancelled()` is ready, and make \
@@ -430,29 +455,36 @@ pub fn nothing_started_after_shutdown(script: &Script, o: &Outcome) {
 /// when the grace period ended.
 pub fn returned_on_time(script: &Script, o: &Outcome) {
     let ctx = script.situation();
-    let timeline = Told(script, o);
     let want = script.returns_at();
     if o.report.is_none() {
         match script.shutdown {
-            None => Diagnosis::new(format!(
+            None => told(
+                script,
+                o,
+                format!(
                 "{ctx}: serve had not returned at 2 h, long after the channel closed and every \
                  request was done (at {}). It waits for something that never happens: with the \
                  channel closed no request will ever come, and no shutdown may ever come \
                  either. (A `Some(id) = requests.recv()` branch of select! is simply switched \
                  off once the channel is closed; the select! then waits for its other \
-                 branches.)\n{timeline}",
+                 branches.)",
                 show(want)
-            ))
+            ),
+            )
             .advice(
                 "when `requests.recv()` gives `None`, leave the loop (`request = \
                  requests.recv() => match request { Some(id) => ..., None => break }`), \
                  wait for the running requests, then return.",
             )
             .fail(),
-            Some(_) => Diagnosis::new(format!(
+            Some(_) => told(
+                script,
+                o,
+                format!(
                 "{ctx}: serve had not returned at 2 h, although the test closed the channel at \
-                 1 h. It waits for something that never happens.\n{timeline}"
-            ))
+                 1 h. It waits for something that never happens."
+            ),
+            )
             .advice(
                 "after the shutdown, wait at most `grace` for the running requests \
                  (`tokio::time::timeout(grace, ...)`), abort the rest, wait until they \
@@ -471,12 +503,16 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
         Some(s) if got > want + SLACK_MS => {
             let grace_ends = s + script.grace;
             if got + SLACK_MS >= CLIENTS_LEAVE_MS {
-                Diagnosis::new(format!(
-                    "{ctx}: serve returned only at {end}, when the test finally closed the \
+                told(
+                    script,
+                    o,
+                    format!(
+                        "{ctx}: serve returned only at {end}, when the test finally closed the \
                      channel: it did not react to the shutdown, only to the channel's end. A \
                      real server, whose clients never stop sending, would ignore Ctrl-C for \
-                     ever.\n{timeline}"
-                ))
+                     ever."
+                    ),
+                )
                 .cause(Cause::IgnoresStop)
                 .advice(
                     "wait for the shutdown and for the next request at the same time: \
@@ -494,11 +530,15 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                 } else {
                     format!("every request was done at {}", show(want))
                 };
-                Diagnosis::new(format!(
-                    "{ctx}: serve returned at {end}: it waited out the whole grace period, \
+                told(
+                    script,
+                    o,
+                    format!(
+                        "{ctx}: serve returned at {end}: it waited out the whole grace period, \
                      although {done}. A server that has nothing left to do should stop at \
-                     once.\n{timeline}"
-                ))
+                     once."
+                    ),
+                )
                 .advice(
                     "wait for the running requests themselves, with `grace` as a limit: \
                      `tokio::time::timeout(grace, <wait for them all>)` returns as soon \
@@ -506,24 +546,32 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                 )
                 .fail();
             }
-            Diagnosis::new(format!(
-                "{ctx}: serve returned at {end}, expected {} ({}).\n{timeline}",
-                show(want),
-                if want == s {
-                    "nothing was running at the shutdown"
-                } else {
-                    "when the last running request finished"
-                }
-            ))
+            told(
+                script,
+                o,
+                format!(
+                    "{ctx}: serve returned at {end}, expected {} ({}).",
+                    show(want),
+                    if want == s {
+                        "nothing was running at the shutdown"
+                    } else {
+                        "when the last running request finished"
+                    }
+                ),
+            )
             .advice("return as soon as nothing runs any more.")
             .fail();
         }
         Some(s) if got + SLACK_MS < want => {
             if got + SLACK_MS < s {
-                Diagnosis::new(format!(
-                    "{ctx}: serve returned at {end}, before the shutdown, while the channel \
-                     was still open.\n{timeline}"
-                ))
+                told(
+                    script,
+                    o,
+                    format!(
+                        "{ctx}: serve returned at {end}, before the shutdown, while the channel \
+                     was still open."
+                    ),
+                )
                 .advice(
                     "keep taking requests until `shutdown` is cancelled or \
                      `requests.recv()` gives `None`.",
@@ -531,10 +579,13 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                 .fail();
             }
             if got <= s + SLACK_MS && !finishing_in_grace.is_empty() {
-                Diagnosis::new(format!(
+                told(
+                    script,
+                    o,
+                    format!(
                     "{ctx}: serve returned at {end}, right at the shutdown, without any grace: \
                      {} would have finished within the grace period (the last at {}), but \
-                     {} abandoned.\n{timeline}",
+                     {} abandoned.",
                     who(&finishing_in_grace),
                     show(want),
                     if finishing_in_grace.len() == 1 {
@@ -542,7 +593,8 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                     } else {
                         "they were"
                     }
-                ))
+                ),
+                )
                 .advice(
                     "give the running requests up to `grace` to finish: \
                      `tokio::time::timeout(grace, <wait for them all>)`, and abort only \
@@ -550,21 +602,29 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                 )
                 .fail();
             }
-            Diagnosis::new(format!(
-                "{ctx}: serve returned at {end}, expected {}: it gave up before the running \
-                 requests were done and before the grace period ended.\n{timeline}",
-                show(want)
-            ))
+            told(
+                script,
+                o,
+                format!(
+                    "{ctx}: serve returned at {end}, expected {}: it gave up before the running \
+                 requests were done and before the grace period ended.",
+                    show(want)
+                ),
+            )
             .advice(
                 "after the shutdown, wait for the running requests with \
                  `tokio::time::timeout(grace, ...)`; abort only what is left after it.",
             )
             .fail();
         }
-        None if got > want + SLACK_MS => Diagnosis::new(format!(
-            "{ctx}: serve returned at {end}, but every request was done at {}.\n{timeline}",
-            show(want)
-        ))
+        None if got > want + SLACK_MS => told(
+            script,
+            o,
+            format!(
+                "{ctx}: serve returned at {end}, but every request was done at {}.",
+                show(want)
+            ),
+        )
         .advice("once the channel is closed and the running requests are done, return.")
         .fail(),
         None if got + SLACK_MS < want => {
@@ -574,24 +634,32 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
                 _ => false,
             });
             if got + SLACK_MS < close {
-                Diagnosis::new(format!(
-                    "{ctx}: serve returned at {end}, while the channel was still open and no \
-                     shutdown was requested.\n{timeline}"
-                ))
+                told(
+                    script,
+                    o,
+                    format!(
+                        "{ctx}: serve returned at {end}, while the channel was still open and no \
+                     shutdown was requested."
+                    ),
+                )
                 .advice(
                     "keep taking requests until `requests.recv()` gives `None` (or a \
                      shutdown).",
                 )
                 .fail();
             }
-            Diagnosis::new(format!(
-                "{ctx}: serve returned at {end}, while {} {} still running (the last would \
+            told(
+                script,
+                o,
+                format!(
+                    "{ctx}: serve returned at {end}, while {} {} still running (the last would \
                  finish at {}). A closed channel only means that no request will come any \
-                 more: the running ones must still finish, however long they take.\n{timeline}",
-                who(&running),
-                was(running.len()),
-                show(want)
-            ))
+                 more: the running ones must still finish, however long they take.",
+                    who(&running),
+                    was(running.len()),
+                    show(want)
+                ),
+            )
             .advice(
                 "when `requests.recv()` gives `None`, wait for every running request \
                  (`while let Some(..) = set.join_next().await`), with no time limit: \
@@ -608,7 +676,6 @@ pub fn returned_on_time(script: &Script, o: &Outcome) {
 /// shutdown prove it.
 fn past_the_grace_period(script: &Script, o: &Outcome, grace_ends: u64) -> ! {
     let ctx = script.situation();
-    let timeline = Told(script, o);
     let (got, end, grace) = (o.returned, show(o.returned), script.grace);
     let s = script.shutdown.unwrap_or_default();
     // What serve could wait for after the shutdown: the requests' ends.
@@ -627,16 +694,20 @@ fn past_the_grace_period(script: &Script, o: &Outcome, grace_ends: u64) -> ! {
         .iter()
         .find(|&&(f, _)| !at_a_finish && (f + grace).abs_diff(got) <= SLACK_MS)
     {
-        Diagnosis::new(format!(
+        told(
+            script,
+            o,
+            format!(
             "{ctx}: serve returned at {end}, but the grace period ended at {}. {end} is {} (the \
              grace) after request {id} finished at {}: the grace period started again when a \
              request ended, so each wait had a limit of its own, and a stream of requests each \
              ending within the grace period holds the shutdown up for as long as it \
-             lasts.\n{timeline}",
+             lasts.",
             show(grace_ends),
             show(grace),
             show(f)
-        ))
+        ),
+        )
         .cause(Cause::DeadlinePerOp)
         .advice(
             "one deadline for the whole wait: `tokio::time::timeout(grace, <wait for them all>)` \
@@ -657,17 +728,21 @@ fn past_the_grace_period(script: &Script, o: &Outcome, grace_ends: u64) -> ! {
             .max_by_key(|&(a, b)| b - a)
             .unwrap_or((s, got));
         if to - from > grace + SLACK_MS {
-            Diagnosis::new(format!(
+            told(
+                script,
+                o,
+                format!(
                 "{ctx}: serve returned at {end}, when the last request finished, instead of at \
                  {} when the grace period ended. From {} to {} serve waited with no request \
                  ending, longer than the grace period ({}): it waited for every request to \
                  finish with no time limit, so one slow request can hold the shutdown up for as \
-                 long as it likes.\n{timeline}",
+                 long as it likes.",
                 show(grace_ends),
                 show(from),
                 show(to),
                 show(grace)
-            ))
+            ),
+            )
             .cause(Cause::NoTimeout)
             .advice(
                 "bound the wait with `tokio::time::timeout(grace, <wait for them all>)`; when it \
@@ -676,14 +751,18 @@ fn past_the_grace_period(script: &Script, o: &Outcome, grace_ends: u64) -> ! {
             )
             .fail();
         }
-        Diagnosis::new(format!(
-            "{ctx}: serve returned at {end}, when the last request finished, instead of at {} \
+        told(
+            script,
+            o,
+            format!(
+                "{ctx}: serve returned at {end}, when the last request finished, instead of at {} \
              when the grace period ended. No wait after the shutdown lasted longer than the \
              grace period, so this does not show whether serve's waits had no limit at all or \
              each had a limit of its own; either way the grace period did not bound the whole \
-             shutdown.\n{timeline}",
-            show(grace_ends)
-        ))
+             shutdown.",
+                show(grace_ends)
+            ),
+        )
         .candidates([Cause::DeadlinePerOp, Cause::NoTimeout])
         .advice(
             "one deadline for the whole wait: `tokio::time::timeout(grace, <wait for them all>)`; \
@@ -692,10 +771,14 @@ fn past_the_grace_period(script: &Script, o: &Outcome, grace_ends: u64) -> ! {
         )
         .fail();
     }
-    Diagnosis::new(format!(
-        "{ctx}: serve returned at {end}, but the grace period ended at {}.\n{timeline}",
-        show(grace_ends)
-    ))
+    told(
+        script,
+        o,
+        format!(
+            "{ctx}: serve returned at {end}, but the grace period ended at {}.",
+            show(grace_ends)
+        ),
+    )
     .advice(
         "after the shutdown, wait at most `grace` for the running requests \
          (`tokio::time::timeout(grace, ...)`), then abort the rest.",
@@ -706,7 +789,6 @@ fn past_the_grace_period(script: &Script, o: &Outcome, grace_ends: u64) -> ! {
 /// The abandoned requests were aborted, and gone, before serve returned.
 pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
     let ctx = script.situation();
-    let timeline = Told(script, o);
     let end = show(o.returned);
     let abandoned = script.ids_where(|f| f == Fate::Abandoned);
     let ran_on: Vec<u64> = abandoned
@@ -715,14 +797,18 @@ pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
         .filter(|&id| o.at_return(id).finished.is_none() && o.afterwards(id).finished.is_some())
         .collect();
     if let Some(&first) = ran_on.first() {
-        Diagnosis::new(format!(
+        told(
+            script,
+            o,
+            format!(
             "{ctx}: serve returned at {end}, but {} kept running after serve returned: request \
              {first} finished at {}, and could have done anything then (written to a \
              database that was being closed, say). Dropping a `JoinHandle` does not stop its \
-             task.\n{timeline}",
+             task.",
             who(&ran_on),
             show(o.afterwards(first).finished.unwrap_or_default())
-        ))
+        ),
+        )
         .cause(Cause::NotCancelled)
         .advice(
             "abort the requests still running when the grace period ends \
@@ -745,9 +831,12 @@ pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
         .filter(|&id| !o.afterwards(id).dropped)
         .collect();
     if !never.is_empty() {
-        Diagnosis::new(format!(
+        told(
+            script,
+            o,
+            format!(
             "{ctx}: {} {} never cancelled: {} after serve returned, {} still alive, waiting (a \
-             future kept or leaked somewhere, or a task never aborted).\n{timeline}",
+             future kept or leaked somewhere, or a task never aborted).",
             who(&never),
             was(never.len()),
             fmt_duration(AFTERWARDS),
@@ -756,7 +845,8 @@ pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
             } else {
                 "they were"
             }
-        ))
+        ),
+        )
         .cause(Cause::NotCancelled)
         .advice(
             "abort what is still running when the grace period ends \
@@ -764,13 +854,17 @@ pub fn abandoned_were_stopped(script: &Script, o: &Outcome) {
         )
         .fail();
     }
-    Diagnosis::new(format!(
-        "{ctx}: {} had not been dropped yet when serve returned at {end}, so {} clean-up \
+    told(
+        script,
+        o,
+        format!(
+            "{ctx}: {} had not been dropped yet when serve returned at {end}, so {} clean-up \
          (closing a connection, rolling back a transaction) had not run: aborting only asks \
-         tokio to cancel a task, which happens later.\n{timeline}",
-        who(&alive),
-        if alive.len() == 1 { "its" } else { "their" }
-    ))
+         tokio to cancel a task, which happens later.",
+            who(&alive),
+            if alive.len() == 1 { "its" } else { "their" }
+        ),
+    )
     .cause(Cause::NeverJoined)
     .advice(
         "after `abort_all()`, keep calling `join_next()` (or `join_next_with_id()`) until \
@@ -929,7 +1023,7 @@ fn report_lists(script: &Script, o: &Outcome, sorted_too: bool) {
 pub fn panic_passed_on(script: &Script, o: &Outcome) {
     if let Some(payload) = &o.panic {
         if !payload_text(payload.as_ref()).contains(HANDLER_PANIC) {
-            panic!("\n{}\n", student_panic_message(payload.as_ref()));
+            panic!("\n{}\n", record_student_panic(payload.as_ref()));
         }
         return;
     }
@@ -948,22 +1042,28 @@ pub fn panic_passed_on(script: &Script, o: &Outcome) {
     let log = o.afterwards(id);
     if log.finished.is_none() {
         let Some(started) = log.started else {
-            Diagnosis::new(format!(
-                "{ctx}: request {id}'s handler never ran, so it could not panic at \
-                 {crashed_at}.\n{}",
-                Told(script, o)
-            ))
+            told(
+                script,
+                o,
+                format!(
+                    "{ctx}: request {id}'s handler never ran, so it could not panic at \
+                 {crashed_at}.",
+                ),
+            )
             .advice("start each request as soon as its id comes out of `requests.recv()`.")
             .fail();
         };
         // When serve returned early, that says why.
         returned_on_time(script, o);
-        Diagnosis::new(format!(
-            "{ctx}: request {id}'s handler started at {} but never reached its panic at \
-             {crashed_at}: its future was dropped before.\n{}",
-            show(started),
-            Told(script, o)
-        ))
+        told(
+            script,
+            o,
+            format!(
+                "{ctx}: request {id}'s handler started at {} but never reached its panic at \
+             {crashed_at}: its future was dropped before.",
+                show(started)
+            ),
+        )
         .advice(
             "after a shutdown, give the running requests the whole grace period; abort \
              only what is still running when it ends.",

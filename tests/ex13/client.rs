@@ -19,7 +19,7 @@ pub struct Problem {
     pub observed: String,
     pub hint: String,
     /// What ran when, and what a correct server does: drawn under the
-    /// sentence by [`Problem::fail`], on the test's own thread.
+    /// sentence, and recorded by [`Problem::fail`] on the test's own thread.
     pub timelines: Option<Box<(Timeline, Timeline)>>,
     /// The cause the evidence proves, if any.
     pub cause: Option<Cause>,
@@ -64,14 +64,13 @@ impl Problem {
         }
     }
 
-    /// The diagnosis, with its picture drawn (on the calling thread: call
-    /// it on the test's own).
+    /// The diagnosis, with its picture (recorded only when it fails: fail
+    /// it on the test's own thread).
     pub fn diagnosis(&self) -> Diagnosis {
-        let picture = self
-            .timelines
-            .as_ref()
-            .map_or_else(String::new, |pair| grading::picture(&pair.0, &pair.1));
-        let diagnosis = Diagnosis::new(format!("{}{picture}", self.observed)).advice(&self.hint);
+        let mut diagnosis = Diagnosis::new(&self.observed).advice(&self.hint);
+        if let Some(pair) = &self.timelines {
+            diagnosis = diagnosis.picture(pair.0.clone(), pair.1.clone());
+        }
         match self.cause {
             Some(cause) => diagnosis.cause(cause),
             None if !self.candidates.is_empty() => diagnosis.candidates(self.candidates.clone()),

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use ex13::DB_DELAY;
 use grading::{
-    cores, count, fmt_duration, ms, preview_with, student_panic_message, Cause, Clock, Diagnosis,
+    cores, count, fmt_duration, ms, preview_with, record_student_panic, Cause, Clock, Diagnosis,
     Timeline,
 };
 
@@ -368,7 +368,7 @@ pub fn load(load: &Load) {
         let file = location.rsplit_once("../").map_or(location, |(_, f)| f);
         Diagnosis::new(format!(
             "{}\n(in the server process, at {file})",
-            student_panic_message(&text.to_string()).trim()
+            record_student_panic(&text.to_string()).trim()
         ))
         .fail();
     }

@@ -189,7 +189,7 @@ fn judge_run(
                 "every test fails, but {} do not record that the student's code reached a \
                  `todo!()`, so the checker would say \"failing\" instead of \"not started\": {}. \
                  Call the student's code through `grading::within`, `paused` or `real_clock`, \
-                 or explain its panics with `grading::student_panic_message` on the test's thread.",
+                 or record its panics with `grading::record_student_panic` on the test's thread.",
                 results.iter().filter(|r| !not_started(r)).count(),
                 names(&results, |r| !not_started(r))
             ),
@@ -277,7 +277,7 @@ fn shape_miss(
     let Some(observed) = facts.and_then(|f| f.observed.as_ref()) else {
         return Some(
             "the test fails as it should, but recorded no timeline of how the work ran \
-             (the header's `// Observed` lines need one: `grading::picture`)"
+             (the header's `// Observed` lines need one: a diagnosis's `.picture` or `grading::record_picture`)"
                 .into(),
         );
     };

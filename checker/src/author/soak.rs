@@ -11,7 +11,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::author::candidates::{self, Expect};
-use crate::author::verify::{build_rounds, Event};
+use crate::author::verify::build_rounds;
+use crate::engine::event::Event;
 use crate::engine::libtest::Outcome;
 use crate::engine::manifest::Course;
 use crate::engine::schedule;
@@ -43,14 +44,9 @@ pub struct Row {
     pub first_failure: Option<String>,
 }
 
-/// Soaks the references; `on` hears the builds, `row` each exercise's result
-/// as it is known. Returns whether every run passed.
-pub fn soak(
-    course: &Course,
-    options: &Options,
-    on: &(dyn Fn(Event) + Sync),
-    row: &(dyn Fn(Row) + Sync),
-) -> Result<bool> {
+/// Soaks the references; `on` hears the builds, and each exercise's row as
+/// it is known (`Event::Done`). Returns whether every run passed.
+pub fn soak(course: &Course, options: &Options, on: &(dyn Fn(Event<Row>) + Sync)) -> Result<bool> {
     let exercises = course.select(&options.only)?;
     let mut sources = Vec::new();
     for e in &exercises {
@@ -96,7 +92,7 @@ pub fn soak(
         if result.failed > 0 {
             all_passed.store(false, Ordering::SeqCst);
         }
-        row(result);
+        on(Event::Done(result));
         Ok(())
     };
     thread::scope(|s| -> Result<()> {

@@ -22,7 +22,8 @@ use anyhow::{Context, Result};
 
 use crate::author::candidates::{self, Candidate, Expect};
 use crate::author::judge::{self, first_lines, Judged};
-use crate::engine::cargo_build::{self, Progress};
+use crate::engine::cargo_build;
+use crate::engine::event::{self, Event};
 use crate::engine::fingerprint::{self, Fingerprint};
 use crate::engine::manifest::{Course, Exercise};
 use crate::engine::schedule::{self, Schedule};
@@ -75,27 +76,6 @@ pub struct Row {
     pub reused: bool,
 }
 
-/// What the proof is doing, as it goes.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// The rows to come: (exercise, label, expected) of each candidate.
-    Planned(Vec<(String, String, String)>),
-    /// A round of candidates is being built.
-    Building {
-        round: usize,
-        rounds: usize,
-        ids: Vec<String>,
-    },
-    BuildProgress(Progress),
-    /// The suites start running.
-    Running {
-        suites: usize,
-        jobs: usize,
-    },
-    /// A finished row, in table order.
-    Row(Row),
-}
-
 /// The proof's result.
 pub struct Summary {
     pub rows: Vec<Row>,
@@ -131,7 +111,13 @@ struct Planned<'a> {
 }
 
 /// Runs the proof.
-pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -> Result<Summary> {
+/// `on` hears the builds and runs, and each row, in table order, as
+/// `Event::Done`.
+pub fn verify(
+    course: &Course,
+    options: &Options,
+    on: &(dyn Fn(Event<Row>) + Sync),
+) -> Result<Summary> {
     let started = Instant::now();
     let exercises = course.select(&options.only)?;
     let target_dir = options
@@ -220,18 +206,20 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
     on(Event::Planned(
         leading_rows
             .iter()
-            .map(|r| (r.exercise.clone(), r.label.clone(), r.expected.clone()))
-            .chain(planned.iter().map(|p| {
-                (
-                    p.exercise.id.clone(),
-                    p.candidate.label.clone(),
-                    expectation(&p.candidate.expect),
-                )
+            .map(|r| event::Planned {
+                exercise: r.exercise.clone(),
+                label: r.label.clone(),
+                expected: r.expected.clone(),
+            })
+            .chain(planned.iter().map(|p| event::Planned {
+                exercise: p.exercise.id.clone(),
+                label: p.candidate.label.clone(),
+                expected: expectation(&p.candidate.expect),
             }))
             .collect(),
     ));
     for row in &leading_rows {
-        on(Event::Row(row.clone()));
+        on(Event::Done(row.clone()));
     }
 
     // Reuse what held before; build the rest.
@@ -307,7 +295,7 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
         }
         let row = row(p, &j, reused);
         if nothing_to_run {
-            on(Event::Row(row.clone()));
+            on(Event::Done(row.clone()));
         }
         rows.push(row);
     }
@@ -349,7 +337,7 @@ pub fn verify(course: &Course, options: &Options, on: &(dyn Fn(Event) + Sync)) -
                 },
                 reused: false,
             };
-            on(Event::Row(row.clone()));
+            on(Event::Done(row.clone()));
             rows.push(row);
         }
     }
@@ -475,10 +463,10 @@ fn plan(course: &Course, exercise: &Exercise) -> Result<Vec<Candidate>> {
 /// Hands `built` each item's test binary (a copy that the next round cannot
 /// overwrite) or the compiler's error, as soon as its round is built.
 /// Returns the wall time of each round's cargo call.
-pub fn build_rounds(
+pub fn build_rounds<R>(
     scratch: &Scratch,
     items: &[(&Exercise, &str)],
-    on: &(dyn Fn(Event) + Sync),
+    on: &(dyn Fn(Event<R>) + Sync),
     built: &mut dyn FnMut(usize, Result<PathBuf, String>),
 ) -> Result<Vec<Duration>> {
     let mut times = Vec::new();
@@ -499,9 +487,8 @@ pub fn build_rounds(
             ids.push(exercise.id.as_str());
         }
         on(Event::Building {
-            round: round + 1,
-            rounds,
             ids: ids.iter().map(|s| s.to_string()).collect(),
+            round: Some((round + 1, rounds)),
         });
         let cargo_started = Instant::now();
         let result = cargo_build::build_tests(
@@ -546,7 +533,7 @@ fn build_and_run(
     to_build: &[usize],
     store: &Store,
     judged: &mut [Option<(Judged, bool)>],
-    on: &(dyn Fn(Event) + Sync),
+    on: &(dyn Fn(Event<Row>) + Sync),
 ) -> Result<Profile> {
     let started = Instant::now();
     let mut profile = Profile::default();
@@ -560,7 +547,7 @@ fn build_and_run(
         while *next < planned.len() {
             let ready = results[*next].lock().expect("no panic while held").clone();
             let Some((j, reused)) = ready else { break };
-            on(Event::Row(row(&planned[*next], &j, reused)));
+            on(Event::Done(row(&planned[*next], &j, reused)));
             *next += 1;
         }
     };

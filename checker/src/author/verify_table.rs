@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::author::verify::{Profile, Row, Summary};
+use crate::engine::event::Planned;
 
 /// Column widths, from the longest label and expectation of the plan.
 pub struct Table {
@@ -11,18 +12,18 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table for the planned rows: (exercise, label, expected).
-    pub fn new(planned: &[(String, String, String)]) -> Table {
+    /// A table for the planned rows.
+    pub fn new(planned: &[Planned]) -> Table {
         Table {
             label: planned
                 .iter()
-                .map(|(_, l, _)| l.len())
+                .map(|p| p.label.len())
                 .chain([10])
                 .max()
                 .unwrap_or(10),
             expected: planned
                 .iter()
-                .map(|(_, _, e)| e.len())
+                .map(|p| p.expected.len())
                 .chain([17])
                 .max()
                 .unwrap_or(17),

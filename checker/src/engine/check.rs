@@ -2,7 +2,8 @@
 //! without building its suite, reuses every verdict whose fingerprint is
 //! unchanged, builds the other graded suites in one cargo call, runs them
 //! (in parallel where that cannot change a verdict) and returns a report per
-//! exercise. Progress comes out as [`Event`]s; nothing here prints.
+//! exercise. Progress comes out as [`Event`]s, each finished suite as
+//! `Event::Done(exercise id)`; nothing here prints.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
 
-use crate::engine::cargo_build::{self, CompileError, Progress};
+use crate::engine::cargo_build::{self, CompileError};
+use crate::engine::event::Event;
 use crate::engine::fingerprint;
 use crate::engine::manifest::{Course, Exercise};
 use crate::engine::schedule;
@@ -65,19 +67,6 @@ impl Settings {
     }
 }
 
-/// What a check is doing, as it goes.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// These exercises need building (their verdicts cannot be reused).
-    Building(Vec<String>),
-    /// Cargo's progress on that build.
-    BuildProgress(Progress),
-    /// The build is done; this many suites will run.
-    Running(usize),
-    /// One suite finished.
-    SuiteDone(String),
-}
-
 /// An exercise waiting for its suite to be built and run.
 struct Pending {
     index: usize,
@@ -90,7 +79,7 @@ pub fn check(
     course: &Course,
     exercises: &[&Exercise],
     settings: &Settings,
-    events: &(dyn Fn(Event) + Sync),
+    events: &(dyn Fn(Event<String>) + Sync),
 ) -> Result<Vec<Report>> {
     let target_dir = settings.target_dir(course);
     let state = verdict_cache::state_dir(&target_dir, &course.root);
@@ -153,7 +142,10 @@ pub fn check(
             .iter()
             .map(|p| exercises[p.index].id.as_str())
             .collect();
-        events(Event::Building(ids.iter().map(|s| s.to_string()).collect()));
+        events(Event::Building {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            round: None,
+        });
         let started = SystemTime::now();
         let built = cargo_build::build_tests(
             &course.root,
@@ -187,7 +179,10 @@ pub fn check(
                 }
             }
         }
-        events(Event::Running(runnable.len()));
+        events(Event::Running {
+            suites: runnable.len(),
+            jobs: settings.jobs.max(1),
+        });
         let verdicts = run_suites(course, exercises, settings, &runnable, events)?;
         for ((p, _), verdict) in runnable.iter().zip(verdicts) {
             cache.put(&exercises[p.index].id, &p.key, &verdict);
@@ -211,7 +206,7 @@ fn run_suites(
     exercises: &[&Exercise],
     settings: &Settings,
     runnable: &[(Pending, PathBuf)],
-    events: &(dyn Fn(Event) + Sync),
+    events: &(dyn Fn(Event<String>) + Sync),
 ) -> Result<Vec<Verdict>> {
     let results: Vec<Mutex<Option<Verdict>>> = runnable.iter().map(|_| Mutex::new(None)).collect();
     let run_one = |i: usize| -> Result<()> {
@@ -220,7 +215,7 @@ fn run_suites(
         let run = suite_run::run_suite(exe, &course.root.join(&e.path), settings.limit_of(e))?;
         let verdict = verdict::classify(&run, &verdict::suite_order(&course.root, e));
         *results[i].lock().expect("no panic while held") = Some(verdict);
-        events(Event::SuiteDone(e.id.clone()));
+        events(Event::Done(e.id.clone()));
         Ok(())
     };
     schedule::run_all(

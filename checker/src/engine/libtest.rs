@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use grading_protocol::Cause;
+use grading_protocol::{Cause, Timeline};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,10 +20,10 @@ pub struct TestResult {
     pub message: String,
     /// Time spent in the student's code, when the grader timed it.
     pub duration: Option<std::time::Duration>,
-    /// How the work ran and how it should have, when the grader drew it
-    /// (`grading_protocol::Timeline`, encoded).
+    /// How the work ran and how it should have (observed, expected), when
+    /// the grader drew it: the timelines as the suite recorded them.
     #[serde(default)]
-    pub timelines: Option<(String, String)>,
+    pub timelines: Option<(Timeline, Timeline)>,
     /// The cause the failure's diagnosis asserts, if it asserts one (a
     /// fact the grader recorded, never read from the message).
     #[serde(default, with = "cause_ids::one")]
@@ -33,7 +33,7 @@ pub struct TestResult {
     pub candidates: Vec<Cause>,
 }
 
-/// Causes are stored by their stable ids (`grading-protocol` has no serde);
+/// Causes are stored by their stable ids (the vocabulary's own names);
 /// an id this checker does not know reads as no cause.
 mod cause_ids {
     use grading_protocol::Cause;
@@ -63,17 +63,6 @@ mod cause_ids {
             let ids = Vec::<String>::deserialize(d)?;
             Ok(ids.iter().filter_map(|id| Cause::from_id(id)).collect())
         }
-    }
-}
-
-impl TestResult {
-    /// The observed and the expected timeline, when the grader drew them.
-    pub fn timelines(&self) -> Option<(grading_protocol::Timeline, grading_protocol::Timeline)> {
-        let (observed, expected) = self.timelines.as_ref()?;
-        Some((
-            grading_protocol::Timeline::decode(observed)?,
-            grading_protocol::Timeline::decode(expected)?,
-        ))
     }
 }
 

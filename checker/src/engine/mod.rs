@@ -1,8 +1,9 @@
 //! The engine: what checking an exercise means, with no printing. Callers
-//! get values back, and [`check::Event`]s while the work goes on.
+//! get values back, and [`event::Event`]s while the work goes on.
 
 pub mod cargo_build;
 pub mod check;
+pub mod event;
 pub mod fingerprint;
 pub mod interrupt;
 pub mod libtest;

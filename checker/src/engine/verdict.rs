@@ -173,7 +173,7 @@ pub fn classify(run: &Run, order: &[String]) -> Verdict {
         let facts = run.facts.get(&t.name);
         t.duration = facts.and_then(|f| f.student_time);
         t.timelines = facts.and_then(|f| match (&f.observed, &f.expected) {
-            (Some(o), Some(e)) => Some((o.encode(), e.encode())),
+            (Some(o), Some(e)) => Some((o.clone(), e.clone())),
             _ => None,
         });
         t.cause = facts.and_then(|f| f.cause);

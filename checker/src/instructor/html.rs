@@ -641,9 +641,8 @@ pub fn student_page(report: &CourseReport) -> String {
                 )
             );
             if let (Some(o), Some(x)) = (&t.observed, &t.expected) {
-                let (o, x) = (o.to_timeline(), x.to_timeline());
                 let end = o.end().max(x.end());
-                let _ = writeln!(body, "{}{}", timeline_svg(&o, end), timeline_svg(&x, end));
+                let _ = writeln!(body, "{}{}", timeline_svg(o, end), timeline_svg(x, end));
             }
         }
         let _ = writeln!(body, "</section>");

@@ -328,10 +328,10 @@ fn first_failure(out: &mut String, r: &Report, charset: grading_protocol::Charse
             let _ = writeln!(out, "    {line}");
         }
         // What ran when, under the sentence (never instead of it).
-        if let Some((observed, expected)) = t.timelines() {
+        if let Some((observed, expected)) = &t.timelines {
             let _ = writeln!(out);
             out.push_str(&grading_protocol::timeline::render_pair(
-                &observed, &expected, charset,
+                observed, expected, charset,
             ));
         }
     }

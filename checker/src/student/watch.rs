@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::engine::check::{self, Event, Report, Settings};
+use crate::engine::check::{self, Report, Settings};
+use crate::engine::event::Event;
 use crate::engine::fingerprint;
 use crate::engine::interrupt;
 use crate::engine::manifest::Course;
@@ -20,7 +21,7 @@ const POLL: Duration = Duration::from_millis(300);
 /// What `watch` has to show.
 pub enum Update<'a> {
     /// Progress of a check.
-    Progress(Event),
+    Progress(Event<String>),
     /// New verdicts; `just_saved` is the exercise whose save caused them.
     Reports {
         reports: &'a [Report],
@@ -40,7 +41,7 @@ pub fn watch(
     let exercises = course.select(only)?;
     let content = |i: usize| fingerprint::student_content(&course.root, exercises[i]);
     let mut seen: Vec<String> = (0..exercises.len()).map(content).collect();
-    let progress = |e: Event| show(Update::Progress(e));
+    let progress = |e: Event<String>| show(Update::Progress(e));
     let mut reports = check::check(course, &exercises, settings, &progress)?;
     show(Update::Reports {
         reports: &reports,

@@ -12,7 +12,9 @@
 //! nothing is recorded. Each fact is one line, `<test>\t<kind>[\t<value>]`,
 //! appended with a single write so that tests running in parallel never
 //! interleave their lines. Unknown kinds are skipped, so an older checker can
-//! read a newer suite's file.
+//! read a newer suite's file. A timeline's value is its JSON (one line: JSON
+//! escapes tabs and newlines), the same serde form the checker keeps and its
+//! JSON report embeds.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -74,7 +76,8 @@ impl Fact {
             }
             Fact::NotStarted | Fact::StudentPanicked => format!("{test}\t{}\n", self.kind()),
             Fact::Observed(t) | Fact::Expected(t) => {
-                format!("{test}\t{}\t{}\n", self.kind(), t.encode())
+                let json = serde_json::to_string(t).expect("a timeline is plain data");
+                format!("{test}\t{}\t{json}\n", self.kind())
             }
             Fact::Cause(c) => format!("{test}\t{}\t{}\n", self.kind(), c.id()),
             Fact::Candidates(cs) => {
@@ -101,8 +104,8 @@ impl Fact {
             "watchdog-stopped" => Fact::WatchdogStopped(secs()?),
             "not-started" => Fact::NotStarted,
             "student-panicked" => Fact::StudentPanicked,
-            "observed" => Fact::Observed(Timeline::decode(fields.next()?)?),
-            "expected" => Fact::Expected(Timeline::decode(fields.next()?)?),
+            "observed" => Fact::Observed(serde_json::from_str(fields.next()?).ok()?),
+            "expected" => Fact::Expected(serde_json::from_str(fields.next()?).ok()?),
             "cause" => Fact::Cause(Cause::from_id(fields.next()?)?),
             "candidates" => Fact::Candidates(
                 fields

@@ -8,16 +8,22 @@
 //! above what a correct solution does, on the same scale. The picture never
 //! replaces the grader's sentence (logs, screen readers): it comes under it.
 //!
-//! The same `Timeline` travels to the checker as a fact (see the crate
-//! documentation), encoded on one line by [`Timeline::encode`], so the
-//! checker can draw it again in the charset of the student's terminal and
-//! write it into reports.
+//! The same `Timeline`, in one serde form, goes from the suite to the page:
+//! the suite records it as JSON in its fact (see the crate documentation),
+//! the checker keeps it as a `Timeline` in its verdicts, draws it again in
+//! the charset of the student's terminal, embeds it as is in its JSON report,
+//! and the HTML page draws it from there. Times are whole microseconds in
+//! that form (`start_us`, `end_us`, `at_us`): finer than any picture draws,
+//! and exact in JSON.
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 /// Which clock the spans are measured on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Clock {
     /// tokio's paused clock: exact, and sleeps cost no real time.
     Virtual,
@@ -40,29 +46,38 @@ impl Clock {
 /// started at `start`, and `end` is only where the grader stopped looking)
 /// is drawn with its own glyph, never as busy, and does not count towards
 /// [`Timeline::peak`]: a picture shows only what was measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Span {
+    #[serde(rename = "start_us", with = "micros")]
     pub start: Duration,
+    #[serde(rename = "end_us", with = "micros")]
     pub end: Duration,
     pub end_seen: bool,
 }
 
 /// One job, worker or task, and when it was busy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Lane {
     pub label: String,
     pub spans: Vec<Span>,
 }
 
 /// A moment worth marking: a deadline, a shutdown, the end of a grace period.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Mark {
     pub label: String,
+    #[serde(rename = "at_us", with = "micros")]
     pub at: Duration,
 }
 
-/// What ran when (see the module documentation).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What ran when (see the module documentation). Unknown fields are refused:
+/// a reader told a form it does not know says so rather than drop a part of
+/// the picture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Timeline {
     /// What the picture shows: "observed", "a correct solution".
     pub title: String,
@@ -285,78 +300,6 @@ impl Timeline {
     pub fn render(&self, charset: Charset) -> String {
         render_scaled(self, self.end(), charset)
     }
-
-    /// The timeline on one line (no tab, no newline), for the facts file.
-    pub fn encode(&self) -> String {
-        let mut out = format!(
-            "v1|{}|{}",
-            escape(&self.title),
-            match self.clock {
-                Clock::Virtual => "virtual",
-                Clock::Real => "real",
-            }
-        );
-        for lane in &self.lanes {
-            let spans: Vec<String> = lane
-                .spans
-                .iter()
-                .map(|s| {
-                    let unseen = if s.end_seen { "" } else { "?" };
-                    format!("{}-{}{unseen}", s.start.as_micros(), s.end.as_micros())
-                })
-                .collect();
-            let _ = write!(out, "|L:{}:{}", escape(&lane.label), spans.join(","));
-        }
-        for mark in &self.marks {
-            let _ = write!(out, "|M:{}:{}", escape(&mark.label), mark.at.as_micros());
-        }
-        out
-    }
-
-    /// Reads what [`Timeline::encode`] wrote; `None` for anything else.
-    pub fn decode(text: &str) -> Option<Timeline> {
-        let mut fields = text.split('|');
-        if fields.next()? != "v1" {
-            return None;
-        }
-        let title = unescape(fields.next()?)?;
-        let clock = match fields.next()? {
-            "virtual" => Clock::Virtual,
-            "real" => Clock::Real,
-            _ => return None,
-        };
-        let mut timeline = Timeline::new(&title, clock);
-        let micros = |t: &str| t.parse::<u64>().ok().map(Duration::from_micros);
-        for field in fields {
-            let (kind, rest) = field.split_once(':')?;
-            let (label, value) = rest.split_once(':')?;
-            let label = unescape(label)?;
-            match kind {
-                "L" => {
-                    let mut spans = Vec::new();
-                    for s in value.split(',').filter(|s| !s.is_empty()) {
-                        let (a, b) = s.split_once('-')?;
-                        let (b, end_seen) = match b.strip_suffix('?') {
-                            Some(b) => (b, false),
-                            None => (b, true),
-                        };
-                        spans.push(Span {
-                            start: micros(a)?,
-                            end: micros(b)?,
-                            end_seen,
-                        });
-                    }
-                    timeline.lanes.push(Lane { label, spans });
-                }
-                "M" => timeline.marks.push(Mark {
-                    label,
-                    at: micros(value)?,
-                }),
-                _ => return None,
-            }
-        }
-        Some(timeline)
-    }
 }
 
 /// What was observed above what a correct solution does, on the same scale.
@@ -549,32 +492,20 @@ fn cut(text: &str, max: usize) -> String {
     }
 }
 
-/// `%`-escapes the characters the encoding uses.
-fn escape(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '%' | '|' | ':' | ',' | '\t' | '\n' | '\r' => {
-                let _ = write!(out, "%{:02X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// A `Duration` as whole microseconds (the serde form of every time in a
+/// timeline).
+mod micros {
+    use std::time::Duration;
 
-fn unescape(text: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '%' {
-            let hex: String = chars.by_ref().take(2).collect();
-            out.push(char::from(u8::from_str_radix(&hex, 16).ok()?));
-        } else {
-            out.push(c);
-        }
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
     }
-    Some(out)
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_micros)
+    }
 }
 
 #[cfg(test)]
@@ -593,13 +524,25 @@ mod tests {
             .mark("deadline", s(2))
     }
 
+    fn back(t: &Timeline) -> Option<Timeline> {
+        serde_json::from_str(&serde_json::to_string(t).unwrap()).ok()
+    }
+
     #[test]
     fn a_timeline_reads_back_exactly() {
-        let t = one_after_another().lane("a|b:c,d%", &[]);
-        assert_eq!(Timeline::decode(&t.encode()), Some(t.clone()));
-        assert!(!t.encode().contains(['\t', '\n']));
-        assert_eq!(Timeline::decode("v2|x"), None);
-        assert_eq!(Timeline::decode("garbage"), None);
+        let t = one_after_another().lane("a|b:c,d%\t\n", &[]);
+        assert_eq!(back(&t), Some(t.clone()));
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(!json.contains(['\t', '\n']), "{json}");
+        assert!(
+            json.contains(r#""clock":"virtual""#)
+                && json.contains(r#"{"start_us":1000000,"end_us":2000000,"end_seen":true}"#)
+                && json.contains(r#"{"label":"deadline","at_us":2000000}"#),
+            "{json}"
+        );
+        let unknown = json.replacen(r#""end_seen":true"#, r#""end_seen":true,"colour":1"#, 1);
+        assert!(serde_json::from_str::<Timeline>(&unknown).is_err());
+        assert!(serde_json::from_str::<Timeline>("garbage").is_err());
     }
 
     #[test]
@@ -689,7 +632,7 @@ mod tests {
         let op1 = text.lines().find(|l| l.contains("op 1")).unwrap();
         assert!(op1.contains('?') && !op1.contains('#'), "{text}");
         assert!(text.contains("not seen to end"), "{text}");
-        let back = Timeline::decode(&t.encode()).unwrap();
+        let back = back(&t).unwrap();
         assert_eq!(back, t);
         assert!(!back.lanes[1].spans[0].end_seen);
     }

@@ -26,11 +26,11 @@ pub fn reached_todo(payload: &(dyn Any + Send)) -> bool {
     text.starts_with("not yet implemented") || text.starts_with("not implemented")
 }
 
-/// Explains a panic that came out of the student's code, and records it for
-/// the checker as "not started" (a `todo!()`) or "the student's code
-/// panicked". Call it on the test's own thread: facts are filed under the
-/// thread's name, which libtest sets to the test's name.
-pub fn student_panic_message(payload: &(dyn Any + Send)) -> String {
+/// Records a panic that came out of the student's code for the checker, as
+/// "not started" (a `todo!()`) or "the student's code panicked", and returns
+/// its explanation. Call it on the test's own thread: facts are filed under
+/// the thread's name, which libtest sets to the test's name.
+pub fn record_student_panic(payload: &(dyn Any + Send)) -> String {
     let text = payload_text(payload);
     if reached_todo(payload) {
         record(&Fact::NotStarted);
@@ -93,19 +93,30 @@ pub async fn catch_panic_async<F: Future>(fut: F) -> Result<F::Output, Box<dyn A
     .await
 }
 
-/// The picture to put under a "how it ran" failure: what was observed above
-/// what a correct solution does, on one scale (see
-/// `grading_protocol::timeline`). Both are also recorded for the checker,
-/// which draws them itself (in the charset of the student's terminal, and in
-/// reports): so when the checker runs the suite, the picture is left out of
-/// the message, and a plain `cargo test -p exNN` shows it. Call it on the
-/// test's own thread, and put its text after the sentence, never instead.
-pub fn picture(
+/// Records the picture of how the work ran for the checker, and returns its
+/// text to put under a "how it ran" failure: what was observed above what a
+/// correct solution does, on one scale (see `grading_protocol::timeline`).
+/// The checker draws the recorded timelines itself (in the charset of the
+/// student's terminal, and in reports): so when the checker runs the suite,
+/// the text is empty, and a plain `cargo test -p exNN` shows the picture.
+/// Call it on the test's own thread, only when the test fails, and put its
+/// text after the sentence, never instead. A [`crate::Diagnosis`] can carry
+/// the picture instead (`.picture`), recorded only when it fails.
+pub fn record_picture(
     observed: &grading_protocol::Timeline,
     expected: &grading_protocol::Timeline,
 ) -> String {
     record(&Fact::Observed(observed.clone()));
     record(&Fact::Expected(expected.clone()));
+    drawn(observed, expected)
+}
+
+/// The picture's text (see [`record_picture`]), recording nothing: empty
+/// when the checker runs the suite, as it draws the recorded timelines.
+pub(crate) fn drawn(
+    observed: &grading_protocol::Timeline,
+    expected: &grading_protocol::Timeline,
+) -> String {
     if std::env::var_os(grading_protocol::FACTS_FILE_VAR).is_some() {
         return String::new();
     }

@@ -15,10 +15,15 @@
 //! checks it against each catalogued mistake's declared cause, and reports
 //! carry its id. A diagnosis without `.cause` or `.candidates` asserts none:
 //! that is the honest choice whenever the evidence does not prove a cause.
+//!
+//! A diagnosis of how the work ran carries its picture (`.picture`): drawn
+//! under the observation, and recorded for the checker with the cause. Only
+//! delivering a diagnosis records anything (`.fail()`, a watchdog, or
+//! [`Diagnosis::record_facts`]), so a check that holds records nothing.
 
-use grading_protocol::{Cause, Fact};
+use grading_protocol::{Cause, Fact, Timeline};
 
-use crate::diagnose::record;
+use crate::diagnose::{drawn, record};
 
 /// See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +33,9 @@ pub struct Diagnosis {
     cause: Option<Cause>,
     candidates: Vec<Cause>,
     advice: Option<String>,
+    /// What was observed and what a correct solution does, as timelines
+    /// (boxed: a `Result<(), Diagnosis>` stays small).
+    picture: Option<Box<(Timeline, Timeline)>>,
 }
 
 impl Diagnosis {
@@ -38,6 +46,7 @@ impl Diagnosis {
             cause: None,
             candidates: Vec::new(),
             advice: None,
+            picture: None,
         }
     }
 
@@ -63,6 +72,13 @@ impl Diagnosis {
         self
     }
 
+    /// The picture of how the work ran: `observed` above what a correct
+    /// solution does (`expected`), on one scale, under the observation.
+    pub fn picture(mut self, observed: Timeline, expected: Timeline) -> Diagnosis {
+        self.picture = Some(Box::new((observed, expected)));
+        self
+    }
+
     /// The cause this diagnosis asserts, if any.
     pub fn asserted_cause(&self) -> Option<Cause> {
         self.cause
@@ -74,29 +90,42 @@ impl Diagnosis {
     }
 
     /// The message: the observation, then `Try: …` when there is advice.
+    /// The picture comes under the observation when drawn here (see
+    /// `grading::record_picture`: not when the checker draws it).
     pub fn text(&self) -> String {
-        let observed = self.observed.trim();
+        let drawn = self
+            .picture
+            .as_ref()
+            .map_or_else(String::new, |pair| drawn(&pair.0, &pair.1));
+        let observed = format!("{}{drawn}", self.observed);
+        let observed = observed.trim();
         match &self.advice {
             Some(advice) => format!("{observed}\nTry: {}", advice.trim()),
             None => observed.to_string(),
         }
     }
 
-    /// Records the cause (or candidates) for the checker, filed under the
-    /// test running on this thread. Call it on the test's own thread.
-    pub fn record_cause(&self) {
+    /// Records the cause (or candidates) and the picture for the checker,
+    /// filed under the test running on this thread. Call it on the test's
+    /// own thread.
+    pub fn record_facts(&self) {
         if let Some(cause) = self.cause {
             record(&Fact::Cause(cause));
         } else if !self.candidates.is_empty() {
             record(&Fact::Candidates(self.candidates.clone()));
         }
+        if let Some(pair) = &self.picture {
+            let (observed, expected) = pair.as_ref();
+            record(&Fact::Observed(observed.clone()));
+            record(&Fact::Expected(expected.clone()));
+        }
     }
 
     /// Fails the test running on this thread with this diagnosis (recording
-    /// its cause first).
+    /// its facts first).
     #[track_caller]
     pub fn fail(self) -> ! {
-        self.record_cause();
+        self.record_facts();
         panic!("\n{}\n", self.text())
     }
 }
@@ -160,5 +189,28 @@ mod tests {
         );
         let d = d.cause(Cause::Sequential);
         assert!(d.listed_candidates().is_empty());
+    }
+
+    #[test]
+    fn the_picture_comes_under_the_observation_before_the_advice() {
+        use grading_protocol::Clock;
+        use std::time::Duration;
+        let t = |title: &str| {
+            Timeline::new(title, Clock::Virtual)
+                .lane("job 0", &[(Duration::ZERO, Duration::from_secs(1))])
+        };
+        let d = Diagnosis::new("took 2 s")
+            .picture(t("observed"), t("correct"))
+            .advice("start them all");
+        let text = d.text();
+        // Under the checker (a facts file named), the checker draws it instead.
+        if std::env::var_os(grading_protocol::FACTS_FILE_VAR).is_none() {
+            assert!(
+                text.starts_with("took 2 s\nobserved (tokio's clock):\n"),
+                "{text}"
+            );
+            assert!(text.contains("\ncorrect (tokio's clock):\n"), "{text}");
+        }
+        assert!(text.ends_with("\nTry: start them all"), "{text}");
     }
 }

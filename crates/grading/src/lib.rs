@@ -34,13 +34,13 @@ mod watchdog;
 
 pub use clock::{paused, paused_diagnosing, real_clock, timed, Timing};
 pub use diagnose::{
-    catch_panic, catch_panic_async, payload_text, picture, reached_todo, record_hang,
-    student_panic_message,
+    catch_panic, catch_panic_async, payload_text, reached_todo, record_hang, record_picture,
+    record_student_panic,
 };
 pub use diagnosis::{Diagnosis, OrFail};
 /// Causes a diagnosis can assert (see [`Diagnosis`]).
 pub use grading_protocol::Cause;
-/// Timelines: what ran when (see [`picture`]).
+/// Timelines: what ran when (see [`Diagnosis::picture`], [`record_picture`]).
 pub use grading_protocol::{Charset, Clock, Timeline};
 pub use load::{raise_open_files_limit, reset_on_close};
 pub use machine::{cores, parallel_or_skip};

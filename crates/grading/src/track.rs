@@ -17,9 +17,10 @@
 //!
 //! Each returns `Result<(), Diagnosis>`: `?` it in a helper, or
 //! `.or_fail()` it in the test (see [`crate::OrFail`]); the diagnosis
-//! carries the observed picture above `expected`. Call the checks on the
-//! test's own thread (return the `Track` from the runtime): the cause and
-//! the picture are filed under the thread's test.
+//! carries the observed picture above `expected`, recorded with its cause
+//! only when the test fails with it. Fail on the test's own thread (return
+//! the `Track` from the runtime): the cause and the picture are filed under
+//! the thread's test.
 
 use std::fmt::Debug;
 use std::future::Future;
@@ -29,7 +30,7 @@ use std::time::Duration;
 use grading_protocol::{Cause, Clock, Timeline};
 use tokio::time::Instant;
 
-use crate::{picture, Diagnosis};
+use crate::Diagnosis;
 
 /// Records when the futures it wraps ran (see the module documentation).
 /// Make it inside the test's runtime: its clock starts there.
@@ -201,17 +202,17 @@ impl Track {
         if peak >= n {
             return Ok(());
         }
-        let shown = picture(&seen, expected);
-        let observed = format!(
+        let observed = Diagnosis::new(format!(
             "{n} jobs were given, but at most {peak} ran at the same time: they should all \
-             run at once.{shown}"
-        );
+             run at once."
+        ))
+        .picture(seen, expected.clone());
         Err(if peak == 1 && n > 1 {
-            Diagnosis::new(observed).cause(Cause::Sequential).advice(
+            observed.cause(Cause::Sequential).advice(
                 "start every job before awaiting any, e.g. with `futures::future::join_all`",
             )
         } else {
-            Diagnosis::new(observed)
+            observed
         })
     }
 
@@ -222,10 +223,10 @@ impl Track {
         if peak <= k {
             return Ok(());
         }
-        let shown = picture(&seen, expected);
         Err(Diagnosis::new(format!(
-            "{peak} jobs ran at the same time, but at most {k} may.{shown}"
+            "{peak} jobs ran at the same time, but at most {k} may."
         ))
+        .picture(seen, expected.clone())
         .cause(Cause::Unbounded)
         .advice(format!(
             "let at most {k} run at once, e.g. with a `tokio::sync::Semaphore` of {k} permits \
@@ -239,12 +240,12 @@ impl Track {
         if running.is_empty() {
             return Ok(());
         }
-        let shown = picture(&self.timeline("what your code did"), expected);
         Err(Diagnosis::new(format!(
-            "when your code returned, {} still running: {}.{shown}",
+            "when your code returned, {} still running: {}.",
             crate::count_of(running.len(), "job was", "jobs were"),
             running.join(", ")
         ))
+        .picture(self.timeline("what your code did"), expected.clone())
         .cause(Cause::NotCancelled)
         .advice("drop (or abort) the futures you no longer need before returning"))
     }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use grading_protocol::Fact;
 
-use crate::diagnose::{payload_text, record, student_panic_message};
+use crate::diagnose::{payload_text, record, record_student_panic};
 use crate::Diagnosis;
 
 /// The thread that runs the student's code: panics there are the student's.
@@ -60,11 +60,11 @@ where
     record(&Fact::StudentTime(started.elapsed()));
     match outcome {
         Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic!("\n{}\n", student_panic_message(payload.as_ref())),
+        Ok(Err(payload)) => panic!("\n{}\n", record_student_panic(payload.as_ref())),
         Err(_) => {
             record(&Fact::WatchdogStopped(limit));
             let on_timeout = diagnose();
-            on_timeout.record_cause();
+            on_timeout.record_facts();
             panic!(
                 "\nWATCHDOG: no result after {} of real time, so the test was stopped.\n{}\n",
                 crate::fmt_duration(limit),

@@ -2,7 +2,7 @@
 //! dashboards, GitHub Classroom, Exercism and instructors read.
 //!
 //! Every format is built from [`model::CourseReport`], the versioned JSON
-//! document (`checker/schema/report-v3.schema.json`), so they cannot disagree.
+//! document (`checker/schema/report-v4.schema.json`), so they cannot disagree.
 
 mod classroom;
 mod exercism;
@@ -25,7 +25,7 @@ pub use model::CourseReport;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// The course's own versioned JSON (schema: checker/schema/report-v3.schema.json).
+    /// The course's own versioned JSON (schema: checker/schema/report-v4.schema.json).
     Json,
     /// JUnit XML: one <testsuite> per exercise, for CI dashboards.
     Junit,

@@ -1,9 +1,15 @@
 //! The course report: the document `checker report --format json`
 //! writes and `checker class` reads. Its JSON Schema is
-//! `checker/schema/report-v3.schema.json`; change both together, and bump
+//! `checker/schema/report-v4.schema.json`; change both together, and bump
 //! [`SCHEMA_VERSION`] for any change an old reader would misread.
+//!
+//! A test's timelines are embedded as the suite recorded them: the serde
+//! form of `grading_protocol::Timeline`, the one form from the suite's fact
+//! to the HTML page. Versions 2 and 3 wrote another form, still read (see
+//! [`before_v4`]).
 
-use serde::{Deserialize, Serialize};
+use grading_protocol::Timeline;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::engine::check::Report;
 use crate::engine::libtest::Outcome;
@@ -11,11 +17,12 @@ use crate::engine::verdict::{Hang, Status};
 
 /// Identifies the document type, so a foreign JSON file is told apart.
 pub const SCHEMA_NAME: &str = "concurrency-course-report";
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// Versions `checker class` reads: version 1 lacks the timelines, version 2
 /// the causes and the spans whose end was not seen (read as none: a
-/// version-2 report drew every span as seen).
-pub const READABLE_VERSIONS: [u32; 3] = [1, 2, 3];
+/// version-2 report drew every span as seen), versions 2 and 3 write
+/// timelines in their own form (see [`before_v4`]).
+pub const READABLE_VERSIONS: [u32; 4] = [1, 2, 3, 4];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,12 +121,13 @@ pub struct TestReport {
     pub message: Option<String>,
     /// Time spent in the student's code, when the grader timed it.
     pub duration_secs: Option<f64>,
-    /// How the work ran, when the grader drew it (version 2).
-    #[serde(default)]
-    pub observed: Option<TimelineReport>,
-    /// How a correct solution runs the same scenario (version 2).
-    #[serde(default)]
-    pub expected: Option<TimelineReport>,
+    /// How the work ran, when the grader drew it (version 2; the
+    /// timeline's own serde form since version 4).
+    #[serde(default, deserialize_with = "before_v4::timeline")]
+    pub observed: Option<Timeline>,
+    /// How a correct solution runs the same scenario (as `observed`).
+    #[serde(default, deserialize_with = "before_v4::timeline")]
+    pub expected: Option<Timeline>,
     /// The id of the cause the failure's diagnosis asserts
     /// (`grading_protocol::Cause`), if it asserts one (version 3).
     #[serde(default)]
@@ -146,124 +154,119 @@ impl TestReport {
     pub fn picture(&self) -> Option<String> {
         let (o, e) = (self.observed.as_ref()?, self.expected.as_ref()?);
         Some(grading_protocol::timeline::render_pair(
-            &o.to_timeline(),
-            &e.to_timeline(),
+            o,
+            e,
             grading_protocol::Charset::Ascii,
         ))
     }
 }
 
-/// A timeline (`grading_protocol::Timeline`) as data other tools can draw.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct TimelineReport {
-    pub title: String,
-    /// `virtual` (tokio's paused clock) or `real`.
-    pub clock: String,
-    pub lanes: Vec<LaneReport>,
-    pub marks: Vec<MarkReport>,
-}
+/// Timelines as versions 2 and 3 wrote them, read into a [`Timeline`].
+///
+/// The mapping, field by field (version 4 on the right):
+/// - `title`, `clock` (`"virtual"` or `"real"`): the same.
+/// - a lane's `spans`, `[start, end]` in seconds: spans with `end_seen: true`,
+///   `start_us`/`end_us` the seconds in whole microseconds (rounded);
+/// - a lane's `unseen`, `[start, until]` (version 3; none in version 2): spans
+///   with `end_seen: false`, `end_us` being `until`; the lane's spans are
+///   then sorted by start (version 3 kept the two kinds apart, so the
+///   grader's own order is lost; drawing does not depend on it);
+/// - a mark's `at_secs`: `at_us`.
+///
+/// The two forms cannot be mistaken for each other (a span is a pair in one,
+/// an object in the other; a mark has `at_secs` or `at_us`), so a timeline
+/// is read in whichever form it has; where both readings succeed (no span,
+/// no mark) they mean the same timeline.
+pub mod before_v4 {
+    use std::time::Duration;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct LaneReport {
-    pub label: String,
-    /// `[start, end]` in seconds from the start of the scenario: when the
-    /// work was seen to start and seen to end.
-    pub spans: Vec<[f64; 2]>,
-    /// Work seen to start whose end was not seen (version 3): `[start,
-    /// until]`, `until` being only where the grader stopped looking. Kept
-    /// out of `spans` so that a tool drawing `spans` as busy stays true.
-    #[serde(default)]
-    pub unseen: Vec<[f64; 2]>,
-}
+    use grading_protocol::timeline::{Clock, Lane, Mark, Span, Timeline};
+    use serde::Deserialize;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct MarkReport {
-    pub label: String,
-    pub at_secs: f64,
-}
+    use super::Deserializer;
 
-impl TimelineReport {
-    pub fn from_timeline(t: &grading_protocol::Timeline) -> TimelineReport {
-        TimelineReport {
-            title: t.title.clone(),
-            clock: match t.clock {
-                grading_protocol::Clock::Virtual => "virtual".into(),
-                grading_protocol::Clock::Real => "real".into(),
-            },
-            lanes: t
-                .lanes
-                .iter()
-                .map(|l| {
-                    let pairs = |seen: bool| -> Vec<[f64; 2]> {
-                        l.spans
-                            .iter()
-                            .filter(|s| s.end_seen == seen)
-                            .map(|s| {
-                                [
-                                    round_us(s.start.as_secs_f64()),
-                                    round_us(s.end.as_secs_f64()),
-                                ]
-                            })
-                            .collect()
-                    };
-                    LaneReport {
-                        label: l.label.clone(),
-                        spans: pairs(true),
-                        unseen: pairs(false),
-                    }
-                })
-                .collect(),
-            marks: t
-                .marks
-                .iter()
-                .map(|m| MarkReport {
-                    label: m.label.clone(),
-                    at_secs: round_us(m.at.as_secs_f64()),
-                })
-                .collect(),
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct OldTimeline {
+        title: String,
+        clock: Clock,
+        lanes: Vec<OldLane>,
+        marks: Vec<OldMark>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct OldLane {
+        label: String,
+        spans: Vec<[f64; 2]>,
+        #[serde(default)]
+        unseen: Vec<[f64; 2]>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct OldMark {
+        label: String,
+        at_secs: f64,
+    }
+
+    fn us(secs: f64) -> Duration {
+        // Whole microseconds, as version 3 rounded them; never negative.
+        Duration::from_micros((secs.max(0.0) * 1e6).round() as u64)
+    }
+
+    impl From<OldTimeline> for Timeline {
+        fn from(old: OldTimeline) -> Timeline {
+            Timeline {
+                title: old.title,
+                clock: old.clock,
+                lanes: old
+                    .lanes
+                    .into_iter()
+                    .map(|lane| {
+                        let span = |[a, b]: [f64; 2], end_seen| Span {
+                            start: us(a),
+                            end: us(b),
+                            end_seen,
+                        };
+                        let mut spans: Vec<Span> = lane
+                            .spans
+                            .into_iter()
+                            .map(|s| span(s, true))
+                            .chain(lane.unseen.into_iter().map(|s| span(s, false)))
+                            .collect();
+                        spans.sort_by_key(|s| s.start);
+                        Lane {
+                            label: lane.label,
+                            spans,
+                        }
+                    })
+                    .collect(),
+                marks: old
+                    .marks
+                    .into_iter()
+                    .map(|m| Mark {
+                        label: m.label,
+                        at: us(m.at_secs),
+                    })
+                    .collect(),
+            }
         }
     }
 
-    /// Back to a timeline, to draw it.
-    pub fn to_timeline(&self) -> grading_protocol::Timeline {
-        let secs = |x: f64| std::time::Duration::try_from_secs_f64(x.max(0.0)).unwrap_or_default();
-        let clock = if self.clock == "real" {
-            grading_protocol::Clock::Real
-        } else {
-            grading_protocol::Clock::Virtual
+    /// A test's `observed` or `expected`, in either form (see the module).
+    pub fn timeline<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timeline>, D::Error> {
+        let Some(value) = Option::<serde_json::Value>::deserialize(d)? else {
+            return Ok(None);
         };
-        let mut t = grading_protocol::Timeline::new(&self.title, clock);
-        for lane in &self.lanes {
-            let span = |[a, b]: &[f64; 2], end_seen| grading_protocol::timeline::Span {
-                start: secs(*a),
-                end: secs(*b),
-                end_seen,
-            };
-            let mut spans: Vec<_> = lane
-                .spans
-                .iter()
-                .map(|s| span(s, true))
-                .chain(lane.unseen.iter().map(|s| span(s, false)))
-                .collect();
-            spans.sort_by_key(|s| s.start);
-            t.lanes.push(grading_protocol::timeline::Lane {
-                label: lane.label.clone(),
-                spans,
-            });
+        match Timeline::deserialize(&value) {
+            Ok(t) => Ok(Some(t)),
+            Err(current) => OldTimeline::deserialize(&value)
+                .map(|old| Some(old.into()))
+                // Neither form: say what the current one lacks.
+                .map_err(|_| serde::de::Error::custom(current)),
         }
-        for m in &self.marks {
-            t = t.mark(&m.label, secs(m.at_secs));
-        }
-        t
     }
-}
-
-/// Microseconds are enough.
-fn round_us(secs: f64) -> f64 {
-    (secs * 1e6).round() / 1e6
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -361,12 +364,8 @@ fn exercise_report(r: &Report) -> ExerciseReport {
                 },
                 message: (t.outcome == Outcome::Failed).then(|| t.message.clone()),
                 duration_secs: t.duration.map(|d| round_ms(d.as_secs_f64())),
-                observed: t
-                    .timelines()
-                    .map(|(o, _)| TimelineReport::from_timeline(&o)),
-                expected: t
-                    .timelines()
-                    .map(|(_, e)| TimelineReport::from_timeline(&e)),
+                observed: t.timelines.as_ref().map(|(o, _)| o.clone()),
+                expected: t.timelines.as_ref().map(|(_, e)| e.clone()),
                 cause: t.cause.map(|c| c.id().to_string()),
                 candidates: t.candidates.iter().map(|c| c.id().to_string()).collect(),
             })
@@ -377,4 +376,74 @@ fn exercise_report(r: &Report) -> ExerciseReport {
 /// Milliseconds are enough, and keep the documents short.
 fn round_ms(secs: f64) -> f64 {
     (secs * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use grading_protocol::{Clock, Timeline};
+
+    use super::*;
+
+    fn observed(report: &CourseReport) -> Option<&Timeline> {
+        report.exercises[0].tests[2].observed.as_ref()
+    }
+
+    #[test]
+    fn a_version_3_report_reads_as_its_version_4_twin() {
+        let v3 = include_str!("../../../tests/fixtures/report-v3.json");
+        let v4 = include_str!("../../../tests/fixtures/report-v4.json");
+        let (v3, v4) = (
+            crate::instructor::class::parse_report(v3).unwrap(),
+            crate::instructor::class::parse_report(v4).unwrap(),
+        );
+        assert!(observed(&v4).is_some(), "the fixture has a timeline");
+        assert_eq!(observed(&v3), observed(&v4));
+        assert_eq!(
+            v3.exercises[0].tests[2].expected,
+            v4.exercises[0].tests[2].expected
+        );
+    }
+
+    #[test]
+    fn a_version_3_timeline_keeps_its_unseen_spans_and_marks() {
+        let old = r#"{"title": "observed", "clock": "real", "lanes": [
+            {"label": "op 0", "spans": [[1.5, 2.0], [0.0, 0.25]], "unseen": [[0.5, 3.0]]}],
+            "marks": [{"label": "deadline", "at_secs": 2.0}]}"#;
+        let read = |json: &str| {
+            before_v4::timeline(&mut serde_json::Deserializer::from_str(json))
+                .unwrap()
+                .unwrap()
+        };
+        let ms = Duration::from_millis;
+        let seen = |t: &Timeline| -> Vec<(Duration, Duration, bool)> {
+            t.lanes[0]
+                .spans
+                .iter()
+                .map(|s| (s.start, s.end, s.end_seen))
+                .collect()
+        };
+        let t = read(old);
+        assert_eq!(t.clock, Clock::Real);
+        assert_eq!(
+            seen(&t),
+            [
+                (ms(0), ms(250), true),
+                (ms(500), ms(3000), false),
+                (ms(1500), ms(2000), true)
+            ],
+            "in order of start"
+        );
+        assert_eq!(t.marks[0].at, ms(2000));
+        let again = read(&serde_json::to_string(&t).unwrap());
+        assert_eq!(again, t, "and its version-4 form reads back the same");
+        assert!(
+            before_v4::timeline(&mut serde_json::Deserializer::from_str(
+                r#"{"title": "x", "clock": "virtual", "lanes": [{"label": "a", "spans": [[0, 1, 2]]}], "marks": []}"#
+            ))
+            .is_err(),
+            "neither form"
+        );
+    }
 }
