@@ -205,12 +205,29 @@ pub fn put(course: &Path, id: &str, solution: &str) {
 }
 
 /// The checker binary, in `course`, building into the course's target folder.
+///
+/// A proof run on a copy works in a scratch copy of its own, named after
+/// the copy's folder: sharing the course's (`proof`) would replace the
+/// course's proof, and its kept builds, with the copy's.
 pub fn checker(course: &Path) -> Command {
     let mut cmd = cargo_bin_cmd!("checker");
     cmd.current_dir(course)
         .env("CHECKER_TARGET_DIR", course_target())
-        .env_remove("NO_COLOR")
-        .env_remove("CHECKER_SCRATCH");
+        .env_remove("NO_COLOR");
+    if course == course_root() {
+        cmd.env_remove("CHECKER_SCRATCH");
+    } else {
+        // A shared copy (under target/) by its test file's name; temporary
+        // copies, which build nothing, share one name rather than leave a
+        // new scratch copy behind on every run.
+        let shared = course
+            .parent()
+            .filter(|dir| dir.starts_with(course_target()))
+            .and_then(Path::file_name)
+            .map(|name| name.to_string_lossy().into_owned());
+        let name = shared.unwrap_or_else(|| "temporary".into());
+        cmd.env("CHECKER_SCRATCH", format!("test-{name}"));
+    }
     cmd
 }
 
