@@ -132,6 +132,13 @@ fn starting_your_own_course_works() {
                     String::from_utf8_lossy(&out.stdout),
                     String::from_utf8_lossy(&out.stderr)
                 );
+                // Shown with `--nocapture` (CI): what the closing `cargo test` ran.
+                println!(
+                    "$ {}{}{}",
+                    step.body,
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
             [_, target] if target.starts_with("file=") => {
                 let path = course.path().join(&target["file=".len()..]);
