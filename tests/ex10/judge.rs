@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use grading::{
-    count, fmt_duration, ms, payload_text, preview, reached_todo, student_panic_message, Cause,
-    Clock, Diagnosis, Timeline,
+    count, fmt_duration, ms, payload_text, preview, reached_todo, student_panic_message, was,
+    Cause, Clock, Diagnosis, Timeline,
 };
 
 use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
@@ -21,14 +21,6 @@ pub fn fmt_ms(n: u64) -> String {
 
 fn close(a: u64, b: u64) -> bool {
     a.abs_diff(b) <= SLACK_MS
-}
-
-fn was(n: usize) -> &'static str {
-    if n == 1 {
-        "was"
-    } else {
-        "were"
-    }
 }
 
 /// "1 permit was", "2 permits were".

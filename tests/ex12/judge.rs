@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use ex12::ShutdownReport;
 use grading::{
-    fmt_duration, ms, payload_text, preview, student_panic_message, Cause, Clock, Diagnosis,
+    fmt_duration, ms, payload_text, preview, student_panic_message, was, Cause, Clock, Diagnosis,
     Timeline,
 };
 
 use crate::probe::{Outcome, AFTERWARDS, HANDLER_PANIC};
-use crate::script::{show, was, who, Fate, Request, Script, CLIENTS_LEAVE_MS, SLACK_MS};
+use crate::script::{show, who, Fate, Request, Script, CLIENTS_LEAVE_MS, SLACK_MS};
 
 /// The end of a message about how the requests ran: the test's timeline in
 /// words, then the picture (see [`picture`]). Written only when a message
