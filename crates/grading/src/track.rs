@@ -10,9 +10,10 @@
 //!
 //! | call | fails when | cause asserted |
 //! |---|---|---|
-//! | [`Track::overlapped`] | not every job was running at one moment | `sequential` when they ran one at a time, none otherwise |
+//! | [`Track::overlapped`] | not every job was running at one moment | `sequential` when they all ran, one at a time; candidates `under-used`, `batches` when several but not all ran at once |
 //! | [`Track::at_most`] | more than `k` ran at once | `unbounded` |
 //! | [`Track::none_left_running`] | a job was neither finished nor dropped | `not-cancelled` |
+//! | [`Track::all_done_by`] | the code returned after the deadline | candidates from the jobs' ends (below) |
 //! | [`in_input_order`] | the results are right but in another order | `wrong-order` (none when the results differ) |
 //!
 //! Each returns `Result<(), Diagnosis>`: `?` it in a helper, or
@@ -29,7 +30,7 @@ use std::time::Duration;
 use grading_protocol::{Cause, Clock, Timeline};
 use tokio::time::Instant;
 
-use crate::{picture, Diagnosis};
+use crate::{fmt_duration_exact, picture, preview, Diagnosis};
 
 /// Records when the futures it wraps ran (see the module documentation).
 /// Make it inside the test's runtime: its clock starts there.
@@ -53,6 +54,19 @@ struct Job {
     /// The event number of the end (see `Track::looked`).
     ended_event: u64,
     finished: bool,
+}
+
+/// One wrapped future as the track saw it (see [`Track::runs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// The label given to [`Track::wrap`].
+    pub label: String,
+    /// When it was first polled; `None`: never.
+    pub started: Option<Duration>,
+    /// When it finished or was dropped after starting; `None`: not seen.
+    pub ended: Option<Duration>,
+    /// Whether it ran to its end (rather than being dropped unfinished).
+    pub finished: bool,
 }
 
 /// Notes the end of a job when its future goes away, finished or not.
@@ -167,6 +181,30 @@ impl Track {
             })
     }
 
+    /// Every wrapped future so far, in the order of the `wrap` calls: the
+    /// record for checks of a suite's own.
+    pub fn runs(&self) -> Vec<Run> {
+        self.lock()
+            .iter()
+            .map(|j| Run {
+                label: j.label.clone(),
+                started: j.started,
+                ended: j.ended,
+                finished: j.finished,
+            })
+            .collect()
+    }
+
+    /// When the grader looked ([`Track::look`]), if it did.
+    pub fn looked(&self) -> Option<Duration> {
+        self.looked_at().map(|(at, _)| at)
+    }
+
+    /// Slack for the timer: tokio's paused clock is exact to its 1 ms
+    /// resolution; the real clock gets the same, which a loaded machine may
+    /// exceed, so checks on it belong on generous deadlines.
+    const SLACK: Duration = Duration::from_millis(5);
+
     /// How many jobs were dropped before they finished (never polled included).
     pub fn cancelled(&self) -> usize {
         self.lock()
@@ -201,18 +239,62 @@ impl Track {
         if peak >= n {
             return Ok(());
         }
+        let runs = self.runs();
+        // Not all at once: the last job to start started no earlier than
+        // the first end (else all were running then), or never started.
+        let late = runs
+            .iter()
+            .max_by_key(|r| r.started.map_or((1, Duration::ZERO), |s| (0, s)));
+        let first_end = runs.iter().filter_map(|r| Some((r.ended?, &r.label))).min();
+        let why = match (late, first_end) {
+            (
+                Some(Run {
+                    label,
+                    started: None,
+                    ..
+                }),
+                _,
+            ) => format!(" {label} never started."),
+            (
+                Some(Run {
+                    label,
+                    started: Some(s),
+                    ..
+                }),
+                Some((end, first)),
+            ) => format!(
+                " {label} started only at {}, not before {first} ended ({}).",
+                fmt_duration_exact(*s),
+                fmt_duration_exact(end)
+            ),
+            _ => String::new(),
+        };
         let shown = picture(&seen, expected);
-        let observed = format!(
-            "{n} jobs were given, but at most {peak} ran at the same time: they should all \
-             run at once.{shown}"
-        );
-        Err(if peak == 1 && n > 1 {
-            Diagnosis::new(observed).cause(Cause::Sequential).advice(
-                "start every job before awaiting any, e.g. with `futures::future::join_all`",
-            )
+        let all_started = runs.iter().all(|r| r.started.is_some());
+        let d = if peak == 1 && n > 1 && all_started {
+            Diagnosis::new(format!(
+                "the {n} jobs ran one at a time, never two at once:{why} They should all run at \
+                 once.{shown}"
+            ))
+            .cause(Cause::Sequential)
         } else {
-            Diagnosis::new(observed)
-        })
+            let d = Diagnosis::new(format!(
+                "{n} jobs were given, but at most {peak} ran at once:{why} They should all run \
+                 at once.{shown}"
+            ));
+            // Several at once but not all: a limit narrower than the work
+            // (a window) or fixed groups (batches); the record alone does
+            // not tell them apart.
+            if peak > 1 && all_started {
+                d.candidates([Cause::UnderUsed, Cause::Batches])
+            } else {
+                d
+            }
+        };
+        Err(d.advice(
+            "start every job before awaiting any, e.g. with `futures::future::join_all` or a \
+             `FuturesUnordered` of all of them",
+        ))
     }
 
     /// At most `k` jobs ran at once.
@@ -231,6 +313,116 @@ impl Track {
             "let at most {k} run at once, e.g. with a `tokio::sync::Semaphore` of {k} permits \
              or `StreamExt::buffer_unordered({k})`"
         )))
+    }
+
+    /// The code returned by `deadline` (counted from the track's creation;
+    /// the moment of [`Track::look`], else the last event seen). A failure
+    /// says which jobs ran past the deadline and how they ended; it lists
+    /// causes only as candidates, since the record shows that a job was not
+    /// stopped in time, not why:
+    /// - the code ran the jobs one at a time: `sequential` first;
+    /// - a job ran to its end past the deadline: `no-timeout`, `deadline-per-op`;
+    /// - a job was dropped, but only after the deadline: `deadline-per-op`
+    ///   (a limit there was, counted from later than the deadline's start);
+    /// - every job was over by the deadline: none (the code waited for
+    ///   something else).
+    pub fn all_done_by(&self, deadline: Duration, expected: &Timeline) -> Result<(), Diagnosis> {
+        let returned = self.looked().unwrap_or_else(|| self.timeline("").end());
+        if returned <= deadline + Self::SLACK {
+            return Ok(());
+        }
+        let runs = self.runs();
+        let past = |t: &Option<Duration>| t.is_some_and(|t| t > deadline + Self::SLACK);
+        let ran_on: Vec<&Run> = runs
+            .iter()
+            .filter(|r| r.finished && past(&r.ended))
+            .collect();
+        let cut_late: Vec<&Run> = runs
+            .iter()
+            .filter(|r| !r.finished && past(&r.ended))
+            .collect();
+        let seen = self.timeline("what your code did");
+        let one_at_a_time = runs.len() > 1
+            && runs.iter().all(|r| r.started.is_some())
+            && !seen.has_unseen_ends()
+            && seen.peak() <= 1;
+        let show = |runs: &[&Run], how: &str| -> String {
+            let each: Vec<String> = runs
+                .iter()
+                .take(3)
+                .map(|r| {
+                    format!(
+                        "{} at {}",
+                        r.label,
+                        fmt_duration_exact(r.ended.unwrap_or_default())
+                    )
+                })
+                .collect();
+            let more = if runs.len() > 3 {
+                format!(" and {} more", runs.len() - 3)
+            } else {
+                String::new()
+            };
+            format!(
+                " {} {how}: {}{more}.",
+                crate::count_of(runs.len(), "job", "jobs"),
+                each.join(", ")
+            )
+        };
+        let mut observed = format!(
+            "your code returned at {}, past the deadline of {}.",
+            fmt_duration_exact(returned),
+            fmt_duration_exact(deadline)
+        );
+        if one_at_a_time {
+            observed.push_str(" The jobs ran one at a time, never two at once.");
+        }
+        if !ran_on.is_empty() {
+            observed.push_str(&show(
+                &ran_on,
+                "ran to the end past it, nothing cut them off",
+            ));
+        }
+        if !cut_late.is_empty() {
+            observed.push_str(&show(&cut_late, "were dropped, but only past it"));
+        }
+        let running = self.running();
+        if !running.is_empty() {
+            observed.push_str(&format!(
+                " {} still running when it returned: {}.",
+                crate::count_of(running.len(), "job was", "jobs were"),
+                running.join(", ")
+            ));
+        }
+        if ran_on.is_empty() && cut_late.is_empty() && running.is_empty() {
+            observed.push_str(
+                " Every job that ran had ended by the deadline: your code waited past it for \
+                 something else.",
+            );
+        }
+        let candidates: Vec<Cause> = [
+            (one_at_a_time, Cause::Sequential),
+            (!cut_late.is_empty(), Cause::DeadlinePerOp),
+            (!ran_on.is_empty(), Cause::NoTimeout),
+            (!ran_on.is_empty(), Cause::DeadlinePerOp),
+        ]
+        .into_iter()
+        .filter(|&(holds, _)| holds)
+        .fold(Vec::new(), |mut all, (_, c)| {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+            all
+        });
+        let seen = seen.mark("deadline", deadline).mark("returned", returned);
+        let shown = picture(&seen, expected);
+        Err(Diagnosis::new(format!("{observed}{shown}"))
+            .candidates(candidates)
+            .advice(
+                "compute the deadline once (`let deadline = tokio::time::Instant::now() + \
+                 limit;`), race every job against it with `tokio::time::timeout_at(deadline, \
+                 job)`, and run them all at once",
+            ))
     }
 
     /// Every job that started has finished or been dropped (cancelled).
@@ -257,7 +449,7 @@ pub fn in_input_order<T: PartialEq + Debug>(got: &[T], want: &[T]) -> Result<(),
         return Ok(());
     }
     let same_items = got.len() == want.len() && want.iter().all(|w| got.contains(w));
-    let observed = format!("got {got:?}, expected {want:?}.");
+    let observed = format!("got {}, expected {}.", preview(got, 6), preview(want, 6));
     Err(if same_items {
         Diagnosis::new(format!(
             "{observed} The results are right, but not in input order."
@@ -338,6 +530,91 @@ mod tests {
                 Duration::from_secs(1),
                 "drawn up to the look"
             );
+        });
+    }
+
+    #[test]
+    fn several_at_once_but_not_all_lists_candidates_and_names_the_late_job() {
+        runtime().block_on(async {
+            let expected = Timeline::new("correct", Clock::Virtual);
+            let two_then_one = Track::new(Clock::Virtual);
+            tokio::join!(job(&two_then_one, "a", 1), job(&two_then_one, "b", 1));
+            job(&two_then_one, "c", 1).await;
+            let d = two_then_one.overlapped(&expected).unwrap_err();
+            assert_eq!(d.asserted_cause(), None);
+            assert_eq!(d.listed_candidates(), [Cause::UnderUsed, Cause::Batches]);
+            assert!(d.text().contains("at most 2 ran at once"), "{}", d.text());
+            assert!(d
+                .text()
+                .contains("c started only at 1.0 s, not before a ended (1.0 s)"));
+            let never = Track::new(Clock::Virtual);
+            job(&never, "a", 1).await;
+            let _unpolled = job(&never, "b", 1);
+            let d = never.overlapped(&expected).unwrap_err();
+            assert_eq!(d.asserted_cause(), None, "not sequential: b never ran");
+            assert!(d.text().contains("b never started"));
+        });
+    }
+
+    fn timed_out(track: &Track, label: &str, secs: u64, limit: u64) -> impl Future<Output = ()> {
+        let job = job(track, label, secs);
+        async move {
+            let _ = tokio::time::timeout(Duration::from_secs(limit), job).await;
+        }
+    }
+
+    #[test]
+    fn done_by_the_deadline_holds_for_one_shared_deadline() {
+        runtime().block_on(async {
+            let expected = Timeline::new("correct", Clock::Virtual);
+            let track = Track::new(Clock::Virtual);
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+            let cut = |label, secs| tokio::time::timeout_at(deadline, job(&track, label, secs));
+            let _ = tokio::join!(cut("a", 1), cut("b", 5));
+            track.look();
+            assert!(track.all_done_by(Duration::from_secs(2), &expected).is_ok());
+        });
+    }
+
+    #[test]
+    fn late_returns_list_only_the_causes_the_ends_point_to() {
+        runtime().block_on(async {
+            let expected = Timeline::new("correct", Clock::Virtual);
+            let deadline = Duration::from_secs(2);
+            let candidates = |track: &Track| {
+                track.look();
+                let d = track.all_done_by(deadline, &expected).unwrap_err();
+                assert_eq!(d.asserted_cause(), None);
+                (d.listed_candidates().to_vec(), d.text())
+            };
+            let no_limit = Track::new(Clock::Virtual);
+            tokio::join!(job(&no_limit, "a", 1), job(&no_limit, "b", 5));
+            let (causes, text) = candidates(&no_limit);
+            assert_eq!(causes, [Cause::NoTimeout, Cause::DeadlinePerOp]);
+            assert!(text.contains("1 job ran to the end past it"), "{text}");
+            assert!(text.contains("b at 5.0 s"), "{text}");
+            let limit_too_long = Track::new(Clock::Virtual);
+            tokio::join!(
+                timed_out(&limit_too_long, "a", 1, 3),
+                timed_out(&limit_too_long, "b", 5, 3)
+            );
+            let (causes, text) = candidates(&limit_too_long);
+            assert_eq!(causes, [Cause::DeadlinePerOp]);
+            assert!(
+                text.contains("were dropped, but only past it: b at 3.0 s"),
+                "{text}"
+            );
+            let in_turn = Track::new(Clock::Virtual);
+            timed_out(&in_turn, "a", 1, 2).await;
+            timed_out(&in_turn, "b", 3, 2).await;
+            let (causes, _) = candidates(&in_turn);
+            assert_eq!(causes, [Cause::Sequential, Cause::DeadlinePerOp]);
+            let waited_on = Track::new(Clock::Virtual);
+            tokio::join!(job(&waited_on, "a", 1), job(&waited_on, "b", 1));
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let (causes, text) = candidates(&waited_on);
+            assert!(causes.is_empty());
+            assert!(text.contains("waited past it for something else"), "{text}");
         });
     }
 
