@@ -10,7 +10,7 @@
 //!
 //! | call | fails when | cause asserted |
 //! |---|---|---|
-//! | [`Track::overlapped`] | not every job was running at one moment | `sequential` when they all ran, one at a time; candidates `under-used`, `batches` when several but not all ran at once |
+//! | [`Track::overlapped`] | not every job was running at one moment | `sequential` when they all ran, one at a time; `under-used` when a job was started as another ended while others ran (a window); candidates `under-used`, `batches` otherwise when several ran at once |
 //! | [`Track::at_most`] | more than `k` ran at once | `unbounded` |
 //! | [`Track::none_left_running`] | a job was neither finished nor dropped | `not-cancelled` |
 //! | [`Track::all_done_by`] | the code returned after the deadline | candidates from the jobs' ends (below) |
@@ -44,6 +44,8 @@ pub struct Track {
     /// the look the same time; the order tells them apart).
     looked: Arc<Mutex<Option<(Duration, u64)>>>,
     events: Arc<std::sync::atomic::AtomicU64>,
+    /// Moments the grader measured itself (see [`Track::mark`]).
+    marks: Arc<Mutex<Vec<(String, Duration)>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +101,7 @@ impl Track {
             jobs: Arc::default(),
             looked: Arc::default(),
             events: Arc::default(),
+            marks: Arc::default(),
         }
     }
 
@@ -160,8 +163,19 @@ impl Track {
         }
     }
 
-    /// What ran when, one lane per wrapped future; a future that started and
-    /// is still alive now is drawn as not seen to end.
+    /// Draws `label` at `at` (on the track's clock) in every picture of
+    /// what the code did: a moment the grader measured, such as when a
+    /// result came out.
+    pub fn mark(&self, label: &str, at: Duration) {
+        self.marks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((label.to_string(), at));
+    }
+
+    /// What ran when, one lane per wrapped future, with the grader's marks;
+    /// a future that started and is still alive now is drawn as not seen to
+    /// end.
     pub fn timeline(&self, title: &str) -> Timeline {
         let jobs = self.lock().clone();
         let last_event = jobs
@@ -173,12 +187,17 @@ impl Track {
             .chain(last_event)
             .max()
             .unwrap_or_default();
-        jobs.iter()
+        let lanes = jobs
+            .iter()
             .fold(Timeline::new(title, self.clock), |t, job| {
                 let spans: Vec<(Duration, Option<Duration>)> =
                     job.started.map(|s| (s, job.ended)).into_iter().collect();
                 t.lane_partly_seen(&job.label, &spans, until)
-            })
+            });
+        let marks = self.marks.lock().unwrap_or_else(PoisonError::into_inner);
+        marks
+            .iter()
+            .fold(lanes, |t, (label, at)| t.mark(label, *at))
     }
 
     /// Every wrapped future so far, in the order of the `wrap` calls: the
@@ -240,12 +259,15 @@ impl Track {
             return Ok(());
         }
         let runs = self.runs();
-        // Not all at once: the last job to start started no earlier than
-        // the first end (else all were running then), or never started.
-        let late = runs
-            .iter()
-            .max_by_key(|r| r.started.map_or((1, Duration::ZERO), |s| (0, s)));
+        // Not all at once: some job started no earlier than the first end
+        // (else all were running when the last one started), or never
+        // started. The first such job, in the order given, is named.
         let first_end = runs.iter().filter_map(|r| Some((r.ended?, &r.label))).min();
+        let late = runs.iter().find(|r| match (r.started, first_end) {
+            (None, _) => true,
+            (Some(s), Some((end, _))) => s >= end,
+            (Some(_), None) => false,
+        });
         let why = match (late, first_end) {
             (
                 Some(Run {
@@ -273,7 +295,7 @@ impl Track {
         let all_started = runs.iter().all(|r| r.started.is_some());
         let d = if peak == 1 && n > 1 && all_started {
             Diagnosis::new(format!(
-                "the {n} jobs ran one at a time, never two at once:{why} They should all run at \
+                "The {n} jobs ran one at a time, never two at once:{why} They should all run at \
                  once.{shown}"
             ))
             .cause(Cause::Sequential)
@@ -283,12 +305,23 @@ impl Track {
                  at once.{shown}"
             ));
             // Several at once but not all: a limit narrower than the work
-            // (a window) or fixed groups (batches); the record alone does
-            // not tell them apart.
-            if peak > 1 && all_started {
-                d.candidates([Cause::UnderUsed, Cause::Batches])
-            } else {
-                d
+            // (a window) or fixed groups (batches). A job started after
+            // an end while an earlier one still ran is a window refilled, which
+            // batches never do; without one (equal jobs look alike either
+            // way), both stay candidates.
+            let refilled = runs.iter().any(|late| {
+                let (Some(s), Some((end, _))) = (late.started, first_end) else {
+                    return false;
+                };
+                s >= end
+                    && runs.iter().any(|r| {
+                        r.started.is_some_and(|rs| rs < s) && r.ended.is_none_or(|re| re > s)
+                    })
+            });
+            match (peak > 1 && all_started, refilled) {
+                (true, true) => d.cause(Cause::UnderUsed),
+                (true, false) => d.candidates([Cause::UnderUsed, Cause::Batches]),
+                (false, _) => d,
             }
         };
         Err(d.advice(
@@ -523,7 +556,9 @@ mod tests {
             let _alive = tokio::spawn(job(&kept, "kept", 5));
             tokio::time::sleep(Duration::from_secs(1)).await;
             kept.look();
+            kept.mark("looked", Duration::from_secs(1));
             let t = kept.timeline("t");
+            assert_eq!(t.marks[0].label, "looked", "the grader's marks are drawn");
             assert!(!t.lanes[0].spans[0].end_seen, "not seen to end");
             assert_eq!(
                 t.lanes[0].spans[0].end,
@@ -543,6 +578,20 @@ mod tests {
             let d = two_then_one.overlapped(&expected).unwrap_err();
             assert_eq!(d.asserted_cause(), None);
             assert_eq!(d.listed_candidates(), [Cause::UnderUsed, Cause::Batches]);
+            let window = Track::new(Clock::Virtual);
+            let a = job(&window, "a", 1);
+            let b = job(&window, "b", 3);
+            let c = job(&window, "c", 1);
+            tokio::join!(b, async {
+                a.await;
+                c.await;
+            });
+            let d = window.overlapped(&expected).unwrap_err();
+            assert_eq!(
+                d.asserted_cause(),
+                Some(Cause::UnderUsed),
+                "c refilled a's slot"
+            );
             assert!(d.text().contains("at most 2 ran at once"), "{}", d.text());
             assert!(d
                 .text()
