@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use grading::{
-    count, fmt_duration, ms, payload_text, preview, reached_todo, student_panic_message, was,
-    Cause, Clock, Diagnosis, Timeline,
+    count, fmt_duration, in_input_order, ms, payload_text, preview, reached_todo,
+    student_panic_message, was, Cause, Clock, Diagnosis, Timeline,
 };
 
 use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
@@ -452,23 +452,14 @@ pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
         .advice("return exactly one output per input, in the order of `inputs`.")
         .fail();
     }
-    if got == want {
+    let Err(d) = in_input_order(got, &want) else {
         return;
-    }
+    };
+    // The right outputs in the order the jobs finished: named as such.
     let index = |o: &String| o.trim_start_matches("output-").parse::<usize>().ok();
-    let mut sorted = got.to_vec();
-    sorted.sort_by_key(index);
-    if sorted != want {
-        Diagnosis::new(format!(
-            "{what} returned {}, expected {}.",
-            preview(got, 6),
-            preview(&want, 6)
-        ))
-        .advice("return what each `job(input)` gave, one output per input, in input order.")
-        .fail();
-    }
     let finish = |o: &String| index(o).map_or(0, |i| finishes[i]);
-    if got.windows(2).all(|w| finish(&w[0]) <= finish(&w[1])) {
+    let right_outputs = d.asserted_cause() == Some(Cause::WrongOrder);
+    if right_outputs && got.windows(2).all(|w| finish(&w[0]) <= finish(&w[1])) {
         Diagnosis::new(format!(
             "{what} returned the outputs in the order the jobs finished: {} instead of the \
              input order {}.",
@@ -483,15 +474,7 @@ pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
         )
         .fail();
     }
-    Diagnosis::new(format!(
-        "{what} returned the right outputs in the wrong order: {} instead of the input order \
-         {}.",
-        preview(got, 6),
-        preview(&want, 6)
-    ))
-    .cause(Cause::WrongOrder)
-    .advice("carry each input's index along and put every output into its slot.")
-    .fail();
+    d.fail();
 }
 
 /// The call's outputs and jobs, then the limit, the sliding window and the

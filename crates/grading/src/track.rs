@@ -491,6 +491,7 @@ pub fn in_input_order<T: PartialEq + Debug>(got: &[T], want: &[T]) -> Result<(),
         .advice("keep each result at its input's position, e.g. `join_all` keeps the order")
     } else {
         Diagnosis::new(observed)
+            .advice("give each input's own result, one per input, in input order")
     })
 }
 
