@@ -56,6 +56,25 @@ struct Job {
     /// The event number of the end (see `Track::looked`).
     ended_event: u64,
     finished: bool,
+    /// It ended by panicking (its poll unwound).
+    panicked: bool,
+    /// A future was wrapped for it (a lane made by [`Track::with_lanes`]
+    /// may never get one).
+    wrapped: bool,
+}
+
+impl Job {
+    fn new(label: &str, wrapped: bool) -> Job {
+        Job {
+            label: label.to_string(),
+            started: None,
+            ended: None,
+            ended_event: 0,
+            finished: false,
+            panicked: false,
+            wrapped,
+        }
+    }
 }
 
 /// One wrapped future as the track saw it (see [`Track::runs`]).
@@ -69,6 +88,8 @@ pub struct Run {
     pub ended: Option<Duration>,
     /// Whether it ran to its end (rather than being dropped unfinished).
     pub finished: bool,
+    /// Whether it ended by panicking (not finished, not dropped by the code).
+    pub panicked: bool,
 }
 
 /// Notes the end of a job when its future goes away, finished or not.
@@ -85,6 +106,8 @@ impl Drop for EndGuard {
         let mut jobs = self.track.lock();
         let job = &mut jobs[self.index];
         job.finished = self.finished;
+        // Dropped while unwinding from its own poll: the future panicked.
+        job.panicked = !self.finished && std::thread::panicking();
         if job.started.is_some() {
             job.ended = Some(now);
             job.ended_event = event;
@@ -132,20 +155,40 @@ impl Track {
         self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A record whose lanes are `labels`, in that order, before anything
+    /// runs: for futures the code under test asks for in an order of its
+    /// own (the grader's `job(i)` called by the student), each wrapped with
+    /// [`Track::wrap_lane`] so that lane `i` is job `i` whatever the order.
+    pub fn with_lanes(clock: Clock, labels: impl IntoIterator<Item = String>) -> Track {
+        let track = Track::new(clock);
+        track
+            .lock()
+            .extend(labels.into_iter().map(|l| Job::new(&l, false)));
+        track
+    }
+
     /// `fut`, noting when it is first polled and when it finishes or is
     /// dropped. Lanes of the picture are in the order of the `wrap` calls.
     pub fn wrap<F: Future>(&self, label: &str, fut: F) -> impl Future<Output = F::Output> {
         let index = {
             let mut jobs = self.lock();
-            jobs.push(Job {
-                label: label.to_string(),
-                started: None,
-                ended: None,
-                ended_event: 0,
-                finished: false,
-            });
+            jobs.push(Job::new(label, true));
             jobs.len() - 1
         };
+        self.wrap_at(index, fut)
+    }
+
+    /// [`Track::wrap`] for lane `lane` of [`Track::with_lanes`]. Wrap each
+    /// lane once (a second future would overwrite the first's record).
+    ///
+    /// # Panics
+    /// When there is no such lane.
+    pub fn wrap_lane<F: Future>(&self, lane: usize, fut: F) -> impl Future<Output = F::Output> {
+        self.lock()[lane].wrapped = true;
+        self.wrap_at(lane, fut)
+    }
+
+    fn wrap_at<F: Future>(&self, index: usize, fut: F) -> impl Future<Output = F::Output> {
         let guard = EndGuard {
             track: self.clone(),
             index,
@@ -210,6 +253,7 @@ impl Track {
                 started: j.started,
                 ended: j.ended,
                 finished: j.finished,
+                panicked: j.panicked,
             })
             .collect()
     }
@@ -228,7 +272,8 @@ impl Track {
     pub fn cancelled(&self) -> usize {
         self.lock()
             .iter()
-            .filter(|j| !j.finished && (j.ended.is_some() || j.started.is_none()))
+            .filter(|j| j.wrapped && !j.finished && !j.panicked)
+            .filter(|j| j.ended.is_some() || j.started.is_none())
             .count()
     }
 
@@ -665,6 +710,29 @@ mod tests {
             let (causes, text) = candidates(&waited_on);
             assert!(causes.is_empty());
             assert!(text.contains("waited past it for something else"), "{text}");
+        });
+    }
+
+    #[test]
+    fn lanes_stay_in_input_order_and_a_panic_is_no_cancel() {
+        runtime().block_on(async {
+            let labels = ["job 0", "job 1"].map(String::from);
+            let track = Track::with_lanes(Clock::Virtual, labels);
+            let late = track.wrap_lane(1, tokio::time::sleep(Duration::from_secs(2)));
+            let early = track.wrap_lane(0, async {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                panic!("on purpose");
+            });
+            let (_, panicked) = tokio::join!(late, tokio::spawn(early));
+            assert!(panicked.is_err());
+            let runs = track.runs();
+            assert_eq!(runs[0].label, "job 0");
+            assert!(runs[0].panicked && !runs[0].finished);
+            assert_eq!(runs[0].ended, Some(Duration::from_secs(1)));
+            assert!(runs[1].finished);
+            assert_eq!(track.cancelled(), 0);
+            let t = track.timeline("t");
+            assert_eq!(t.lanes[1].spans[0].end, Duration::from_secs(2));
         });
     }
 
