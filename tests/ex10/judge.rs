@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use grading::{
     count, fmt_duration, in_input_order, ms, payload_text, preview, reached_todo,
-    student_panic_message, was, Cause, Clock, Diagnosis, Timeline,
+    student_panic_message, was, Cause, Clock, Diagnosis, OrFail, Timeline,
 };
 
 use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
@@ -559,16 +559,7 @@ pub fn judge_schedule(
             )
             .fail();
         }
-        Diagnosis::new(format!(
-            "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.{}",
-            picture(report, None)
-        ))
-        .cause(Cause::Unbounded)
-        .advice(
-            "start a job only when fewer than `limit` are running: \
-             `buffer_unordered(limit)`, or a permit per job held until it ends.",
-        )
-        .fail();
+        report.track.at_most(k, &correct_schedule(report)).or_fail();
     }
     if peak < target && peak == 1 {
         Diagnosis::new(format!(
