@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use grading::{
-    fmt_duration, ms, paused_diagnosing, preview, secs, timed, Cause, Clock, Diagnosis, Timeline,
-    Timing,
+    fmt_duration, in_input_order, ms, paused_diagnosing, preview, secs, timed, Cause, Clock,
+    Diagnosis, OrFail, Timeline, Timing,
 };
 
 /// Real time a test may take before the watchdog stops it. A correct solution
@@ -449,7 +449,8 @@ fn judge_duration(tasks: &Tasks, run: &Run) {
     }
 }
 
-/// The names, in input order.
+/// The names, in input order: the order the sleeps finished is named as
+/// such; any other failure is `grading::in_input_order`'s.
 fn judge_names(call: &str, tasks: &Tasks, got: &[String]) {
     let names =
         |tasks: &Tasks| -> Vec<String> { tasks.iter().map(|&(n, _)| n.to_string()).collect() };
@@ -472,22 +473,7 @@ fn judge_names(call: &str, tasks: &Tasks, got: &[String]) {
         )
         .fail();
     }
-    let (mut sorted_got, mut sorted_want) = (got.to_vec(), want.clone());
-    sorted_got.sort();
-    sorted_want.sort();
-    if sorted_got == sorted_want {
-        Diagnosis::new(format!(
-            "{call} gave the names {got_text}: the right names in another order; expected the \
-             input order {want_text}."
-        ))
-        .cause(Cause::WrongOrder)
-        .advice("give the names in the order of `tasks`: `join_all` does that.")
-        .fail();
-    }
-    Diagnosis::new(format!(
-        "{call} gave the names {got_text}, expected {want_text} (the input order)."
-    ))
-    .fail();
+    in_input_order(got, &want).or_fail();
 }
 
 #[test]

@@ -1,6 +1,6 @@
 // Mistake: as_completed runs the jobs with `buffer_unordered(8)`, so never more than 8 of them at once.
 // Rejected by: a_thousand_jobs_take_the_longest_delay
-// Message contains: ran at most 8 jobs at once
+// Message contains: at most 8 ran at once
 // Cause: under-used
 // Observed peak: 8
 // Observed busy: job 0, job 999

@@ -1,6 +1,6 @@
 // Mistake: as_completed awaits the jobs one after another with `then`, so each job starts only when the one before it is done.
 // Rejected by: jobs_all_start_at_once
-// Message contains: ran the jobs one at a time
+// Message contains: jobs ran one at a time, never two at once
 // Cause: sequential
 // Observed peak: 1
 // Observed busy: job 0, job 3

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use ex02::TimedOut;
-use grading::{fmt_duration_exact as show, ms, preview, Cause, Clock, Diagnosis, Timeline};
+use grading::{fmt_duration_exact as show, ms, preview, was, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{value, Log, Report, Single, AFTERWARDS, NEVER};
 
@@ -43,15 +43,6 @@ fn ops_list(ops: &[usize]) -> String {
         format!("{}, … ({} ops)", names.join(", "), ops.len())
     } else {
         names.join(", ")
-    }
-}
-
-/// `1 was` / `3 were`.
-fn was(n: usize) -> &'static str {
-    if n == 1 {
-        "was"
-    } else {
-        "were"
     }
 }
 

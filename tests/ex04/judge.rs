@@ -4,7 +4,7 @@
 use std::io;
 use std::time::Duration;
 
-use grading::{count, cut, fmt_duration, ms, preview, Cause, Clock, Diagnosis, Timeline};
+use grading::{count, cut, fmt_duration, ms, preview, was, Cause, Clock, Diagnosis, Timeline};
 
 use crate::probe::{
     contents, label, read_real_files, run_probe, Content, Finish, Report, Setup, PATIENCE,
@@ -23,15 +23,6 @@ pub fn hung() -> Diagnosis {
          (`drop(tx)`) after queueing the files, or `for path in rx` waits for more forever; \
          `thread::scope` only returns when every thread spawned in it has ended.",
     )
-}
-
-/// "was" for one, "were" for more.
-fn was(k: usize) -> &'static str {
-    if k == 1 {
-        "was"
-    } else {
-        "were"
-    }
 }
 
 /// A result as the messages show it, cut short.

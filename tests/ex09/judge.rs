@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use ex09::FIRST_PAGE;
-use grading::{count, fmt_duration_exact as show, preview, secs, Cause, Diagnosis};
+use grading::{count, fmt_duration_exact as show, preview, secs, Cause, Diagnosis, OrFail};
 
 use crate::picture;
 use crate::pool::{Call, Cancelled, Users, NO_TABLE};
@@ -147,40 +147,7 @@ fn judge_complete(r: &Race) {
 /// Every job started at once, when the stream was first polled.
 #[track_caller]
 fn judge_concurrency(r: &Race) {
-    let what = describe_jobs(&r.delays);
-    let late = r
-        .logs
-        .iter()
-        .enumerate()
-        .find(|(_, log)| log.started.is_none_or(|s| s > SLACK));
-    let Some((j, log)) = late else { return };
-    let when = log.started.map_or("was never started".to_string(), |s| {
-        format!("started only at {}", show(s))
-    });
-    if r.peak <= 1 {
-        Diagnosis::new(format!(
-            "{what} ran the jobs one at a time: job {j} {when}, after the jobs before it were \
-             done, so the stream took the sum of the delays instead of the longest.{}",
-            picture::record_race(r)
-        ))
-        .cause(Cause::Sequential)
-        .advice(
-            "start every job before waiting for any: put them all in a \
-             `futures::stream::FuturesUnordered` (not `.then(...)` or an `.await` in a loop).",
-        )
-        .fail();
-    }
-    Diagnosis::new(format!(
-        "{what} ran at most {} jobs at once: job {j} {when}, waiting for a free slot.{}",
-        r.peak,
-        picture::record_race(r)
-    ))
-    .cause(Cause::UnderUsed)
-    .advice(
-        "run every job at once: a `FuturesUnordered` of all of them, or \
-         `buffer_unordered(n)` with n = the number of jobs, not a fixed limit.",
-    )
-    .fail();
+    r.track.overlapped(&picture::correct_race(r)).or_fail();
 }
 
 /// Results come out in completion order, each the moment its job finished.

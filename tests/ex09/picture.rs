@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use ex09::FIRST_PAGE;
-use grading::{record_picture, secs, Clock, Timeline};
+use grading::{record_picture, secs, Clock, Timeline, Track};
 
 use crate::pool::{Cancelled, Users};
 use crate::probe::{End, FetchSpans, Lazy, Race, Walk, FETCH_TIME};
@@ -24,34 +24,26 @@ fn end_mark(t: Timeline, end: End) -> Timeline {
     }
 }
 
-/// Part 1: each job from its start to its finish, and when the results came
-/// out of the stream; a correct `as_completed` starts every job at 0 and
-/// yields each result the moment its job is done.
-pub fn record_race(r: &Race) -> String {
-    let last_out = r.got.iter().map(|&(_, _, at)| at).max();
-    let until = match r.end {
-        End::Ended(at) | End::Stuck(at) => at,
-        End::TooMany => last_out.unwrap_or_default(),
-    };
-    let mut seen = Timeline::new(SEEN, Clock::Virtual);
-    for (i, log) in r.logs.iter().enumerate() {
-        // A job not seen to finish is drawn as unknown from its start.
-        let spans: Vec<(Duration, Option<Duration>)> = log
-            .started
-            .map(|start| (start, log.finished))
-            .into_iter()
-            .collect();
-        seen = seen.lane_partly_seen(&format!("job {i}"), &spans, until);
-    }
-    if r.got.len() <= MARKED {
-        for &(i, _, at) in &r.got {
-            seen = seen.mark(&format!("job {i}'s result out"), at);
+/// Part 1: marks on the track when the results came out of the stream and
+/// how it ended, so that every picture of the race shows them.
+pub fn mark_race(track: &Track, got: &[(usize, String, Duration)], end: End) {
+    if got.len() <= MARKED {
+        for &(i, _, at) in got {
+            track.mark(&format!("job {i}'s result out"), at);
         }
-    } else if let Some(at) = last_out {
-        seen = seen.mark("last result out", at);
+    } else if let Some(&(_, _, at)) = got.iter().max_by_key(|&&(_, _, at)| at) {
+        track.mark("last result out", at);
     }
-    seen = end_mark(seen, r.end);
+    match end {
+        End::Ended(at) => track.mark("stream ended", at),
+        End::Stuck(at) => track.mark("grader gave up", at),
+        End::TooMany => {}
+    }
+}
 
+/// Part 1: what a correct `as_completed` does with the race's jobs: it
+/// starts every job at 0 and yields each result the moment its job is done.
+pub fn correct_race(r: &Race) -> Timeline {
     let mut correct = Timeline::new("what a correct as_completed does", Clock::Virtual);
     for (i, &d) in r.delays.iter().enumerate() {
         correct = correct.lane(&format!("job {i}"), &[(Duration::ZERO, d)]);
@@ -66,8 +58,13 @@ pub fn record_race(r: &Race) -> String {
     } else {
         correct = correct.mark("last result out", longest);
     }
-    correct = correct.mark("stream ended", longest);
-    record_picture(&seen, &correct)
+    correct.mark("stream ended", longest)
+}
+
+/// Part 1: each job from its start to its end, as the track saw it (marked
+/// by [`mark_race`]), above what a correct `as_completed` does.
+pub fn record_race(r: &Race) -> String {
+    record_picture(&r.track.timeline(SEEN), &correct_race(r))
 }
 
 /// The fetches as lanes, one per page (in the order first fetched); a fetch

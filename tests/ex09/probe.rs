@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use ex09::{as_completed, paged, Page};
 use futures::{Stream, StreamExt};
-use grading::{ms, paused, secs, Cause, Diagnosis};
+use grading::{ms, paused, secs, Cause, Diagnosis, Track};
 use tokio::time::{sleep, timeout_at, Instant};
 
 /// Real time any test may take before the watchdog stops it. A correct
@@ -102,39 +102,19 @@ pub async fn drain<S: Stream>(
 }
 
 // ---------------------------------------------------------------------------
-// Part 1: as_completed. The jobs log their start and finish.
+// Part 1: as_completed. A `Track` notes when each job starts and ends.
 
 pub fn output(i: usize) -> String {
     format!("job {i} done")
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JobLog {
-    pub started: Option<Duration>,
-    pub finished: Option<Duration>,
-}
-
-struct Jobs {
-    clock: Clock,
-    logs: RefCell<Vec<JobLog>>,
-    running: Cell<usize>,
-    peak: Cell<usize>,
-}
-
-impl Jobs {
-    /// Job `i`: waits `delay`, then returns `output(i)`.
-    fn job(self: &Rc<Self>, i: usize, delay: Duration) -> impl Future<Output = String> {
-        let jobs = Rc::clone(self);
-        async move {
-            jobs.logs.borrow_mut()[i].started = Some(jobs.clock.now());
-            jobs.running.set(jobs.running.get() + 1);
-            jobs.peak.set(jobs.peak.get().max(jobs.running.get()));
-            sleep(delay).await;
-            jobs.running.set(jobs.running.get() - 1);
-            jobs.logs.borrow_mut()[i].finished = Some(jobs.clock.now());
-            output(i)
-        }
-    }
+/// Job `i` of a race: waits `delay`, then returns `output(i)`; `track`
+/// notes when it started and ended.
+fn job(track: &Track, i: usize, delay: Duration) -> impl Future<Output = String> {
+    track.wrap(&format!("job {i}"), async move {
+        sleep(delay).await;
+        output(i)
+    })
 }
 
 /// One run of `as_completed` over the grader's jobs.
@@ -143,8 +123,8 @@ pub struct Race {
     /// (index, output, time it came out of the stream)
     pub got: Vec<(usize, String, Duration)>,
     pub end: End,
-    pub logs: Vec<JobLog>,
-    pub peak: usize,
+    /// When each job ran (lanes `job 0`, `job 1`, ...).
+    pub track: Track,
 }
 
 impl Race {
@@ -159,26 +139,21 @@ pub fn race(delays_ms: &[u64]) -> Race {
     let delays: Vec<Duration> = delays_ms.iter().map(|&d| ms(d)).collect();
     paused(WATCHDOG, blocked(), move || async move {
         let clock = Clock::start();
-        let lab = Rc::new(Jobs {
-            clock,
-            logs: RefCell::new(vec![JobLog::default(); delays.len()]),
-            running: Cell::new(0),
-            peak: Cell::new(0),
-        });
+        let track = Track::new(grading::Clock::Virtual);
         let jobs: Vec<_> = delays
             .iter()
             .enumerate()
-            .map(|(i, &d)| lab.job(i, d))
+            .map(|(i, &d)| job(&track, i, d))
             .collect();
         let (got, end) = drain(as_completed(jobs), clock, delays.len()).await;
-        let got = got.into_iter().map(|((i, out), at)| (i, out, at)).collect();
-        let logs = lab.logs.borrow().clone();
+        track.look();
+        let got: Vec<_> = got.into_iter().map(|((i, out), at)| (i, out, at)).collect();
+        crate::picture::mark_race(&track, &got, end);
         Race {
             delays,
             got,
             end,
-            logs,
-            peak: lab.peak.get(),
+            track,
         }
     })
 }

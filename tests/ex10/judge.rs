@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use grading::{
-    count, fmt_duration, ms, payload_text, preview, reached_todo, record_student_panic, Cause,
-    Clock, Diagnosis, Timeline,
+    count, fmt_duration, in_input_order, ms, payload_text, preview, reached_todo,
+    record_student_panic, was, Cause, Clock, Diagnosis, OrFail, Timeline,
 };
 
 use crate::probe::{output, to_ms, PanicRun, Report, Run, Stuck, PLANNED_PANIC};
@@ -21,14 +21,6 @@ pub fn fmt_ms(n: u64) -> String {
 
 fn close(a: u64, b: u64) -> bool {
     a.abs_diff(b) <= SLACK_MS
-}
-
-fn was(n: usize) -> &'static str {
-    if n == 1 {
-        "was"
-    } else {
-        "were"
-    }
 }
 
 /// "1 permit was", "2 permits were".
@@ -460,23 +452,14 @@ pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
         .advice("return exactly one output per input, in the order of `inputs`.")
         .fail();
     }
-    if got == want {
+    let Err(d) = in_input_order(got, &want) else {
         return;
-    }
+    };
+    // The right outputs in the order the jobs finished: named as such.
     let index = |o: &String| o.trim_start_matches("output-").parse::<usize>().ok();
-    let mut sorted = got.to_vec();
-    sorted.sort_by_key(index);
-    if sorted != want {
-        Diagnosis::new(format!(
-            "{what} returned {}, expected {}.",
-            preview(got, 6),
-            preview(&want, 6)
-        ))
-        .advice("return what each `job(input)` gave, one output per input, in input order.")
-        .fail();
-    }
     let finish = |o: &String| index(o).map_or(0, |i| finishes[i]);
-    if got.windows(2).all(|w| finish(&w[0]) <= finish(&w[1])) {
+    let right_outputs = d.asserted_cause() == Some(Cause::WrongOrder);
+    if right_outputs && got.windows(2).all(|w| finish(&w[0]) <= finish(&w[1])) {
         Diagnosis::new(format!(
             "{what} returned the outputs in the order the jobs finished: {} instead of the \
              input order {}.",
@@ -491,15 +474,7 @@ pub fn judge_outputs(what: &str, got: &[String], finishes: &[u64]) {
         )
         .fail();
     }
-    Diagnosis::new(format!(
-        "{what} returned the right outputs in the wrong order: {} instead of the input order \
-         {}.",
-        preview(got, 6),
-        preview(&want, 6)
-    ))
-    .cause(Cause::WrongOrder)
-    .advice("carry each input's index along and put every output into its slot.")
-    .fail();
+    d.fail();
 }
 
 /// The call's outputs and jobs, then the limit, the sliding window and the
@@ -584,16 +559,7 @@ pub fn judge_schedule(
             )
             .fail();
         }
-        Diagnosis::new(format!(
-            "{what}: up to {peak} jobs ran at the same time, though the limit is {k}.{}",
-            record_picture(report, None)
-        ))
-        .cause(Cause::Unbounded)
-        .advice(
-            "start a job only when fewer than `limit` are running: \
-             `buffer_unordered(limit)`, or a permit per job held until it ends.",
-        )
-        .fail();
+        report.track.at_most(k, &correct_schedule(report)).or_fail();
     }
     if peak < target && peak == 1 {
         Diagnosis::new(format!(

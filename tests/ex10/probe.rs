@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use ex10::{run_bounded, spawn_bounded};
-use grading::{catch_panic_async, ms, paused, secs, timed, Cause, Diagnosis};
+use grading::{catch_panic_async, ms, paused, secs, timed, Cause, Diagnosis, Track};
 use tokio::runtime::Handle;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::Id as TaskId;
@@ -82,19 +82,17 @@ pub struct Unpermitted {
 #[derive(Default)]
 struct State {
     calls: Vec<usize>,
-    starts: Vec<Option<Duration>>,
-    finishes: Vec<Option<Duration>>,
-    in_flight: usize,
-    peak: usize,
     tasks: Vec<Option<TaskId>>,
     unpermitted: Option<Unpermitted>,
 }
 
-/// The grader's `job`: notes when each job starts and ends, how many are in
-/// flight, in which task each runs and, for `spawn_bounded`, how many of the
-/// limiter's permits are taken while it runs. Then it sleeps its duration.
+/// The grader's `job`: its `track` notes when each job starts and ends (lane
+/// `job i` for input `i`); the probe notes in which task each runs and, for
+/// `spawn_bounded`, how many of the limiter's permits are taken while it
+/// runs. Then it sleeps its duration.
 pub struct Probe {
     origin: Instant,
+    track: Track,
     durations: Vec<Duration>,
     /// The limit of the call (the window, or the limiter's permits).
     limit: usize,
@@ -116,9 +114,13 @@ pub struct Report {
     pub ended: u64,
     pub calls: Vec<usize>,
     pub starts: Vec<Option<u64>>,
+    /// When each job ran to its end (or panicked, on purpose); `None`: it
+    /// did not (yet), or was dropped first.
     pub finishes: Vec<Option<u64>>,
     pub peak: usize,
     pub tasks: Vec<Option<TaskId>>,
+    /// The record the peak and the starts and finishes come from.
+    pub track: Track,
     pub unpermitted: Option<Unpermitted>,
 }
 
@@ -139,8 +141,10 @@ impl Probe {
         panics: Option<usize>,
     ) -> Arc<Self> {
         let n = durations.len();
+        let lanes = (0..n).map(|i| format!("job {i}"));
         Arc::new(Probe {
             origin: Instant::now(),
+            track: Track::with_lanes(grading::Clock::Virtual, lanes),
             durations: durations.to_vec(),
             limit,
             limiter: limiter.map(|s| Limiter {
@@ -150,8 +154,6 @@ impl Probe {
             panics,
             state: Mutex::new(State {
                 calls: vec![0; n],
-                starts: vec![None; n],
-                finishes: vec![None; n],
                 tasks: vec![None; n],
                 ..State::default()
             }),
@@ -173,58 +175,53 @@ impl Probe {
         move |i| {
             probe.lock().calls[i] += 1;
             probe.event();
-            let probe = Arc::clone(&probe);
-            Box::pin(async move {
-                probe.begin(i);
-                tokio::time::sleep(probe.durations[i]).await;
-                probe.end(i);
-                if probe.panics == Some(i) {
+            let job = Arc::clone(&probe);
+            Box::pin(probe.track.wrap_lane(i, async move {
+                job.begin(i);
+                tokio::time::sleep(job.durations[i]).await;
+                job.event();
+                if job.panics == Some(i) {
                     panic!("{PLANNED_PANIC}");
                 }
                 output(i)
-            })
+            }))
         }
     }
 
     fn begin(&self, i: usize) {
         self.event();
-        let now = self.origin.elapsed();
+        // This job included: the track noted its start on this first poll.
+        let in_flight = self.track.running().len();
         let mut s = self.lock();
-        s.in_flight += 1;
-        s.peak = s.peak.max(s.in_flight);
-        s.starts[i] = Some(now);
         s.tasks[i] = tokio::task::try_id();
         if let Some(limiter) = &self.limiter {
             let free = limiter.semaphore.available_permits();
             let taken = limiter.permits.saturating_sub(free);
-            if taken < s.in_flight && s.unpermitted.is_none() {
+            if taken < in_flight && s.unpermitted.is_none() {
                 s.unpermitted = Some(Unpermitted {
                     job: i,
-                    running: s.in_flight,
+                    running: in_flight,
                     taken,
                 });
             }
         }
     }
 
-    fn end(&self, i: usize) {
-        self.event();
-        let now = self.origin.elapsed();
-        let mut s = self.lock();
-        s.in_flight -= 1;
-        s.finishes[i] = Some(now);
-    }
-
     pub fn report(&self) -> Report {
         let s = self.lock();
+        let runs = self.track.runs();
         Report {
             durations: self.durations.iter().map(|&d| to_ms(d)).collect(),
             limit: self.limit,
             ended: to_ms(self.origin.elapsed()),
             calls: s.calls.clone(),
-            starts: s.starts.iter().map(|t| t.map(to_ms)).collect(),
-            finishes: s.finishes.iter().map(|t| t.map(to_ms)).collect(),
-            peak: s.peak,
+            starts: runs.iter().map(|r| r.started.map(to_ms)).collect(),
+            finishes: runs
+                .iter()
+                .map(|r| r.ended.filter(|_| r.finished || r.panicked).map(to_ms))
+                .collect(),
+            peak: self.track.timeline("").peak(),
+            track: self.track.clone(),
             tasks: s.tasks.clone(),
             unpermitted: s.unpermitted,
         }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use ex11::JobError;
 use grading::{
-    count, count_of, cut, fmt_duration, preview, record_student_panic, Cause, Clock, Diagnosis,
-    Timeline,
+    count, count_of, cut, fmt_duration, preview, record_student_panic, was, Cause, Clock,
+    Diagnosis, Timeline,
 };
 
 use crate::lab::{
@@ -34,14 +34,6 @@ const TAKE_THE_NEXT_JOB: &str = "hand out one job at a time: a free worker takes
                                  job (a shared `AtomicUsize` index, a `Mutex`ed queue or a channel). Dealing the jobs out \
                                  to the workers up front (chunks, or every n-th job) queues them behind a slow one while \
                                  other workers sit idle.";
-
-fn was(k: usize) -> &'static str {
-    if k == 1 {
-        "was"
-    } else {
-        "were"
-    }
-}
 
 fn processes(k: usize) -> String {
     count_of(k, "worker process", "worker processes")

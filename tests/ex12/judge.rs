@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use ex12::ShutdownReport;
 use grading::{
-    fmt_duration, ms, payload_text, preview, record_student_panic, Cause, Clock, Diagnosis,
+    fmt_duration, ms, payload_text, preview, record_student_panic, was, Cause, Clock, Diagnosis,
     Timeline,
 };
 
 use crate::probe::{Outcome, AFTERWARDS, HANDLER_PANIC};
-use crate::script::{show, was, who, Fate, Request, Script, CLIENTS_LEAVE_MS, SLACK_MS};
+use crate::script::{show, who, Fate, Request, Script, CLIENTS_LEAVE_MS, SLACK_MS};
 
 /// A diagnosis of how the requests ran: `observed`, then the test's
 /// timeline in words, with the picture (see [`pictures`]) under it. Only

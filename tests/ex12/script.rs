@@ -43,14 +43,6 @@ pub fn who(ids: &[u64]) -> String {
     }
 }
 
-pub fn was(n: usize) -> &'static str {
-    if n == 1 {
-        "was"
-    } else {
-        "were"
-    }
-}
-
 #[derive(Clone, Copy, Debug)]
 pub struct Request {
     pub id: u64,
