@@ -246,6 +246,22 @@ pub fn run(cmd: &mut Command) -> Output {
     }
 }
 
+/// Runs the checker with `args` in `course` and asserts it succeeds,
+/// showing what it printed when it does not.
+#[track_caller]
+pub fn succeeds(course: &Path, args: &[&str]) -> Output {
+    let out = run(checker(course).args(args));
+    assert_eq!(
+        out.code,
+        0,
+        "`checker {}` failed:\n{}\n{}",
+        args.join(" "),
+        out.stdout,
+        out.stderr
+    );
+    out
+}
+
 /// The table rows, with the time and reuse columns (which vary) dropped.
 pub fn rows(stdout: &str) -> Vec<String> {
     stdout
