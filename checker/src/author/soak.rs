@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::author::candidates::{self, Expect};
-use crate::author::verify::{build_rounds, Event};
+use crate::author::verify::{build_rounds, BuildItem, Event};
 use crate::engine::libtest::Outcome;
 use crate::engine::manifest::Course;
 use crate::engine::schedule;
@@ -73,7 +73,11 @@ pub fn soak(
     let items: Vec<_> = exercises
         .iter()
         .zip(&sources)
-        .map(|(e, s)| (*e, s.as_str()))
+        .map(|(e, s)| BuildItem {
+            exercise: e,
+            source: s,
+            kept_as: scratch.bins.join(format!("{}-soak", e.id)),
+        })
         .collect();
     let mut binaries: Vec<Result<std::path::PathBuf, String>> =
         vec![Err("not built".into()); items.len()];

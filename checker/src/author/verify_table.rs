@@ -91,6 +91,7 @@ pub fn profile(summary: &Summary) -> String {
         builds,
         suites,
         builds_done_at,
+        kept,
     } = &summary.profile;
     if builds.is_empty() && suites.is_empty() {
         return String::new();
@@ -105,8 +106,13 @@ pub fn profile(summary: &Summary) -> String {
         .take(3)
         .map(|(e, l, d)| format!("{e} {l} {:.1} s", secs(*d)))
         .collect();
+    let kept = match kept {
+        0 => String::new(),
+        1 => " (1 test binary kept from an earlier run)".to_string(),
+        n => format!(" ({n} test binaries kept from an earlier run)"),
+    };
     let mut out = format!(
-        "time: {} cargo build{} {:.0} s (longest {:.0} s); {} suite runs {:.0} s in all{}",
+        "time: {} cargo build{} {:.0} s (longest {:.0} s){kept}; {} suite runs {:.0} s in all{}",
         builds.len(),
         if builds.len() == 1 { "" } else { "s" },
         secs(build_total),

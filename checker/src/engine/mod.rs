@@ -5,6 +5,7 @@ pub mod cargo_build;
 pub mod check;
 pub mod fingerprint;
 pub mod interrupt;
+pub mod kept_bins;
 pub mod libtest;
 pub mod manifest;
 pub mod process;
