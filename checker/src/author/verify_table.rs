@@ -125,7 +125,7 @@ pub fn profile(summary: &Summary) -> String {
             format!(" (longest: {})", longest.join(", "))
         }
     );
-    if let Some(at) = builds_done_at {
+    if let (Some(at), false) = (builds_done_at, builds.is_empty()) {
         out.push_str(&format!(
             "; builds over at {:.0} s of {:.0} s",
             secs(*at),
