@@ -1,6 +1,6 @@
 // Mistake: answers a bad line with its `ERR` and then hangs up on the client, as if a bad line ended the conversation.
 // Rejected by: a_bad_line_gets_an_error_and_the_connection_stays_open
-// Message contains: the server closed the connection, so the next request
+// Message contains: the server closed the connection, so the next line
 // Cause: none
 
 async fn handle_connection(stream: TcpStream) -> io::Result<()> {

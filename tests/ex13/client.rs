@@ -212,9 +212,19 @@ impl Client {
     }
 }
 
+/// Whether a correct server takes `line` for a request (`SQUARE` and one
+/// whole number that fits in an i64), answered after DB_DELAY; any other
+/// line it answers at once with `ERR`.
+fn is_valid_request(line: &str) -> bool {
+    matches!(
+        line.split_whitespace().collect::<Vec<_>>()[..],
+        ["SQUARE", number] if number.parse::<i64>().is_ok()
+    )
+}
+
 impl Gone {
-    pub fn problem(self, request: &str) -> Problem {
-        let request = quote(request);
+    pub fn problem(self, line: &str) -> Problem {
+        let request = quote(line);
         match self {
             Gone::Closed { partial } if partial.is_empty() => problem(
                 format!("the server closed the connection without answering {request}."),
@@ -232,9 +242,14 @@ impl Gone {
             }
             Gone::Silent { waited, .. } => problem(
                 format!(
-                    "{request} got no answer within {} (a correct server answers after DB_DELAY, \
-                     100 ms).",
-                    fmt_duration(waited)
+                    "{} got no answer within {} (a correct server answers {}).",
+                    quote(line),
+                    fmt_duration(waited),
+                    if is_valid_request(line) {
+                        "after DB_DELAY, 100 ms"
+                    } else {
+                        "a bad line at once"
+                    }
                 ),
                 "read the connection line by line (`BufReader::new(reader).lines()`, \
                  `next_line().await`) and write each answer right away with `write_all` (an \

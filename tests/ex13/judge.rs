@@ -144,9 +144,9 @@ pub fn pipelined(
         let bad_lines = |p: usize| requests[..p].iter().filter(|(_, w)| w.is_none()).count();
         let overtaken = (1..=got.len()).any(|p| errors(p) > bad_lines(p));
         let why = if overtaken {
-            " The bad lines, which a server answers at once, were answered before the squares \
-             sent ahead of them, which wait for DB_DELAY: the server handles one connection's \
-             lines concurrently (a task per line?), so a quick answer overtakes a slow one."
+            " A bad line, which a server answers at once, was answered before a square sent \
+             ahead of it, which waits for DB_DELAY: the server handles one connection's lines \
+             concurrently (a task per line?), so a quick answer overtakes a slow one."
         } else {
             " The server handles one connection's lines concurrently (a task per line?), and \
              sends each answer when it is ready."

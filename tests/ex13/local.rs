@@ -5,7 +5,6 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::PoisonError;
 use std::time::Duration;
 
 use ex13::serve;
@@ -65,9 +64,19 @@ where
     S: FnOnce(SocketAddr) -> Fut + Send + 'static,
     Fut: Future<Output = Result<T, Problem>>,
 {
-    let _shared = GATE.read().unwrap_or_else(PoisonError::into_inner);
+    // Bound here, on the test's thread, before the watchdog starts: the
+    // bind may wait (briefly) for the shutdown test (see `GATE`).
+    let bound = {
+        let _bind = GATE.blocking_read();
+        std::net::TcpListener::bind("127.0.0.1:0")
+    };
     let outcome = real_clock(WATCHDOG, hung(), move || async move {
-        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(bind_error)?;
+        let listener = bound
+            .and_then(|l| {
+                l.set_nonblocking(true)?;
+                TcpListener::from_std(l)
+            })
+            .map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let (_keep_serving, stop) = oneshot::channel::<()>();
         let server = serve(listener, async move {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::author::candidates::{self, Expect};
-use crate::author::verify::build_rounds;
+use crate::author::verify::{build_rounds, BuildItem};
 use crate::engine::event::Event;
 use crate::engine::libtest::Outcome;
 use crate::engine::manifest::Course;
@@ -69,7 +69,11 @@ pub fn soak(course: &Course, options: &Options, on: &(dyn Fn(Event<Row>) + Sync)
     let items: Vec<_> = exercises
         .iter()
         .zip(&sources)
-        .map(|(e, s)| (*e, s.as_str()))
+        .map(|(e, s)| BuildItem {
+            exercise: e,
+            source: s,
+            kept_as: scratch.bins.join(format!("{}-soak", e.id)),
+        })
         .collect();
     let mut binaries: Vec<Result<std::path::PathBuf, String>> =
         vec![Err("not built".into()); items.len()];

@@ -10,6 +10,13 @@
 //! checked again while nothing it depends on changes (its fingerprint
 //! covers its source, the suite, the shared graders, the toolchain, the
 //! checker and the options); a check that failed is always run again.
+//!
+//! Each candidate's test binary is kept (in the scratch copy's `bins`
+//! folder) under the fingerprint of everything that goes into it (see
+//! `fingerprint::binary_key`), and a later proof runs it again instead of
+//! building it while that is unchanged: a proof run again with `--fresh` or
+//! under `--load` re-runs every suite and builds only what changed. Kept
+//! binaries of the exercises checked that the run did not plan are removed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -25,6 +32,7 @@ use crate::author::judge::{self, first_lines, Judged};
 use crate::engine::cargo_build;
 use crate::engine::event::{self, Event};
 use crate::engine::fingerprint::{self, Fingerprint};
+use crate::engine::kept_bins::KeptBins;
 use crate::engine::manifest::{Course, Exercise};
 use crate::engine::schedule::{self, Schedule};
 use crate::engine::scratch::Scratch;
@@ -49,7 +57,9 @@ pub struct Options {
     pub target_dir: Option<PathBuf>,
     /// Suites run at the same time (exclusive exercises always run alone).
     pub jobs: usize,
-    /// Check again even what held before and has not changed.
+    /// Check again even what held before and has not changed (the suites
+    /// run again; a test binary kept from an earlier run is reused while
+    /// nothing that goes into it changed).
     pub fresh: bool,
     /// Write each mistake's student-facing output as its snapshot instead of
     /// comparing (see `diagnoses`).
@@ -93,6 +103,9 @@ pub struct Profile {
     pub suites: Vec<(String, String, Duration)>,
     /// When the last build ended, counted from the proof's start.
     pub builds_done_at: Option<Duration>,
+    /// Candidates whose test binary, kept from an earlier run, ran without
+    /// a build.
+    pub kept: usize,
 }
 
 impl Summary {
@@ -107,7 +120,11 @@ struct Planned<'a> {
     candidate: Candidate,
     /// The complete student file, or why there is none.
     source: Result<String, String>,
+    /// Decides whether its check held before (see the module's doc).
     key: String,
+    /// Decides whether a test binary kept from before is this candidate's
+    /// (with a source only).
+    binary_key: Option<String>,
 }
 
 /// Runs the proof.
@@ -126,10 +143,12 @@ pub fn verify(
         .unwrap_or_else(|| course.root.join("target"));
     let shared = fingerprint::shared(course);
     let store = Store::new(target_dir.join("checker").join("proof"));
+    let scratch_dir = target_dir.join("scratch").join(&options.scratch);
+    let build_settings = cargo_build::settings(&scratch_dir, cargo_build::Flavour::Proof);
 
     let mut leading_rows = Vec::new();
     let mut planned: Vec<Planned> = Vec::new();
-    for exercise in exercises {
+    for &exercise in &exercises {
         let list = match plan(course, exercise) {
             Ok(list) => list,
             Err(e) => {
@@ -187,11 +206,15 @@ pub fn verify(
                     runs_of(options, &candidate)
                 ))
                 .finish();
+            let binary_key = source.as_ref().ok().map(|source| {
+                fingerprint::binary_key(course, exercise, &shared, source, &build_settings)
+            });
             planned.push(Planned {
                 exercise,
                 candidate,
                 source,
                 key,
+                binary_key,
             });
         }
     }
@@ -254,17 +277,26 @@ pub fn verify(
     let mut profile = Profile::default();
     if !nothing_to_run {
         let planned_in = started.elapsed();
-        let scratch = Scratch::sync(
-            course,
-            &target_dir.join("scratch").join(&options.scratch),
-            &options.scratch,
-            &target_dir,
-        )?;
+        let scratch = Scratch::sync(course, &scratch_dir, &options.scratch, &target_dir)?;
+        let kept = KeptBins::open(&scratch.bins, &course.root)?;
+        // (One mistake alone says nothing of the others: nothing goes.)
+        if options.only_mistake.is_none() {
+            let wanted = planned
+                .iter()
+                .filter_map(|p| Some(kept.path(&p.exercise.id, p.binary_key.as_deref()?)))
+                .collect();
+            kept.prune(
+                &exercises.iter().map(|e| e.id.as_str()).collect(),
+                &course.exercises.iter().map(|e| e.id.as_str()).collect(),
+                &wanted,
+            )?;
+        }
+        let build_plan = BuildPlan::new(&planned, &to_build, &kept);
         profile = build_and_run(
             &scratch,
             options,
             &planned,
-            &to_build,
+            build_plan,
             &store,
             &mut judged,
             on,
@@ -457,22 +489,29 @@ fn plan(course: &Course, exercise: &Exercise) -> Result<Vec<Candidate>> {
     candidates::for_exercise(&course.root, exercise)
 }
 
-/// Builds the test binaries of `items` (an exercise and the complete
-/// student file to build it with): round k swaps the k-th item of each
+/// One test binary to build: the exercise, the complete student file to
+/// build it with, and where to keep the binary.
+pub struct BuildItem<'a> {
+    pub exercise: &'a Exercise,
+    pub source: &'a str,
+    pub kept_as: PathBuf,
+}
+
+/// Builds the test binaries of `items`: round k swaps the k-th item of each
 /// exercise into the scratch copy, and one cargo call builds the round.
-/// Hands `built` each item's test binary (a copy that the next round cannot
-/// overwrite) or the compiler's error, as soon as its round is built.
-/// Returns the wall time of each round's cargo call.
+/// Hands `built` each item's test binary (copied to its `kept_as`, which the
+/// next round cannot overwrite) or the compiler's error, as soon as its
+/// round is built. Returns the wall time of each round's cargo call.
 pub fn build_rounds<R>(
     scratch: &Scratch,
-    items: &[(&Exercise, &str)],
+    items: &[BuildItem],
     on: &(dyn Fn(Event<R>) + Sync),
     built: &mut dyn FnMut(usize, Result<PathBuf, String>),
 ) -> Result<Vec<Duration>> {
     let mut times = Vec::new();
     let mut by_exercise: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, (exercise, _)) in items.iter().enumerate() {
-        by_exercise.entry(&exercise.id).or_default().push(i);
+    for (i, item) in items.iter().enumerate() {
+        by_exercise.entry(&item.exercise.id).or_default().push(i);
     }
     let rounds = by_exercise.values().map(Vec::len).max().unwrap_or(0);
     for round in 0..rounds {
@@ -482,9 +521,9 @@ pub fn build_rounds<R>(
             .collect();
         let mut ids = Vec::new();
         for &i in &members {
-            let (exercise, source) = items[i];
-            scratch.write_fresh(&exercise.student_file(), source.as_bytes())?;
-            ids.push(exercise.id.as_str());
+            let item = &items[i];
+            scratch.write_fresh(&item.exercise.student_file(), item.source.as_bytes())?;
+            ids.push(item.exercise.id.as_str());
         }
         on(Event::Building {
             ids: ids.iter().map(|s| s.to_string()).collect(),
@@ -500,17 +539,15 @@ pub fn build_rounds<R>(
         )?;
         times.push(cargo_started.elapsed());
         for &i in &members {
-            let id = &items[i].0.id;
-            let binary = match result.executables.get(id) {
+            let item = &items[i];
+            let binary = match result.executables.get(&item.exercise.id) {
                 Some(exe) => {
-                    let kept = scratch.bins.join(format!("{id}-{i}"));
-                    fs::copy(exe, &kept)
-                        .with_context(|| format!("cannot copy {}", exe.display()))?;
-                    Ok(kept)
+                    KeptBins::keep(exe, &item.kept_as)?;
+                    Ok(item.kept_as.clone())
                 }
                 None => Err(result
                     .errors
-                    .get(id)
+                    .get(&item.exercise.id)
                     .map(|e| e.rendered.clone())
                     .unwrap_or_else(|| "no test binary was built".into())),
             };
@@ -520,7 +557,49 @@ pub fn build_rounds<R>(
     Ok(times)
 }
 
-/// Builds the candidates `to_build` round by round and runs their suites
+/// What to build, and what was built before.
+struct BuildPlan<'a> {
+    /// Each binary to build once.
+    items: Vec<BuildItem<'a>>,
+    /// The candidates (indexes into the plan) each item is built for:
+    /// candidates alike in everything that goes into their binary share it.
+    sharing: Vec<Vec<usize>>,
+    /// Candidates whose binary was kept from an earlier run, and where.
+    kept: Vec<(usize, PathBuf)>,
+}
+
+impl<'a> BuildPlan<'a> {
+    /// The plan for the candidates `to_build` (each with a source).
+    fn new(planned: &'a [Planned<'a>], to_build: &[usize], kept_bins: &KeptBins) -> BuildPlan<'a> {
+        let mut plan = BuildPlan {
+            items: Vec::new(),
+            sharing: Vec::new(),
+            kept: Vec::new(),
+        };
+        for &i in to_build {
+            let p = &planned[i];
+            let (Some(key), Ok(source)) = (p.binary_key.as_deref(), p.source.as_deref()) else {
+                continue;
+            };
+            let kept_as = kept_bins.path(&p.exercise.id, key);
+            if let Some(k) = plan.items.iter().position(|item| item.kept_as == kept_as) {
+                plan.sharing[k].push(i);
+            } else if kept_as.is_file() {
+                plan.kept.push((i, kept_as));
+            } else {
+                plan.items.push(BuildItem {
+                    exercise: p.exercise,
+                    source,
+                    kept_as,
+                });
+                plan.sharing.push(vec![i]);
+            }
+        }
+        plan
+    }
+}
+
+/// Builds the candidates of `build_plan` round by round and runs their suites
 /// meanwhile: while cargo builds, half of `options.jobs` suites run beside it
 /// (most of a wrong candidate's time is a watchdog waiting); once the builds
 /// are done, `options.jobs` at a time. Exclusive exercises (real clock, e.g.
@@ -530,7 +609,7 @@ fn build_and_run(
     scratch: &Scratch,
     options: &Options,
     planned: &[Planned],
-    to_build: &[usize],
+    build_plan: BuildPlan,
     store: &Store,
     judged: &mut [Option<(Judged, bool)>],
     on: &(dyn Fn(Event<Row>) + Sync),
@@ -580,8 +659,6 @@ fn build_and_run(
                     p.candidate.label.clone(),
                     run_started.elapsed(),
                 ));
-                // Test binaries are large: keep none once judged.
-                let _ = fs::remove_file(binary);
                 j?
             }
         };
@@ -593,16 +670,15 @@ fn build_and_run(
         Ok(())
     };
     let schedule = Schedule::new();
-    let items: Vec<(&Exercise, &str)> = to_build
-        .iter()
-        .map(|&i| {
-            let p = &planned[i];
-            (
-                p.exercise,
-                p.source.as_deref().expect("only candidates with a source"),
-            )
-        })
-        .collect();
+    let BuildPlan {
+        items,
+        sharing,
+        kept,
+    } = build_plan;
+    profile.kept = kept.len();
+    for (i, binary) in kept {
+        schedule.push((i, Ok(binary)), planned[i].exercise.exclusive);
+    }
     thread::scope(|s| -> Result<()> {
         // Half the runners start at once: the builds keep the cores busy,
         // but most of a wrong candidate's suite is a watchdog waiting.
@@ -610,8 +686,9 @@ fn build_and_run(
             .map(|_| s.spawn(|| schedule.work(&run_one)))
             .collect();
         let built = build_rounds(scratch, &items, on, &mut |k, binary| {
-            let i = to_build[k];
-            schedule.push((i, binary), planned[i].exercise.exclusive);
+            for &i in &sharing[k] {
+                schedule.push((i, binary.clone()), planned[i].exercise.exclusive);
+            }
         });
         profile.builds_done_at = Some(started.elapsed());
         let built = built.map(|times| profile.builds = times);

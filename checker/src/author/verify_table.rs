@@ -92,6 +92,7 @@ pub fn profile(summary: &Summary) -> String {
         builds,
         suites,
         builds_done_at,
+        kept,
     } = &summary.profile;
     if builds.is_empty() && suites.is_empty() {
         return String::new();
@@ -106,8 +107,13 @@ pub fn profile(summary: &Summary) -> String {
         .take(3)
         .map(|(e, l, d)| format!("{e} {l} {:.1} s", secs(*d)))
         .collect();
+    let kept = match kept {
+        0 => String::new(),
+        1 => " (1 test binary kept from an earlier run)".to_string(),
+        n => format!(" ({n} test binaries kept from an earlier run)"),
+    };
     let mut out = format!(
-        "time: {} cargo build{} {:.0} s (longest {:.0} s); {} suite runs {:.0} s in all{}",
+        "time: {} cargo build{} {:.0} s (longest {:.0} s){kept}; {} suite runs {:.0} s in all{}",
         builds.len(),
         if builds.len() == 1 { "" } else { "s" },
         secs(build_total),
@@ -120,7 +126,7 @@ pub fn profile(summary: &Summary) -> String {
             format!(" (longest: {})", longest.join(", "))
         }
     );
-    if let Some(at) = builds_done_at {
+    if let (Some(at), false) = (builds_done_at, builds.is_empty()) {
         out.push_str(&format!(
             "; builds over at {:.0} s of {:.0} s",
             secs(*at),

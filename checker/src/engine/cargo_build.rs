@@ -87,6 +87,101 @@ pub enum Flavour {
     Proof,
 }
 
+impl Flavour {
+    /// The variables that set the flavour for cargo.
+    fn env(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Flavour::Student => &[],
+            // Overrides `[profile.dev] debug`; `[profile.dev.package."*"]`
+            // still decides the dependencies' setting, so they are not
+            // rebuilt.
+            Flavour::Proof => &[("CARGO_PROFILE_DEV_DEBUG", "false")],
+        }
+    }
+}
+
+/// What [`build_tests`] asks of cargo, besides the target folder and the
+/// packages.
+const BUILD_ARGS: [&str; 5] = [
+    "build",
+    "--tests",
+    "--keep-going",
+    "--message-format",
+    "json",
+];
+
+/// How [`build_tests`] builds in `workspace` with `flavour`, as far as it
+/// can change what is built: the cargo program, its arguments and the
+/// flavour's settings, the variables of the environment that cargo and
+/// rustc read for flags (`RUSTFLAGS`, `CARGO_PROFILE_*`, ...), and every
+/// cargo configuration file a build there reads. A test binary kept from an
+/// earlier build is reused only while this is unchanged (with its sources
+/// and the toolchain: see `fingerprint::binary_key`).
+pub fn settings(workspace: &Path, flavour: Flavour) -> String {
+    let mut out = String::new();
+    let cargo = student_env::cargo();
+    out.push_str(&format!(
+        "{:?} {BUILD_ARGS:?} {:?}\n",
+        cargo.get_program(),
+        flavour.env()
+    ));
+    let mut vars: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value)))
+        .filter(|(name, _)| affects_builds(name))
+        .map(|(name, value)| (name, value.to_string_lossy().into_owned()))
+        .collect();
+    vars.sort();
+    for (name, value) in vars {
+        out.push_str(&format!("{name}={value:?}\n"));
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    let configs = workspace
+        .ancestors()
+        .map(|dir| dir.join(".cargo"))
+        .chain(home);
+    for dir in configs {
+        for name in ["config.toml", "config"] {
+            let file = dir.join(name);
+            if let Ok(text) = std::fs::read_to_string(&file) {
+                out.push_str(&format!("{}:\n{text}\n", file.display()));
+            }
+        }
+    }
+    out
+}
+
+/// Whether cargo or rustc read the environment variable `name` for how to
+/// compile (the variables cargo sets for a running binary are not passed on:
+/// see `student_env`).
+fn affects_builds(name: &str) -> bool {
+    const NAMES: [&str; 12] = [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTC_BOOTSTRAP",
+        "CARGO_HOME",
+        "CARGO_INCREMENTAL",
+        "CC",
+        "CFLAGS",
+        "CXX",
+        "CXXFLAGS",
+    ];
+    const PREFIXES: [&str; 4] = [
+        "CARGO_BUILD_",
+        "CARGO_PROFILE_",
+        "CARGO_TARGET_",
+        "CARGO_UNSTABLE_",
+    ];
+    NAMES.contains(&name)
+        || (PREFIXES.iter().any(|p| name.starts_with(p))
+            && !matches!(name, "CARGO_TARGET_DIR" | "CARGO_TARGET_TMPDIR")
+            && !student_env::set_by_cargo_for_a_binary(name))
+}
+
 /// Runs `cargo build --tests` for `ids` in `workspace`, without stopping at
 /// the first exercise that does not compile. `progress` hears how far the
 /// build is. Ctrl-C stops cargo and returns a [`Cancelled`] error.
@@ -98,14 +193,9 @@ pub fn build_tests(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Built> {
     let mut cmd = student_env::cargo();
-    if flavour == Flavour::Proof {
-        // Overrides `[profile.dev] debug`; `[profile.dev.package."*"]`
-        // still decides the dependencies' setting, so they are not rebuilt.
-        cmd.env("CARGO_PROFILE_DEV_DEBUG", "false");
-    }
+    cmd.envs(flavour.env().iter().copied());
     cmd.current_dir(workspace)
-        .args(["build", "--tests", "--keep-going"])
-        .args(["--message-format", "json"])
+        .args(BUILD_ARGS)
         .arg("--target-dir")
         .arg(target_dir);
     for id in ids {
@@ -319,6 +409,46 @@ fn strip_ansi(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_settings_are_the_variables_that_change_a_build() {
+        for name in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "CARGO_PROFILE_DEV_DEBUG",
+            "CARGO_BUILD_RUSTFLAGS",
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+            "RUSTC_WRAPPER",
+        ] {
+            assert!(affects_builds(name), "{name}");
+        }
+        // Set by cargo for the checker, or where the output goes, or how it
+        // is shown: none changes what is built.
+        for name in [
+            "CARGO_TARGET_DIR",
+            "CARGO_TARGET_TMPDIR",
+            "CARGO_MANIFEST_DIR",
+            "CARGO_PKG_NAME",
+            "CARGO_TERM_COLOR",
+            "RUST_BACKTRACE",
+            "PATH",
+        ] {
+            assert!(!affects_builds(name), "{name}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = dir.path().join("scratch");
+        std::fs::create_dir_all(&workspace).unwrap();
+        let before = settings(&workspace, Flavour::Proof);
+        assert_ne!(before, settings(&workspace, Flavour::Student));
+        // A cargo configuration above the workspace applies to its builds.
+        std::fs::create_dir_all(dir.path().join(".cargo")).unwrap();
+        std::fs::write(
+            dir.path().join(".cargo/config.toml"),
+            "[build]\nrustflags = [\"-Copt-level=1\"]\n",
+        )
+        .unwrap();
+        assert_ne!(before, settings(&workspace, Flavour::Proof));
+    }
 
     #[test]
     fn cargo_progress_lines_are_read() {

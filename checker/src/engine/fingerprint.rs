@@ -137,6 +137,36 @@ pub fn verdict_key(course: &Course, exercise: &Exercise, shared: &str, limit_sec
         .finish()
 }
 
+/// The fingerprint of everything that goes into `exercise`'s test binary
+/// built with `source` as its student file: what every exercise shares (the
+/// graders' crates, the workspace manifest and lock file, the toolchain,
+/// the checker: see [`shared`]), the exercise crate's other files (its
+/// manifest, its provided programs), its suite, and `build`, how cargo is
+/// asked to build it (see `cargo_build::settings`). The student's own file
+/// in the course plays no part: `source` is built in its place.
+pub fn binary_key(
+    course: &Course,
+    exercise: &Exercise,
+    shared: &str,
+    source: &str,
+    build: &str,
+) -> String {
+    let root = &course.root;
+    let student = exercise.student_file();
+    let crate_files: Vec<PathBuf> = files_under(root, &exercise.path)
+        .into_iter()
+        .filter(|f| *f != student)
+        .collect();
+    Fingerprint::new("test binary")
+        .add_str(shared)
+        .add_str(&exercise.id)
+        .add_files(root, &crate_files)
+        .add_files(root, &exercise.suite_files(root))
+        .add_str(source)
+        .add_str(build)
+        .finish()
+}
+
 /// `rustc -vV` of the toolchain cargo uses (asked once per run).
 pub fn toolchain() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
@@ -201,6 +231,84 @@ mod tests {
             before,
             Fingerprint::new("t").add_files(root, &files).finish()
         );
+    }
+
+    /// A course of two exercises with a shared crate, in `root`.
+    fn tiny_course(root: &Path) -> Course {
+        for (path, text) in [
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/*\", \"exercises/*\"]\n",
+            ),
+            ("Cargo.lock", "version = 4\n"),
+            (
+                "course.toml",
+                "[[exercise]]\nid = \"ex01\"\ntitle = \"A\"\npath = \"exercises/ex01-a\"\npoints = 1\n\n\
+                 [[exercise]]\nid = \"ex02\"\ntitle = \"B\"\npath = \"exercises/ex02-b\"\npoints = 1\n",
+            ),
+            ("crates/grading/src/lib.rs", "pub fn grade() {}\n"),
+            ("exercises/ex01-a/Cargo.toml", "[package]\nname = \"ex01\"\n"),
+            ("exercises/ex01-a/src/lib.rs", "// the student's work\n"),
+            ("exercises/ex01-a/src/bin/provided.rs", "fn main() {}\n"),
+            ("tests/ex01/main.rs", "mod helper;\n"),
+            ("tests/ex01/helper.rs", "// a suite module\n"),
+            ("exercises/ex02-b/Cargo.toml", "[package]\nname = \"ex02\"\n"),
+            ("exercises/ex02-b/src/lib.rs", "// stub\n"),
+            ("tests/ex02.rs", "// suite\n"),
+        ] {
+            let path = root.join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        Course::load(root).unwrap()
+    }
+
+    #[test]
+    fn a_test_binary_is_keyed_by_everything_that_goes_into_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let course = tiny_course(root);
+        let ex01 = &course.exercises[0];
+        let key =
+            |source: &str, build: &str| binary_key(&course, ex01, &shared(&course), source, build);
+        let before = key("pub fn solved() {}", "proof");
+        assert_eq!(before, key("pub fn solved() {}", "proof"), "stable");
+
+        // What is built, and how.
+        assert_ne!(before, key("pub fn other() {}", "proof"), "the candidate");
+        assert_ne!(before, key("pub fn solved() {}", "student"), "the build");
+
+        // Not what the student's own file holds (the candidate replaces it),
+        // nor another exercise's files, nor a timestamp.
+        for (file, text) in [
+            ("exercises/ex01-a/src/lib.rs", "// solved meanwhile\n"),
+            ("exercises/ex02-b/src/lib.rs", "// ex02 edited\n"),
+            ("tests/ex02.rs", "// ex02's suite edited\n"),
+            ("tests/ex01/helper.rs", "// a suite module\n"),
+        ] {
+            fs::write(root.join(file), text).unwrap();
+            assert_eq!(before, key("pub fn solved() {}", "proof"), "{file}");
+        }
+
+        // Every file that goes into the binary.
+        for (file, text) in [
+            ("tests/ex01/main.rs", "mod helper; // edited\n"),
+            ("tests/ex01/helper.rs", "// edited\n"),
+            ("exercises/ex01-a/Cargo.toml", "[package]\nname = \"ex01\" # edited\n"),
+            ("exercises/ex01-a/src/bin/provided.rs", "fn main() { /* edited */ }\n"),
+            ("crates/grading/src/lib.rs", "pub fn grade() { /* edited */ }\n"),
+            ("Cargo.lock", "version = 4 # edited\n"),
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/*\", \"exercises/*\"]\n[profile.dev]\ndebug = 0\n",
+            ),
+            (".cargo/config.toml", "[build]\nrustflags = [\"-Copt-level=1\"]\n"),
+        ] {
+            let previous = key("pub fn solved() {}", "proof");
+            fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            fs::write(root.join(file), text).unwrap();
+            assert_ne!(previous, key("pub fn solved() {}", "proof"), "{file}");
+        }
     }
 
     #[test]

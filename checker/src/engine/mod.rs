@@ -6,6 +6,7 @@ pub mod check;
 pub mod event;
 pub mod fingerprint;
 pub mod interrupt;
+pub mod kept_bins;
 pub mod libtest;
 pub mod manifest;
 pub mod process;

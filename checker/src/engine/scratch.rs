@@ -40,7 +40,7 @@ pub struct Scratch {
     pub course: PathBuf,
     /// The cargo target folder builds in the copy use.
     pub target_dir: PathBuf,
-    /// Where built test binaries are kept until they run.
+    /// Where built test binaries are kept (see `kept_bins`).
     pub bins: PathBuf,
 }
 
