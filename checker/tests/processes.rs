@@ -16,12 +16,13 @@ use common::*;
 use pretty_assertions::assert_eq;
 use serial_test::serial;
 
-/// An infinite loop that never yields: it blocks the runtime thread, so
-/// every test of ex01 hangs (the fixture's `first`).
+/// A loop that never yields: it blocks the runtime thread, so every test of
+/// ex01 hangs (the fixture's `first`). It sleeps rather than spins, so that
+/// the hung tests leave the machine's cores to the rest.
 const EX01_HANG: &str = "use std::future::Future;\n\
-    #[allow(clippy::empty_loop)]\n\
     pub async fn first<F>(_futures: Vec<F>) -> Option<F::Output>\n\
-    where\n    F: Future + Unpin,\n{\n    loop {}\n}\n";
+    where\n    F: Future + Unpin,\n{\n    \
+    loop {\n        std::thread::sleep(std::time::Duration::from_millis(50));\n    }\n}\n";
 
 /// A `first` that aborts the process: the suite crashes.
 const EX01_CRASH: &str = "use std::future::Future;\n\
@@ -35,17 +36,17 @@ fn a_hang_is_timed_out_reused_and_leaves_no_process_behind() {
     let root = course.path();
     std::fs::write(student_file(root, "ex01"), EX01_HANG).unwrap();
 
-    // Killed by the checker's own limit, before the graders' watchdogs.
-    let out = run(checker(root).args(["--only", "ex01", "--limit", "2"]));
+    // Killed by the checker's own limit, before the graders' watchdogs (2 s).
+    let out = run(checker(root).args(["--only", "ex01", "--limit", "1"]));
     assert_eq!(
         rows(&out.stdout),
-        ["1 ex01 First response wins timed out (killed at 2 s) -"],
+        ["1 ex01 First response wins timed out (killed at 1 s) -"],
         "{}",
         out.stdout
     );
     assert_contains(
         &out.stdout,
-        "Hung: the tests were still running after 2 s",
+        "Hung: the tests were still running after 1 s",
         "the hang explained",
     );
 
