@@ -36,7 +36,7 @@ use crate::engine::kept_bins::KeptBins;
 use crate::engine::manifest::{Course, Exercise};
 use crate::engine::schedule::{self, Schedule};
 use crate::engine::scratch::Scratch;
-use crate::engine::verdict_cache::Store;
+use crate::engine::verdict_cache::{self, Store};
 
 pub use crate::author::judge::{expectation, MISTAKE_BUDGET};
 
@@ -142,7 +142,11 @@ pub fn verify(
         .clone()
         .unwrap_or_else(|| course.root.join("target"));
     let shared = fingerprint::shared(course);
-    let store = Store::new(target_dir.join("checker").join("proof"));
+    // Apart for each course folder: copies of the course that share the
+    // target folder (the checker's tests, a fork's) name their candidates
+    // alike, and one shared file per name would have them overwrite each
+    // other's verdicts and re-run every time.
+    let store = Store::new(verdict_cache::state_dir(&target_dir, &course.root).join("proof"));
     let scratch_dir = target_dir.join("scratch").join(&options.scratch);
     let build_settings = cargo_build::settings(&scratch_dir, cargo_build::Flavour::Proof);
 
