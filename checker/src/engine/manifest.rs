@@ -24,7 +24,7 @@ struct RawCourse {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CourseInfo {
-    /// Shown in reports and pages: "Concurrency and async in Rust".
+    /// Shown in reports and pages, e.g. "Racing futures" (CONTRIBUTING's walkthrough).
     #[serde(default = "default_title")]
     pub title: String,
     /// Shown once, while no exercise is started.
