@@ -75,8 +75,10 @@ pub const PATIENCE: Duration = secs(1);
 /// a correct pipeline waits it out in `recv`, so it is the one wait a
 /// correct solution pays (the student's verdict stays under a second). A
 /// consumer that takes silence for the end (`try_recv` finding `Empty`, a
-/// `recv_timeout` shorter than this) ends within it.
-pub const QUIET: Duration = ms(300);
+/// `recv_timeout` shorter than this) ends within it. 200 ms catches the
+/// 100 ms `recv_timeout` of the catalogue with 100 ms to spare for its
+/// thread's wake-up on a loaded machine, and keeps the verdict under 1 s.
+pub const QUIET: Duration = ms(200);
 /// The gate opens no sooner than this after the last pull.
 const QUIET_MIN: Duration = ms(10);
 /// The gate opens after this long without a pull, even if a thread that
@@ -85,8 +87,10 @@ pub const QUIET_MAX: Duration = secs(1);
 /// Where thread states cannot be read: the gate opens after this long
 /// without a pull.
 pub const QUIET_ELSEWHERE: Duration = ms(150);
-/// The slow source's pause, during which the channel stays empty.
-const PAUSE: Duration = ms(15);
+/// The slow source's later pauses, during which the channel stays empty (a
+/// consumer polling it sees `Empty`; the first pause already caught one that
+/// stops there).
+const PAUSE: Duration = ms(5);
 /// How often the test thread looks at the probe.
 pub const TICK: Duration = ms(5);
 
