@@ -187,21 +187,41 @@ pub fn toolchain() -> &'static str {
     })
 }
 
-/// This checker build: its version, and its executable's size and time.
+/// This checker build. Its source, when the checker runs where it was built
+/// (a course's checker/ folder): `cargo run` and `cargo test` make two
+/// different executables of the same source (dev-dependencies unify other
+/// features), and switching between them must keep the proof's kept
+/// binaries and verdicts, and a student's. Else (a checker installed or
+/// moved away from its source) its version and its executable's size and
+/// time.
 fn checker_identity() -> String {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| fs::metadata(p).ok());
-    let stamp = exe
-        .as_ref()
-        .and_then(|m| m.modified().ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
-    format!(
-        "{} {} {stamp}",
-        env!("CARGO_PKG_VERSION"),
-        exe.map_or(0, |m| m.len())
-    )
+    static IDENTITY: OnceLock<String> = OnceLock::new();
+    IDENTITY
+        .get_or_init(|| {
+            let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let mut files = files_under(source, Path::new("src"));
+            if !files.is_empty() {
+                files.push(PathBuf::from("Cargo.toml"));
+                return Fingerprint::new("checker source")
+                    .add_str(env!("CARGO_PKG_VERSION"))
+                    .add_files(source, &files)
+                    .finish();
+            }
+            let exe = std::env::current_exe()
+                .ok()
+                .and_then(|p| fs::metadata(p).ok());
+            let stamp = exe
+                .as_ref()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!(
+                "{} {} {stamp}",
+                env!("CARGO_PKG_VERSION"),
+                exe.map_or(0, |m| m.len())
+            )
+        })
+        .clone()
 }
 
 #[cfg(test)]
